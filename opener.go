@@ -1,0 +1,152 @@
+package sealjwt
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/sealjwt/sealjwt/replay"
+	"github.com/sealjwt/sealjwt/seal"
+	"github.com/sealjwt/sealjwt/token"
+)
+
+// An Opener opens envelopes sealed to its keys and verifies the signed
+// message inside: the sender must be trusted, the audience must name this
+// receiver, the lifetime must be current and bounded, and the token id must
+// not have been seen before. It is safe for concurrent use.
+type Opener struct {
+	id       string
+	keys     *seal.KeySet
+	verifier *token.Verifier
+	replay   replay.Store
+	sealOpts []seal.Option
+}
+
+// OpenerOption configures an Opener.
+type OpenerOption func(*openerConfig)
+
+type openerConfig struct {
+	trusted    []trustedSender
+	verifyOpts []token.VerifierOption
+	replay     replay.Store
+	maxSize    int
+}
+
+type trustedSender struct {
+	issuer string
+	keys   *token.VerifyingKeySet
+}
+
+// WithTrustedSender accepts messages signed by issuer with one of keys.
+// Each key is registered to that issuer alone: a message whose iss names
+// anyone else is refused.
+func WithTrustedSender(issuer string, keys *token.VerifyingKeySet) OpenerOption {
+	return func(c *openerConfig) { c.trusted = append(c.trusted, trustedSender{issuer, keys}) }
+}
+
+// WithReplayStore sets where token ids are remembered (default: an
+// in-memory store, right for a single receiver process; use a shared store
+// such as replay.Redis for a fleet).
+func WithReplayStore(s replay.Store) OpenerOption {
+	return func(c *openerConfig) { c.replay = s }
+}
+
+// WithLeeway sets the allowed clock skew (default 30s, at most 5m).
+func WithLeeway(d time.Duration) OpenerOption {
+	return func(c *openerConfig) { c.verifyOpts = append(c.verifyOpts, token.WithLeeway(d)) }
+}
+
+// WithMaxLifetime caps exp - iat of accepted messages (default 1h).
+func WithMaxLifetime(d time.Duration) OpenerOption {
+	return func(c *openerConfig) { c.verifyOpts = append(c.verifyOpts, token.WithMaxLifetime(d)) }
+}
+
+// WithClock sets the clock used to check exp, nbf and iat (tests).
+func WithClock(now func() time.Time) OpenerOption {
+	return func(c *openerConfig) { c.verifyOpts = append(c.verifyOpts, token.WithClock(now)) }
+}
+
+// WithMaxSize caps the envelope length in bytes, checked before parsing
+// (default seal.DefaultMaxSize).
+func WithMaxSize(n int) OpenerOption {
+	return func(c *openerConfig) { c.maxSize = n }
+}
+
+// NewOpener returns an Opener for the receiver named id (the audience its
+// senders must use) holding keys.
+func NewOpener(id string, keys *seal.KeySet, opts ...OpenerOption) (*Opener, error) {
+	if id == "" {
+		return nil, errors.New("sealjwt: receiver id is required")
+	}
+	if keys == nil {
+		return nil, fmt.Errorf("%w: no key set", ErrInvalidKey)
+	}
+	var c openerConfig
+	for _, o := range opts {
+		o(&c)
+	}
+	if len(c.trusted) == 0 {
+		return nil, errors.New("sealjwt: at least one trusted sender is required")
+	}
+	v, err := token.NewVerifier(id, c.verifyOpts...)
+	if err != nil {
+		return nil, err
+	}
+	for _, t := range c.trusted {
+		if err := v.Trust(t.issuer, t.keys); err != nil {
+			return nil, err
+		}
+	}
+	o := &Opener{id: id, keys: keys, verifier: v, replay: c.replay}
+	if o.replay == nil {
+		o.replay = replay.NewMemory()
+	}
+	if c.maxSize > 0 {
+		o.sealOpts = append(o.sealOpts, seal.WithMaxSize(c.maxSize))
+	}
+	return o, nil
+}
+
+// ID returns the receiver id this Opener requires in aud.
+func (o *Opener) ID() string { return o.id }
+
+// Open decrypts envelope, verifies the signed message inside and records
+// its id. Each envelope is accepted at most once.
+func (o *Opener) Open(ctx context.Context, envelope string) (*Message, error) {
+	m, _, err := o.OpenExport(ctx, envelope, nil)
+	return m, err
+}
+
+// OpenExport is Open that also returns the receiver side of the envelope's
+// HPKE context, matching the Exporter that SealExport returned. If check is
+// not nil it runs after the message verified and before its id is recorded,
+// so a message refused by check (say, one meant for another HTTP request)
+// does not use up its id.
+func (o *Opener) OpenExport(ctx context.Context, envelope string, check func(*Message) error) (*Message, seal.Exporter, error) {
+	if err := ctx.Err(); err != nil {
+		return nil, nil, err
+	}
+	opened, err := seal.Open(o.keys, envelope, o.sealOpts...)
+	if err != nil {
+		return nil, nil, err
+	}
+	if opened.Header.Cty != ContentType {
+		return nil, nil, fmt.Errorf("%w: envelope cty %q, want %q", ErrMalformed, opened.Header.Cty, ContentType)
+	}
+	v, err := o.verifier.Verify(string(opened.Plaintext))
+	if err != nil {
+		return nil, nil, err
+	}
+	m := &Message{Verified: v, Envelope: opened.Header}
+	if check != nil {
+		if err := check(m); err != nil {
+			return nil, nil, err
+		}
+	}
+	until := v.ExpiresAt.Add(o.verifier.Leeway())
+	if err := o.replay.Check(ctx, v.Issuer, v.ID, until); err != nil {
+		return nil, nil, err
+	}
+	return m, opened, nil
+}

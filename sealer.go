@@ -1,0 +1,92 @@
+package sealjwt
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/sealjwt/sealjwt/seal"
+	"github.com/sealjwt/sealjwt/token"
+)
+
+// A Sealer signs messages with its issuer's signing key and seals them to a
+// receiver's public key. It is safe for concurrent use.
+type Sealer struct {
+	signer *token.Signer
+	issuer string
+}
+
+// SealerOption configures a Sealer.
+type SealerOption func(*sealerConfig)
+
+type sealerConfig struct {
+	signerOpts []token.SignerOption
+}
+
+// WithLifetime sets how long a sealed message stays valid (default
+// 5 minutes). Receivers refuse lifetimes above their own maximum.
+func WithLifetime(d time.Duration) SealerOption {
+	return func(c *sealerConfig) { c.signerOpts = append(c.signerOpts, token.WithLifetime(d)) }
+}
+
+// WithSealerClock sets the clock used for iat and exp (tests).
+func WithSealerClock(now func() time.Time) SealerOption {
+	return func(c *sealerConfig) { c.signerOpts = append(c.signerOpts, token.WithSignerClock(now)) }
+}
+
+// NewSealer returns a Sealer that signs as issuer with the primary key of
+// keys.
+func NewSealer(keys *token.KeySet, issuer string, opts ...SealerOption) (*Sealer, error) {
+	if issuer == "" {
+		return nil, errors.New("sealjwt: issuer is required")
+	}
+	var c sealerConfig
+	for _, o := range opts {
+		o(&c)
+	}
+	signer, err := token.NewSigner(keys, issuer, c.signerOpts...)
+	if err != nil {
+		return nil, err
+	}
+	return &Sealer{signer: signer, issuer: issuer}, nil
+}
+
+// Issuer returns the iss this Sealer signs as.
+func (s *Sealer) Issuer() string { return s.issuer }
+
+// Seal signs claims (nil, a map or a struct of application claims) for
+// audience and seals the token to the receiver's public key to. It returns
+// the envelope: a JOSE-HPKE compact JWE.
+func (s *Sealer) Seal(ctx context.Context, to *seal.PublicKey, audience string, claims any) (string, error) {
+	env, _, err := s.seal(ctx, to, audience, claims, false)
+	return env, err
+}
+
+// SealExport is Seal that also returns the sender side of the envelope's
+// HPKE context, from which further keys can be exported (the transport's
+// body streams use it).
+func (s *Sealer) SealExport(ctx context.Context, to *seal.PublicKey, audience string, claims any) (string, seal.Exporter, error) {
+	return s.seal(ctx, to, audience, claims, true)
+}
+
+func (s *Sealer) seal(ctx context.Context, to *seal.PublicKey, audience string, claims any, export bool) (string, seal.Exporter, error) {
+	if err := ctx.Err(); err != nil {
+		return "", nil, err
+	}
+	if to == nil {
+		return "", nil, fmt.Errorf("%w: no recipient key", ErrInvalidKey)
+	}
+	if audience == "" {
+		return "", nil, fmt.Errorf("%w: audience is required", ErrClaims)
+	}
+	jws, err := s.signer.Sign([]string{audience}, claims)
+	if err != nil {
+		return "", nil, err
+	}
+	if !export {
+		env, err := seal.Seal(to, []byte(jws), seal.WithContentType(ContentType))
+		return env, nil, err
+	}
+	return seal.SealExport(to, []byte(jws), seal.WithContentType(ContentType))
+}

@@ -1,0 +1,64 @@
+package transport
+
+import (
+	"fmt"
+	"net/http"
+	"strings"
+
+	"github.com/sealjwt/sealjwt"
+)
+
+// requestClaims are the claims that bind an envelope to one HTTP request,
+// after DPoP (RFC 9449 section 4.2): the method and the target URI, plus
+// the plaintext content type and whether an encrypted body follows.
+type requestClaims struct {
+	Method      string `json:"htm"`
+	URI         string `json:"htu"`
+	ContentType string `json:"hct,omitempty"`
+	Body        bool   `json:"hbd"`
+}
+
+// ErrBinding is wrapped when an envelope was made for another request
+// (method or target URI differ).
+var ErrBinding = fmt.Errorf("%w: envelope bound to another request", sealjwt.ErrClaims)
+
+// targetURI is the htu of r: scheme, host, path and query, no fragment.
+// Including the query (DPoP leaves it out) stops a captured envelope being
+// used for the same path with other parameters.
+func targetURI(r *http.Request, base string) string {
+	if base != "" {
+		return strings.TrimSuffix(base, "/") + r.URL.RequestURI()
+	}
+	scheme := "http"
+	if r.TLS != nil {
+		scheme = "https"
+	}
+	host := r.Host
+	if host == "" && r.URL != nil {
+		host = r.URL.Host
+	}
+	return scheme + "://" + strings.ToLower(host) + r.URL.RequestURI()
+}
+
+// clientTargetURI is the htu as the client addresses the request.
+func clientTargetURI(r *http.Request) string {
+	host := r.Host
+	if host == "" {
+		host = r.URL.Host
+	}
+	return strings.ToLower(r.URL.Scheme) + "://" + strings.ToLower(host) + r.URL.RequestURI()
+}
+
+// checkBinding refuses a message whose htm/htu do not match r.
+func checkBinding(m *sealjwt.Message, rc *requestClaims, r *http.Request, base string) error {
+	if err := m.Decode(rc); err != nil {
+		return fmt.Errorf("%w: %v", sealjwt.ErrClaims, err)
+	}
+	if rc.Method != r.Method {
+		return fmt.Errorf("%w: method %q", ErrBinding, rc.Method)
+	}
+	if want := targetURI(r, base); rc.URI != want {
+		return fmt.Errorf("%w: target %q", ErrBinding, rc.URI)
+	}
+	return nil
+}

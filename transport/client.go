@@ -1,0 +1,236 @@
+package transport
+
+import (
+	"bytes"
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+
+	"github.com/sealjwt/sealjwt"
+	"github.com/sealjwt/sealjwt/internal/record"
+	"github.com/sealjwt/sealjwt/internal/strict"
+	"github.com/sealjwt/sealjwt/seal"
+)
+
+// ErrUnsealedResponse is returned for a successful (2xx) response that is
+// not sealed: it cannot have come from the receiver's middleware.
+var ErrUnsealedResponse = errors.New("transport: response is not sealed")
+
+// ErrResponse is wrapped when a sealed response fails to authenticate.
+var ErrResponse = errors.New("transport: response failed to authenticate")
+
+// Transport is an http.RoundTripper that seals every request to a
+// receiver and opens its responses. Unsealed non-2xx responses (the
+// middleware's problem+json refusals) are returned as they are: they
+// cannot be authenticated, so treat them as advice only.
+type Transport struct {
+	base          http.RoundTripper
+	sealer        *sealjwt.Sealer
+	audience      string
+	keys          KeySource
+	recordSize    int
+	maxRecordSize int
+}
+
+// ClientOption configures a Transport.
+type ClientOption func(*Transport)
+
+// WithClientRecordSize sets the plaintext size of request records (default
+// 16 KiB). Larger records need a receiver configured to accept them.
+func WithClientRecordSize(n int) ClientOption { return func(t *Transport) { t.recordSize = n } }
+
+// WithClientMaxRecordSize sets the largest response record accepted
+// (default 16 KiB), checked before allocation.
+func WithClientMaxRecordSize(n int) ClientOption { return func(t *Transport) { t.maxRecordSize = n } }
+
+// NewTransport returns a RoundTripper that sends through base (nil means
+// http.DefaultTransport), sealing each request as sealer to audience, the
+// receiver's id, with the primary key from keys.
+func NewTransport(base http.RoundTripper, sealer *sealjwt.Sealer, audience string, keys KeySource, opts ...ClientOption) *Transport {
+	if base == nil {
+		base = http.DefaultTransport
+	}
+	t := &Transport{base: base, sealer: sealer, audience: audience, keys: keys,
+		recordSize: record.DefaultRecordSize, maxRecordSize: record.DefaultRecordSize}
+	for _, o := range opts {
+		o(t)
+	}
+	return t
+}
+
+// RoundTrip seals req, sends it and opens the response. On 422 (the
+// receiver does not know the key) it refreshes keys and retries once, if
+// the body can be sent again (req.GetBody) or there is none.
+func (t *Transport) RoundTrip(req *http.Request) (*http.Response, error) {
+	resp, err := t.roundTrip(req, req.Body)
+	if err != nil || resp.StatusCode != http.StatusUnprocessableEntity || isSealed(resp) {
+		return resp, err
+	}
+	if hasBody(req) && req.GetBody == nil {
+		return resp, nil
+	}
+	if t.keys.Refresh(req.Context()) != nil {
+		return resp, nil
+	}
+	drain(resp.Body)
+	var body io.ReadCloser
+	if hasBody(req) {
+		if body, err = req.GetBody(); err != nil {
+			return nil, err
+		}
+	}
+	return t.roundTrip(req, body)
+}
+
+func hasBody(req *http.Request) bool { return req.Body != nil && req.Body != http.NoBody }
+
+func isSealed(resp *http.Response) bool { return resp.Header.Get(headerResponseNonce) != "" }
+
+func drain(rc io.ReadCloser) {
+	_, _ = io.Copy(io.Discard, io.LimitReader(rc, 64<<10))
+	_ = rc.Close()
+}
+
+func (t *Transport) roundTrip(req *http.Request, body io.ReadCloser) (*http.Response, error) {
+	closeBody := func() {
+		if body != nil {
+			_ = body.Close()
+		}
+	}
+	pub, err := t.recipient(req)
+	if err != nil {
+		closeBody()
+		return nil, err
+	}
+	withBody := body != nil && body != http.NoBody
+	rc := requestClaims{Method: req.Method, URI: clientTargetURI(req), Body: withBody}
+	if withBody {
+		rc.ContentType = req.Header.Get("Content-Type")
+	}
+	env, exp, err := t.sealer.SealExport(req.Context(), pub, t.audience, rc)
+	if err != nil {
+		closeBody()
+		return nil, err
+	}
+	out, err := t.outgoing(req, body, env, exp, pub.Alg())
+	if err != nil {
+		closeBody()
+		return nil, err
+	}
+	resp, err := t.base.RoundTrip(out)
+	if err != nil {
+		return nil, err
+	}
+	return t.openResponse(resp, exp, pub.Alg(), env)
+}
+
+func (t *Transport) recipient(req *http.Request) (*seal.PublicKey, error) {
+	set, err := t.keys.Keys(req.Context())
+	if err != nil {
+		return nil, err
+	}
+	if set == nil || set.Primary() == nil {
+		return nil, fmt.Errorf("%w: no recipient key", sealjwt.ErrUnknownKey)
+	}
+	return set.Primary(), nil
+}
+
+// outgoing is req as it goes on the wire: the envelope in Authorization and
+// the body, if any, as a record stream.
+func (t *Transport) outgoing(req *http.Request, body io.ReadCloser, env string, exp seal.Exporter, alg seal.Alg) (*http.Request, error) {
+	out := req.Clone(req.Context())
+	out.Header.Set("Authorization", authScheme+" "+env)
+	out.GetBody = nil
+	if body == nil || body == http.NoBody {
+		out.Body, out.ContentLength = http.NoBody, 0
+		out.Header.Del("Content-Type")
+		return out, nil
+	}
+	key, nonce, err := requestKeys(exp, alg)
+	if err != nil {
+		return nil, err
+	}
+	sb, err := newSealingBody(body, key, nonce, t.recordSize)
+	if err != nil {
+		return nil, err
+	}
+	out.Body, out.ContentLength = sb, -1
+	out.Header.Set("Content-Type", RecordsContentType)
+	out.Header.Del("Content-Length")
+	return out, nil
+}
+
+// openResponse authenticates the response. The status code is verified
+// before RoundTrip returns: the first record (or, for a body-less response,
+// the sealed final record in its header) is opened here.
+func (t *Transport) openResponse(resp *http.Response, exp seal.Exporter, alg seal.Alg, env string) (*http.Response, error) {
+	if !isSealed(resp) {
+		if resp.StatusCode >= 200 && resp.StatusCode < 300 {
+			drain(resp.Body)
+			return nil, ErrUnsealedResponse
+		}
+		return resp, nil
+	}
+	body, err := t.responseBody(resp, exp, alg, env)
+	if err != nil {
+		drain(resp.Body)
+		return nil, err
+	}
+	ct := resp.Header.Get(headerContentType)
+	for _, h := range []string{headerResponseNonce, headerContentType, headerFinal, "Content-Length"} {
+		resp.Header.Del(h)
+	}
+	resp.Header.Del("Content-Type")
+	if ct != "" {
+		resp.Header.Set("Content-Type", ct)
+	}
+	resp.Body, resp.ContentLength = body, -1
+	return resp, nil
+}
+
+func (t *Transport) responseBody(resp *http.Response, exp seal.Exporter, alg seal.Alg, env string) (io.ReadCloser, error) {
+	nonce, err := strict.Base64(resp.Header.Get(headerResponseNonce))
+	if err != nil || len(nonce) != responseNonceSize {
+		return nil, fmt.Errorf("%w: bad response nonce", ErrResponse)
+	}
+	key, baseNonce, err := responseKeys(exp, alg, env, nonce)
+	if err != nil {
+		return nil, err
+	}
+	prefix := responsePrefix(resp.StatusCode, resp.Header.Get(headerContentType))
+	if final := resp.Header.Get(headerFinal); final != "" {
+		return t.verifyFinalHeader(resp, final, key, baseNonce, prefix)
+	}
+	if resp.Header.Get("Content-Type") != RecordsContentType {
+		return nil, fmt.Errorf("%w: body is not a record stream", ErrResponse)
+	}
+	rd, err := record.NewReader(resp.Body, key, baseNonce, prefix, t.maxRecordSize)
+	if err != nil {
+		return nil, err
+	}
+	first := make([]byte, 1)
+	n, err := rd.Read(first)
+	if err != nil && err != io.EOF {
+		return nil, fmt.Errorf("%w: %w", ErrResponse, err)
+	}
+	return readCloser{Reader: io.MultiReader(bytes.NewReader(first[:n]), rd), Closer: resp.Body}, nil
+}
+
+// verifyFinalHeader checks the sealed final record a body-less response
+// carries in its header.
+func (t *Transport) verifyFinalHeader(resp *http.Response, final string, key, baseNonce, prefix []byte) (io.ReadCloser, error) {
+	raw, err := strict.Base64(final)
+	if err != nil {
+		return nil, fmt.Errorf("%w: bad final record", ErrResponse)
+	}
+	rd, err := record.NewReader(bytes.NewReader(raw), key, baseNonce, prefix, t.maxRecordSize)
+	if err != nil {
+		return nil, err
+	}
+	if n, err := io.Copy(io.Discard, rd); err != nil || n != 0 {
+		return nil, fmt.Errorf("%w: final record", ErrResponse)
+	}
+	drain(resp.Body)
+	return http.NoBody, nil
+}

@@ -1,0 +1,195 @@
+package transport
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"net/http"
+	"sync"
+	"time"
+
+	"github.com/sealjwt/sealjwt/seal"
+)
+
+// DefaultJWKSPath is where a receiver publishes its public keys.
+const DefaultJWKSPath = "/.well-known/jwks.json"
+
+// JWKSContentType is the media type of a key set (RFC 7517 section 8.5).
+const JWKSContentType = "application/jwk-set+json"
+
+// A KeySource gives a sender the receiver's current public keys.
+type KeySource interface {
+	// Keys returns the current set; its primary key is the one to seal to.
+	Keys(ctx context.Context) (*seal.PublicKeySet, error)
+	// Refresh fetches the set again now, if the source can and its rate
+	// limit allows; the client calls it when the receiver answers 422.
+	Refresh(ctx context.Context) error
+}
+
+// ErrRefreshLimited is returned by Refresh when a forced refresh happened
+// less than one interval ago.
+var ErrRefreshLimited = errors.New("transport: key refresh rate-limited")
+
+// ErrStaticKeys is returned by Refresh on a fixed key set.
+var ErrStaticKeys = errors.New("transport: static key set cannot be refreshed")
+
+// StaticKeys is a KeySource that never changes (keys from a file).
+func StaticKeys(set *seal.PublicKeySet) KeySource { return staticKeys{set} }
+
+type staticKeys struct{ set *seal.PublicKeySet }
+
+func (s staticKeys) Keys(context.Context) (*seal.PublicKeySet, error) { return s.set, nil }
+func (s staticKeys) Refresh(context.Context) error                    { return ErrStaticKeys }
+
+// JWKSHandler serves keys (use the public set) as a JWKS.
+func JWKSHandler(keys *seal.PublicKeySet) http.Handler {
+	body, err := keys.MarshalJSON()
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if err != nil {
+			http.Error(w, "key set unavailable", http.StatusInternalServerError)
+			return
+		}
+		if r.Method != http.MethodGet && r.Method != http.MethodHead {
+			w.Header().Set("Allow", "GET, HEAD")
+			http.Error(w, "method not allowed", http.StatusMethodNotAllowed)
+			return
+		}
+		w.Header().Set("Content-Type", JWKSContentType)
+		w.Header().Set("Cache-Control", "public, max-age=300")
+		_, _ = w.Write(body)
+	})
+}
+
+// KeyFetcher is a KeySource that loads a receiver's JWKS from a URL and
+// keeps it fresh: on a schedule, and on demand (an unknown kid) at most
+// once per interval. A failed refresh keeps the last good set. Close stops
+// it.
+type KeyFetcher struct {
+	url      string
+	client   *http.Client
+	interval time.Duration
+	maxSize  int64
+	log      *slog.Logger
+
+	mu         sync.Mutex
+	set        *seal.PublicKeySet
+	lastForced time.Time
+
+	ctx    context.Context // ends at Close, cancelling a fetch under way
+	cancel context.CancelFunc
+	done   chan struct{}
+}
+
+// FetcherOption configures a KeyFetcher.
+type FetcherOption func(*KeyFetcher)
+
+// WithHTTPClient sets the client used to fetch keys (default: one with a
+// 10 second timeout).
+func WithHTTPClient(c *http.Client) FetcherOption { return func(f *KeyFetcher) { f.client = c } }
+
+// WithRefreshInterval sets the schedule, which is also the least time
+// between two forced refreshes (default 5 minutes).
+func WithRefreshInterval(d time.Duration) FetcherOption { return func(f *KeyFetcher) { f.interval = d } }
+
+// WithFetchLogger sets where failed refreshes are logged.
+func WithFetchLogger(l *slog.Logger) FetcherOption { return func(f *KeyFetcher) { f.log = l } }
+
+// maxJWKSSize caps a fetched key set, checked while reading.
+const maxJWKSSize = 1 << 20
+
+// NewKeyFetcher fetches the key set at url once (failing if it cannot) and
+// then keeps it fresh in the background until Close.
+func NewKeyFetcher(ctx context.Context, url string, opts ...FetcherOption) (*KeyFetcher, error) {
+	f := &KeyFetcher{url: url, client: &http.Client{Timeout: 10 * time.Second},
+		interval: 5 * time.Minute, maxSize: maxJWKSSize, log: slog.New(slog.DiscardHandler),
+		done: make(chan struct{})}
+	for _, o := range opts {
+		o(f)
+	}
+	if f.interval <= 0 {
+		return nil, errors.New("transport: refresh interval must be positive")
+	}
+	if err := f.fetch(ctx); err != nil {
+		return nil, err
+	}
+	f.ctx, f.cancel = context.WithCancel(context.Background())
+	go f.loop()
+	return f, nil
+}
+
+// Keys returns the last good key set.
+func (f *KeyFetcher) Keys(context.Context) (*seal.PublicKeySet, error) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	return f.set, nil
+}
+
+// Refresh fetches now, unless a forced refresh ran less than one interval
+// ago (ErrRefreshLimited): a flood of unknown kids cannot turn into a flood
+// of fetches.
+func (f *KeyFetcher) Refresh(ctx context.Context) error {
+	f.mu.Lock()
+	if !f.lastForced.IsZero() && time.Since(f.lastForced) < f.interval {
+		f.mu.Unlock()
+		return ErrRefreshLimited
+	}
+	f.lastForced = time.Now()
+	f.mu.Unlock()
+	return f.fetch(ctx)
+}
+
+// Close stops the background refresh and waits for it to end.
+func (f *KeyFetcher) Close() error {
+	f.cancel()
+	<-f.done
+	return nil
+}
+
+func (f *KeyFetcher) loop() {
+	defer close(f.done)
+	t := time.NewTicker(f.interval)
+	defer t.Stop()
+	for {
+		select {
+		case <-f.ctx.Done():
+			return
+		case <-t.C:
+			if err := f.fetch(f.ctx); err != nil && f.ctx.Err() == nil {
+				f.log.Warn("sealjwt: key refresh failed; keeping the last good set", "url", f.url, "error", err)
+			}
+		}
+	}
+}
+
+func (f *KeyFetcher) fetch(ctx context.Context) error {
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, f.url, nil)
+	if err != nil {
+		return err
+	}
+	req.Header.Set("Accept", JWKSContentType+", application/json")
+	resp, err := f.client.Do(req)
+	if err != nil {
+		return fmt.Errorf("transport: fetch keys: %w", err)
+	}
+	defer resp.Body.Close()
+	if resp.StatusCode != http.StatusOK {
+		return fmt.Errorf("transport: fetch keys: status %d", resp.StatusCode)
+	}
+	body, err := io.ReadAll(io.LimitReader(resp.Body, f.maxSize+1))
+	if err != nil {
+		return fmt.Errorf("transport: fetch keys: %w", err)
+	}
+	if int64(len(body)) > f.maxSize {
+		return fmt.Errorf("transport: fetch keys: key set larger than %d bytes", f.maxSize)
+	}
+	set, err := seal.ParsePublicKeySet(body)
+	if err != nil {
+		return fmt.Errorf("transport: fetch keys: %w", err)
+	}
+	f.mu.Lock()
+	f.set = set
+	f.mu.Unlock()
+	return nil
+}

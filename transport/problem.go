@@ -1,0 +1,54 @@
+package transport
+
+import (
+	"encoding/json"
+	"errors"
+	"net/http"
+
+	"github.com/sealjwt/sealjwt"
+)
+
+// ProblemContentType is the media type of every error the middleware
+// writes (RFC 9457).
+const ProblemContentType = "application/problem+json"
+
+// Problem is an RFC 9457 problem detail. The middleware never puts crypto
+// detail in it: the title says what class of failure, nothing more.
+type Problem struct {
+	Type   string `json:"type"`
+	Title  string `json:"title"`
+	Status int    `json:"status"`
+}
+
+// errorStatus maps an Open failure to its HTTP status and public title.
+func errorStatus(err error) (int, string) {
+	switch {
+	case errors.Is(err, sealjwt.ErrTooLarge):
+		return http.StatusRequestEntityTooLarge, "request too large"
+	case errors.Is(err, sealjwt.ErrUnknownKey):
+		return http.StatusUnprocessableEntity, "unknown recipient key"
+	case errors.Is(err, sealjwt.ErrReplayed):
+		return http.StatusConflict, "replayed request"
+	case errors.Is(err, sealjwt.ErrReplayUnavailable), errors.Is(err, sealjwt.ErrReplayStoreFull):
+		return http.StatusServiceUnavailable, "replay protection unavailable"
+	case errors.Is(err, sealjwt.ErrAudience), errors.Is(err, ErrBinding):
+		return http.StatusForbidden, "not allowed"
+	case errors.Is(err, sealjwt.ErrMalformed), errors.Is(err, sealjwt.ErrUnsupported):
+		return http.StatusBadRequest, "malformed request"
+	default:
+		return http.StatusUnauthorized, "not authenticated"
+	}
+}
+
+// writeProblem writes a problem+json response for status.
+func writeProblem(w http.ResponseWriter, status int, title string) {
+	h := w.Header()
+	h.Set("Content-Type", ProblemContentType)
+	h.Set("Cache-Control", "no-store")
+	h.Del("Content-Length")
+	if status == http.StatusUnauthorized {
+		h.Set("WWW-Authenticate", authScheme)
+	}
+	w.WriteHeader(status)
+	_ = json.NewEncoder(w).Encode(Problem{Type: "about:blank", Title: title, Status: status})
+}

@@ -1,0 +1,135 @@
+package transport
+
+import (
+	"bytes"
+	"crypto/rand"
+	"net/http"
+
+	"github.com/sealjwt/sealjwt/internal/record"
+	"github.com/sealjwt/sealjwt/internal/strict"
+	"github.com/sealjwt/sealjwt/seal"
+)
+
+// sealingWriter encrypts the handler's response as it is written. The
+// status code and the plaintext content type are bound into every record.
+// It deliberately has no Unwrap: http.ResponseController must not reach
+// the plaintext connection.
+type sealingWriter struct {
+	w          http.ResponseWriter
+	exp        seal.Exporter
+	alg        seal.Alg
+	envelope   string
+	recordSize int
+	head       bool
+
+	wroteHeader bool
+	rec         *record.Writer
+	err         error
+}
+
+func newSealingWriter(w http.ResponseWriter, exp seal.Exporter, alg seal.Alg, envelope string, recordSize int, head bool) *sealingWriter {
+	return &sealingWriter{w: w, exp: exp, alg: alg, envelope: envelope, recordSize: recordSize, head: head}
+}
+
+func (s *sealingWriter) Header() http.Header { return s.w.Header() }
+
+// bodyAllowed reports whether HTTP lets a response with this status carry
+// a body (RFC 9110 sections 6.4.1, 15.3.5, 15.4.5).
+func bodyAllowed(status int) bool {
+	return status >= 200 && status != http.StatusNoContent && status != http.StatusNotModified
+}
+
+func (s *sealingWriter) WriteHeader(status int) {
+	if s.wroteHeader {
+		return
+	}
+	if status < 200 { // informational: no body, passed through unsealed
+		s.w.WriteHeader(status)
+		return
+	}
+	s.wroteHeader = true
+	s.err = s.start(status)
+}
+
+// start derives the response key from a fresh nonce and writes the
+// headers. A body-less response (HEAD, 204, 304) carries its sealed final
+// record in a header instead, so its status is authenticated too.
+func (s *sealingWriter) start(status int) error {
+	nonce := make([]byte, responseNonceSize)
+	_, _ = rand.Read(nonce)
+	key, baseNonce, err := responseKeys(s.exp, s.alg, s.envelope, nonce)
+	if err != nil {
+		s.w.WriteHeader(http.StatusInternalServerError)
+		return err
+	}
+	h := s.w.Header()
+	ct := h.Get("Content-Type")
+	h.Del("Content-Length")
+	h.Set(headerResponseNonce, strict.Encode(nonce))
+	h.Set(headerContentType, ct)
+	h.Set("Content-Type", RecordsContentType)
+	prefix := responsePrefix(status, ct)
+	if s.head || !bodyAllowed(status) {
+		var final bytes.Buffer
+		rw, err := record.NewWriter(&final, key, baseNonce, prefix, s.recordSize)
+		if err == nil {
+			err = rw.Close()
+		}
+		h.Set(headerFinal, strict.Encode(final.Bytes()))
+		s.w.WriteHeader(status)
+		return err
+	}
+	s.w.WriteHeader(status)
+	s.rec, err = record.NewWriter(s.w, key, baseNonce, prefix, s.recordSize)
+	return err
+}
+
+func (s *sealingWriter) Write(p []byte) (int, error) {
+	if !s.wroteHeader {
+		if s.w.Header().Get("Content-Type") == "" && len(p) > 0 {
+			s.w.Header().Set("Content-Type", http.DetectContentType(p))
+		}
+		s.WriteHeader(http.StatusOK)
+	}
+	if s.err != nil {
+		return 0, s.err
+	}
+	if s.rec == nil {
+		if s.head {
+			return len(p), nil // as net/http does for HEAD
+		}
+		return 0, http.ErrBodyNotAllowed
+	}
+	return s.rec.Write(p)
+}
+
+// Flush sends what has been written so far as a record.
+func (s *sealingWriter) Flush() { _ = s.FlushError() }
+
+// FlushError is Flush for http.ResponseController.
+func (s *sealingWriter) FlushError() error {
+	if !s.wroteHeader {
+		s.WriteHeader(http.StatusOK)
+	}
+	if s.err != nil || s.rec == nil {
+		return s.err
+	}
+	return s.rec.Flush()
+}
+
+// EnableFullDuplex lets the handler keep reading the request body after
+// it starts writing the response (http.ResponseController).
+func (s *sealingWriter) EnableFullDuplex() error {
+	return http.NewResponseController(s.w).EnableFullDuplex()
+}
+
+// finish writes the final record once the handler has returned.
+func (s *sealingWriter) finish() error {
+	if !s.wroteHeader {
+		s.WriteHeader(http.StatusOK)
+	}
+	if s.err != nil || s.rec == nil {
+		return s.err
+	}
+	return s.rec.Close()
+}

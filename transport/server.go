@@ -1,0 +1,226 @@
+package transport
+
+import (
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"mime"
+	"net/http"
+	"strings"
+
+	"github.com/sealjwt/sealjwt"
+	"github.com/sealjwt/sealjwt/internal/record"
+	"github.com/sealjwt/sealjwt/seal"
+)
+
+// Wire names; docs/PROTOCOL.md section 4 defines them.
+const (
+	authScheme = "Sealed"
+	// RecordsContentType marks a body that is an encrypted record stream.
+	RecordsContentType = "application/vnd.sealjwt.records"
+	// BareContentType is a request whose body is one envelope.
+	BareContentType = "application/jose"
+
+	headerResponseNonce = "Sealed-Response"
+	headerContentType   = "Sealed-Content-Type"
+	headerFinal         = "Sealed-Final"
+)
+
+// Defaults of the Server middleware.
+const (
+	DefaultMaxEnvelopeSize = 32 << 10
+	DefaultMaxBodySize     = 64 << 20
+)
+
+// ServerOption configures the Server middleware.
+type ServerOption func(*serverConfig)
+
+type serverConfig struct {
+	baseURL       string
+	maxEnvelope   int
+	maxBody       int64
+	recordSize    int
+	maxRecordSize int
+	log           *slog.Logger
+}
+
+// WithBaseURL sets the public scheme://host the server is reached at, to
+// check each envelope's target URI (htu) behind a proxy. By default it is
+// taken from the request (TLS or not, and the Host header).
+func WithBaseURL(u string) ServerOption { return func(c *serverConfig) { c.baseURL = u } }
+
+// WithMaxEnvelopeSize caps the envelope (header or bare body), in bytes,
+// checked before parsing (default DefaultMaxEnvelopeSize).
+func WithMaxEnvelopeSize(n int) ServerOption { return func(c *serverConfig) { c.maxEnvelope = n } }
+
+// WithMaxBodySize caps the decrypted request body (default
+// DefaultMaxBodySize); a negative n means no limit, for streams.
+func WithMaxBodySize(n int64) ServerOption { return func(c *serverConfig) { c.maxBody = n } }
+
+// WithRecordSize sets the plaintext size of response records (default
+// 16 KiB, at most record.MaxRecordSize).
+func WithRecordSize(n int) ServerOption { return func(c *serverConfig) { c.recordSize = n } }
+
+// WithMaxRecordSize sets the largest request record accepted (default
+// 16 KiB, at most record.MaxRecordSize); checked before allocation.
+func WithMaxRecordSize(n int) ServerOption { return func(c *serverConfig) { c.maxRecordSize = n } }
+
+// WithLogger sets where refused requests are logged, with their reason.
+// The client never sees that reason.
+func WithLogger(l *slog.Logger) ServerOption { return func(c *serverConfig) { c.log = l } }
+
+func newServerConfig(opts []ServerOption) serverConfig {
+	c := serverConfig{
+		maxEnvelope:   DefaultMaxEnvelopeSize,
+		maxBody:       DefaultMaxBodySize,
+		recordSize:    record.DefaultRecordSize,
+		maxRecordSize: record.DefaultRecordSize,
+		log:           slog.New(slog.DiscardHandler),
+	}
+	for _, o := range opts {
+		o(&c)
+	}
+	return c
+}
+
+// Server returns middleware that admits only requests carrying a valid
+// envelope for opener. The wrapped handler sees the decrypted body, the
+// plaintext Content-Type, and the message (MessageFromContext); whatever it
+// writes is sealed to the requester. Refusals are problem+json: 400
+// malformed, 401 not authenticated, 403 not allowed (audience, or an
+// envelope made for another method or URI), 409 replayed, 413 too large,
+// 422 unknown recipient key (nothing was processed; the client may refetch
+// keys and retry), 503 replay store unavailable.
+func Server(opener *sealjwt.Opener, opts ...ServerOption) func(http.Handler) http.Handler {
+	c := newServerConfig(opts)
+	return func(next http.Handler) http.Handler {
+		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			c.serve(opener, next, w, r)
+		})
+	}
+}
+
+func (c *serverConfig) refuse(w http.ResponseWriter, r *http.Request, err error) {
+	status, title := errorStatus(err)
+	c.log.LogAttrs(r.Context(), slog.LevelInfo, "sealjwt: request refused",
+		slog.Int("status", status), slog.String("path", r.URL.Path), slog.String("error", err.Error()))
+	writeProblem(w, status, title)
+}
+
+func (c *serverConfig) serve(opener *sealjwt.Opener, next http.Handler, w http.ResponseWriter, r *http.Request) {
+	env, bare, err := c.envelope(r)
+	if err != nil {
+		c.refuse(w, r, err)
+		return
+	}
+	var rc requestClaims
+	msg, exp, err := opener.OpenExport(r.Context(), env, func(m *sealjwt.Message) error {
+		if err := checkBinding(m, &rc, r, c.baseURL); err != nil {
+			return err
+		}
+		if bare && rc.Body {
+			return fmt.Errorf("%w: a bare envelope carries no body stream", sealjwt.ErrMalformed)
+		}
+		return nil
+	})
+	if err != nil {
+		c.refuse(w, r, err)
+		return
+	}
+	inner, err := c.innerRequest(r, msg, exp, &rc)
+	if err != nil {
+		c.refuse(w, r, err)
+		return
+	}
+	sw := newSealingWriter(w, exp, msg.Envelope.Alg, env, c.recordSize, r.Method == http.MethodHead)
+	next.ServeHTTP(sw, inner)
+	if err := sw.finish(); err != nil {
+		c.log.LogAttrs(r.Context(), slog.LevelWarn, "sealjwt: response not completed", slog.String("error", err.Error()))
+	}
+}
+
+// envelope extracts the envelope from "Authorization: Sealed ..." or, for
+// senders that can only produce a JWE, from a bare application/jose body.
+func (c *serverConfig) envelope(r *http.Request) (string, bool, error) {
+	if auth := r.Header.Get("Authorization"); auth != "" {
+		scheme, env, ok := strings.Cut(auth, " ")
+		if !ok || !strings.EqualFold(scheme, authScheme) {
+			return "", false, errNoCredentials
+		}
+		if len(env) > c.maxEnvelope {
+			return "", false, sealjwt.ErrTooLarge
+		}
+		return env, false, nil
+	}
+	if mt, _, _ := mime.ParseMediaType(r.Header.Get("Content-Type")); mt != BareContentType {
+		return "", false, errNoCredentials
+	}
+	body, err := io.ReadAll(io.LimitReader(r.Body, int64(c.maxEnvelope)+1))
+	if err != nil {
+		return "", false, errors.Join(sealjwt.ErrMalformed, err)
+	}
+	if len(body) > c.maxEnvelope {
+		return "", false, sealjwt.ErrTooLarge
+	}
+	return strings.TrimSpace(string(body)), true, nil
+}
+
+var errNoCredentials = errors.New("sealjwt: no Sealed authorization")
+
+// innerRequest is what the handler sees: the original request with the
+// envelope removed, the body decrypted as it is read, and the message in
+// the context.
+func (c *serverConfig) innerRequest(r *http.Request, msg *sealjwt.Message, exp seal.Exporter, rc *requestClaims) (*http.Request, error) {
+	inner := r.Clone(withMessage(r.Context(), msg))
+	inner.Header.Del("Authorization")
+	inner.Header.Del("Content-Length")
+	inner.Header.Del("Content-Type")
+	if rc.ContentType != "" {
+		inner.Header.Set("Content-Type", rc.ContentType)
+	}
+	inner.GetBody = nil
+	if !rc.Body {
+		inner.Body, inner.ContentLength = http.NoBody, 0
+		return inner, nil
+	}
+	key, nonce, err := requestKeys(exp, msg.Envelope.Alg)
+	if err != nil {
+		return nil, err
+	}
+	rd, err := record.NewReader(r.Body, key, nonce, nil, c.maxRecordSize)
+	if err != nil {
+		return nil, err
+	}
+	var body io.Reader = rd
+	if c.maxBody >= 0 {
+		body = &limitedReader{r: rd, n: c.maxBody}
+	}
+	inner.Body = readCloser{Reader: body, Closer: r.Body}
+	inner.ContentLength = -1
+	return inner, nil
+}
+
+// ErrBodyTooLarge is returned by the handler's request body past the
+// configured maximum.
+var ErrBodyTooLarge = fmt.Errorf("%w: request body", sealjwt.ErrTooLarge)
+
+// limitedReader fails, rather than truncates, past n bytes.
+type limitedReader struct {
+	r io.Reader
+	n int64
+}
+
+func (l *limitedReader) Read(p []byte) (int, error) {
+	n, err := l.r.Read(p)
+	l.n -= int64(n)
+	if l.n < 0 {
+		return 0, ErrBodyTooLarge
+	}
+	return n, err
+}
+
+type readCloser struct {
+	io.Reader
+	io.Closer
+}
