@@ -91,7 +91,9 @@ func WithHTTPClient(c *http.Client) FetcherOption { return func(f *KeyFetcher) {
 
 // WithRefreshInterval sets the schedule, which is also the least time
 // between two forced refreshes (default 5 minutes).
-func WithRefreshInterval(d time.Duration) FetcherOption { return func(f *KeyFetcher) { f.interval = d } }
+func WithRefreshInterval(d time.Duration) FetcherOption {
+	return func(f *KeyFetcher) { f.interval = d }
+}
 
 // WithFetchLogger sets where failed refreshes are logged.
 func WithFetchLogger(l *slog.Logger) FetcherOption { return func(f *KeyFetcher) { f.log = l } }

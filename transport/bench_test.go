@@ -1,0 +1,83 @@
+package transport
+
+import (
+	"context"
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/sealjwt/sealjwt"
+	"github.com/sealjwt/sealjwt/seal"
+	"github.com/sealjwt/sealjwt/token"
+)
+
+// acceptAll is a replay store that remembers nothing, so a benchmark can
+// open the same envelope repeatedly. Never use it outside benchmarks.
+type acceptAll struct{}
+
+func (acceptAll) Check(context.Context, string, string, time.Time) error { return nil }
+
+const benchBody = `{"order":"4711","items":[{"sku":"tea","qty":3}],"note":"deliver before noon"}`
+
+// benchKeys are the default suite and signature: HPKE-9 (X-Wing) and EdDSA.
+func benchKeys(b *testing.B) keys {
+	sk, err := token.GenerateKey(token.EdDSA)
+	if err != nil {
+		b.Fatal(err)
+	}
+	ek, err := seal.GenerateKey(seal.DefaultAlg)
+	if err != nil {
+		b.Fatal(err)
+	}
+	signSet, _ := token.NewKeySet(sk)
+	sealSet, _ := seal.NewKeySet(ek)
+	return keys{sign: signSet, seal: sealSet}
+}
+
+// BenchmarkTransportRoundTrip is one small JSON POST over a real loopback
+// listener, sealed both ways; BenchmarkTransportCrypto is the message Seal
+// plus Open of the same suite alone. The difference is the HTTP overhead.
+func BenchmarkTransportRoundTrip(b *testing.B) {
+	k := benchKeys(b)
+	o, _ := sealjwt.NewOpener(receiverID, k.seal, sealjwt.WithTrustedSender(senderID, k.sign.Public()), sealjwt.WithReplayStore(acceptAll{}))
+	srv := httptest.NewServer(Server(o)(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "application/json")
+		_, _ = io.Copy(w, r.Body)
+	})))
+	defer srv.Close()
+	client := newClient(b, k, harnessConfig{})
+	b.ReportAllocs()
+	b.ResetTimer()
+	for b.Loop() {
+		resp, err := client.Post(srv.URL+"/orders", "application/json", strings.NewReader(benchBody))
+		if err != nil {
+			b.Fatal(err)
+		}
+		if n, err := io.Copy(io.Discard, resp.Body); err != nil || n != int64(len(benchBody)) {
+			b.Fatalf("reply: %d bytes, %v", n, err)
+		}
+		resp.Body.Close()
+	}
+}
+
+func BenchmarkTransportCrypto(b *testing.B) {
+	k := benchKeys(b)
+	o, _ := sealjwt.NewOpener(receiverID, k.seal, sealjwt.WithTrustedSender(senderID, k.sign.Public()), sealjwt.WithReplayStore(acceptAll{}))
+	sealer, _ := sealjwt.NewSealer(k.sign, senderID)
+	pub := k.seal.Primary().Public()
+	claims := requestClaims{Method: "POST", URI: "http://127.0.0.1/orders", ContentType: "application/json", Body: true}
+	ctx := context.Background()
+	b.ReportAllocs()
+	for b.Loop() {
+		env, err := sealer.Seal(ctx, pub, receiverID, claims)
+		if err != nil {
+			b.Fatal(err)
+		}
+		if _, err := o.Open(ctx, env); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
