@@ -1,8 +1,8 @@
 package sealjwt_test
 
 import (
-	"crypto/ecdsa"
 	"crypto/ecdh"
+	"crypto/ecdsa"
 	"crypto/ed25519"
 	"crypto/elliptic"
 	"crypto/hpke"

@@ -135,6 +135,11 @@ func (o *Opener) OpenExport(ctx context.Context, envelope string, check func(*Me
 		return nil, nil, fmt.Errorf("%w: envelope cty %q, want %q", ErrMalformed, opened.Header.Cty, ContentType)
 	}
 	v, err := o.verifier.Verify(string(opened.Plaintext))
+	if errors.Is(err, ErrUnknownKey) {
+		// Not the recipient key: an unknown signing key means an untrusted
+		// sender, which no refetch of our keys can fix.
+		return nil, nil, fmt.Errorf("%w (%s)", ErrUntrustedSender, err)
+	}
 	if err != nil {
 		return nil, nil, err
 	}

@@ -10,6 +10,8 @@
 package sealjwt
 
 import (
+	"errors"
+
 	"github.com/sealjwt/sealjwt/internal/errs"
 	"github.com/sealjwt/sealjwt/replay"
 )
@@ -37,3 +39,8 @@ var (
 	ErrReplayStoreFull   = replay.ErrFull
 	ErrReplayUnavailable = replay.ErrUnavailable
 )
+
+// ErrUntrustedSender is reported when the inner token's kid is no trusted
+// sender's key. It is distinct from ErrUnknownKey, which means the
+// envelope was sealed to a key we do not hold.
+var ErrUntrustedSender = errors.New("sealjwt: signing key not trusted")
