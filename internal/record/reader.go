@@ -1,0 +1,199 @@
+package record
+
+import (
+	"encoding/binary"
+	"errors"
+	"fmt"
+	"io"
+)
+
+// Reader decrypts a record stream. It returns plaintext only from records
+// that authenticated, and io.EOF only after an authenticated final record
+// followed by the end of input. It is not safe for concurrent use.
+type Reader struct {
+	r       io.Reader
+	s       stream
+	max     int // plaintext bytes a record may carry
+	hdr     [headerSize]byte
+	sealed  []byte // the current sealed record; grows on demand up to max+tagSize
+	plain   []byte // plaintext buffer for reads smaller than a record
+	pending []byte // authenticated plaintext not yet returned (inside plain)
+	final   bool   // the final record was opened
+	err     error  // sticky: io.EOF or the first failure
+}
+
+// NewReader returns a Reader of the stream in r, sealed under key and
+// baseNonce with prefix bound into every record. Records carrying more than
+// maxRecordSize plaintext bytes (0 means DefaultRecordSize) are refused
+// before anything is allocated for them. The key, nonce and prefix are
+// copied.
+func NewReader(r io.Reader, key, baseNonce, prefix []byte, maxRecordSize int) (*Reader, error) {
+	size, err := checkRecordSize(maxRecordSize)
+	if err != nil {
+		return nil, err
+	}
+	s, err := newStream(key, baseNonce, prefix)
+	if err != nil {
+		return nil, err
+	}
+	return &Reader{r: r, s: s, max: size}, nil
+}
+
+// Read reads authenticated plaintext into p.
+func (r *Reader) Read(p []byte) (int, error) {
+	for len(r.pending) == 0 {
+		if r.err != nil {
+			return 0, r.err
+		}
+		if len(p) == 0 {
+			return 0, nil
+		}
+		n, err := r.next(p)
+		if err != nil {
+			r.err = err
+			return 0, err
+		}
+		if n > 0 {
+			return n, nil
+		}
+	}
+	n := copy(p, r.pending)
+	r.pending = r.pending[n:]
+	return n, nil
+}
+
+// WriteTo writes the remaining plaintext to w, record by record, so that
+// io.Copy moves whole records without an intermediate buffer.
+func (r *Reader) WriteTo(w io.Writer) (int64, error) {
+	var total int64
+	for {
+		if len(r.pending) > 0 {
+			n, err := w.Write(r.pending)
+			total += int64(n)
+			if err == nil && n < len(r.pending) {
+				err = io.ErrShortWrite
+			}
+			r.pending = r.pending[n:]
+			if err != nil {
+				return total, err
+			}
+			continue
+		}
+		if r.err != nil {
+			if r.err == io.EOF {
+				return total, nil
+			}
+			return total, r.err
+		}
+		if _, err := r.next(nil); err != nil {
+			r.err = err
+		}
+	}
+}
+
+// next advances the stream by one step. When the final record has been
+// opened, that step is checking for the end of input. Otherwise it reads and
+// opens one record: directly into dst when the plaintext fits (returning its
+// length), or else into r.plain, leaving it in r.pending.
+func (r *Reader) next(dst []byte) (int, error) {
+	if r.final {
+		return 0, r.checkEnd()
+	}
+	sealed, err := r.readRecord()
+	if err != nil {
+		return 0, err
+	}
+	ptLen := len(sealed) - tagSize
+	if len(dst) >= ptLen {
+		pt, err := r.open(dst[:0], sealed)
+		return len(pt), err
+	}
+	r.plain = grow(r.plain, ptLen, r.max)
+	r.pending, err = r.open(r.plain[:0], sealed)
+	return 0, err
+}
+
+// readRecord reads one length and sealed record, checking the length before
+// allocating anything for it.
+func (r *Reader) readRecord() ([]byte, error) {
+	if _, err := io.ReadFull(r.r, r.hdr[:]); err != nil {
+		return nil, truncation(err)
+	}
+	n := binary.BigEndian.Uint32(r.hdr[:])
+	if n < tagSize {
+		return nil, fmt.Errorf("%w: record length %d is shorter than the tag", ErrMalformed, n)
+	}
+	if uint64(n) > uint64(r.max)+tagSize {
+		return nil, ErrTooLarge
+	}
+	r.sealed = grow(r.sealed, int(n), r.max+tagSize)
+	if _, err := io.ReadFull(r.r, r.sealed); err != nil {
+		return nil, truncation(err)
+	}
+	return r.sealed, nil
+}
+
+// open authenticates and decrypts sealed into dst. The final flag is not
+// sent in the clear, so the record is tried as non-final first (the common
+// case) and then as final. dst never overlaps sealed: a failed GCM open
+// wipes its output, and the second attempt still needs the ciphertext.
+func (r *Reader) open(dst, sealed []byte) ([]byte, error) {
+	nonce, err := r.s.recordNonce()
+	if err != nil {
+		return nil, err
+	}
+	final := false
+	pt, err := r.s.aead.Open(dst, nonce, sealed, r.s.additionalData(false))
+	if err != nil {
+		final = true
+		if pt, err = r.s.aead.Open(dst, nonce, sealed, r.s.additionalData(true)); err != nil {
+			return nil, ErrAuth
+		}
+	}
+	if !final && len(pt) == 0 {
+		// An empty non-final record moves nothing; refusing it keeps a
+		// writer bug from looking like a live stream.
+		return nil, fmt.Errorf("%w: empty non-final record", ErrMalformed)
+	}
+	r.s.advance()
+	r.final = final
+	return pt, nil
+}
+
+// checkEnd verifies that no byte follows the final record.
+func (r *Reader) checkEnd() error {
+	var b [1]byte
+	n, err := io.ReadFull(r.r, b[:])
+	switch {
+	case n > 0:
+		return ErrTrailingData
+	case errors.Is(err, io.EOF):
+		return io.EOF
+	default:
+		return err
+	}
+}
+
+// truncation turns the end of input inside the stream into ErrTruncated so
+// that no caller mistakes it for the end of the body.
+func truncation(err error) error {
+	if errors.Is(err, io.EOF) || errors.Is(err, io.ErrUnexpectedEOF) {
+		return ErrTruncated
+	}
+	return err
+}
+
+// grow returns b resliced to n bytes, reallocating only when its capacity
+// is short. The first allocation covers a default-size record (or the
+// limit, if lower); a larger record grows the buffer straight to the limit,
+// so a stream allocates at most twice.
+func grow(b []byte, n, limit int) []byte {
+	if cap(b) >= n {
+		return b[:n]
+	}
+	c := limit
+	if small := DefaultRecordSize + tagSize; n <= small && small < limit {
+		c = small
+	}
+	return make([]byte, n, c)
+}

@@ -1,0 +1,135 @@
+package record
+
+import (
+	"encoding/binary"
+	"io"
+)
+
+// Writer encrypts what is written to it into a record stream. It is not
+// safe for concurrent use.
+type Writer struct {
+	w      io.Writer
+	s      stream
+	size   int    // plaintext bytes per full record
+	buf    []byte // length || plaintext, sealed in place into length || ciphertext || tag
+	n      int    // plaintext bytes buffered at buf[headerSize:]
+	err    error  // first write error; the stream is unusable after it
+	closed bool
+}
+
+// NewWriter returns a Writer that writes records of at most recordSize
+// plaintext bytes (0 means DefaultRecordSize) to w, sealed under key and
+// baseNonce, with prefix bound into every record's additional data. The
+// key, nonce and prefix are copied.
+func NewWriter(w io.Writer, key, baseNonce, prefix []byte, recordSize int) (*Writer, error) {
+	size, err := checkRecordSize(recordSize)
+	if err != nil {
+		return nil, err
+	}
+	s, err := newStream(key, baseNonce, prefix)
+	if err != nil {
+		return nil, err
+	}
+	return &Writer{w: w, s: s, size: size, buf: make([]byte, headerSize+size+tagSize)}, nil
+}
+
+// Write buffers p and emits a non-final record each time a full record's
+// worth of plaintext has accumulated.
+func (w *Writer) Write(p []byte) (int, error) {
+	if err := w.usable(); err != nil {
+		return 0, err
+	}
+	written := 0
+	for len(p) > 0 {
+		if w.n == 0 && len(p) >= w.size {
+			// Seal straight from p into the buffer: a large write then
+			// costs no extra copy.
+			if err := w.emit(p[:w.size], false); err != nil {
+				return written, err
+			}
+			p, written = p[w.size:], written+w.size
+			continue
+		}
+		c := copy(w.buf[headerSize+w.n:headerSize+w.size], p)
+		w.n += c
+		p, written = p[c:], written+c
+		if w.n == w.size {
+			if err := w.emit(w.buffered(), false); err != nil {
+				return written, err
+			}
+		}
+	}
+	return written, nil
+}
+
+// Flush emits the buffered plaintext, if any, as a non-final record, then
+// flushes the underlying writer if it has a Flush() error or Flush() method
+// (as bufio.Writer and http.ResponseWriter do), so that the peer can read
+// what was written so far.
+func (w *Writer) Flush() error {
+	if err := w.usable(); err != nil {
+		return err
+	}
+	if w.n > 0 {
+		if err := w.emit(w.buffered(), false); err != nil {
+			return err
+		}
+	}
+	switch f := w.w.(type) {
+	case interface{ Flush() error }:
+		if err := f.Flush(); err != nil {
+			w.err = err
+			return err
+		}
+	case interface{ Flush() }:
+		f.Flush()
+	}
+	return nil
+}
+
+// Close emits the final record holding the remaining buffered plaintext,
+// possibly none. It does not close or flush the underlying writer. Calling
+// Close again returns the first call's result.
+func (w *Writer) Close() error {
+	if w.closed || w.err != nil {
+		return w.err
+	}
+	err := w.emit(w.buffered(), true)
+	w.closed = true
+	return err
+}
+
+func (w *Writer) usable() error {
+	if w.err != nil {
+		return w.err
+	}
+	if w.closed {
+		return ErrClosed
+	}
+	return nil
+}
+
+func (w *Writer) buffered() []byte { return w.buf[headerSize : headerSize+w.n] }
+
+// emit seals pt (the buffered plaintext or a full record of the caller's)
+// into the buffer and writes length and sealed record in one call.
+func (w *Writer) emit(pt []byte, final bool) error {
+	nonce, err := w.s.recordNonce()
+	if err != nil {
+		w.err = err
+		return err
+	}
+	sealed := w.s.aead.Seal(w.buf[headerSize:headerSize], nonce, pt, w.s.additionalData(final))
+	w.s.advance()
+	w.n = 0
+	binary.BigEndian.PutUint32(w.buf[:headerSize], uint32(len(sealed)))
+	rec := w.buf[:headerSize+len(sealed)]
+	n, err := w.w.Write(rec)
+	if err == nil && n < len(rec) {
+		err = io.ErrShortWrite
+	}
+	if err != nil {
+		w.err = err
+	}
+	return err
+}
