@@ -151,7 +151,7 @@ func (t *Transport) outgoing(req *http.Request, body io.ReadCloser, env string, 
 	if err != nil {
 		return nil, err
 	}
-	sb, err := newSealingBody(body, key, nonce, t.recordSize)
+	sb, err := newSealingBody(body, req.ContentLength, key, nonce, t.recordSize)
 	if err != nil {
 		return nil, err
 	}

@@ -1,7 +1,6 @@
 package transport
 
 import (
-	"bytes"
 	"io"
 
 	"github.com/sealjwt/sealjwt/internal/record"
@@ -12,15 +11,22 @@ import (
 // it arrives and a fast one in full records.
 type sealingBody struct {
 	src   io.ReadCloser
-	out   bytes.Buffer
 	rec   *record.Writer
 	chunk []byte
+	out   []byte // sealed bytes not yet read; rec appends here
+	off   int
 	done  bool
 }
 
-func newSealingBody(src io.ReadCloser, key, nonce []byte, recordSize int) (*sealingBody, error) {
-	s := &sealingBody{src: src, chunk: make([]byte, recordSize)}
-	rec, err := record.NewWriter(&s.out, key, nonce, nil, recordSize)
+// newSealingBody reads the source in chunks of recordSize, or of its
+// length when that is known and shorter, so small bodies stay small.
+func newSealingBody(src io.ReadCloser, length int64, key, nonce []byte, recordSize int) (*sealingBody, error) {
+	n := recordSize
+	if length > 0 && length < int64(n) {
+		n = int(length)
+	}
+	s := &sealingBody{src: src, chunk: make([]byte, n)}
+	rec, err := record.NewWriter(s, key, nonce, nil, recordSize)
 	if err != nil {
 		return nil, err
 	}
@@ -28,16 +34,25 @@ func newSealingBody(src io.ReadCloser, key, nonce []byte, recordSize int) (*seal
 	return s, nil
 }
 
+// Write collects the records the record writer emits.
+func (s *sealingBody) Write(p []byte) (int, error) {
+	s.out = append(s.out, p...)
+	return len(p), nil
+}
+
 func (s *sealingBody) Read(p []byte) (int, error) {
-	for s.out.Len() == 0 {
+	for s.off == len(s.out) {
 		if s.done {
 			return 0, io.EOF
 		}
+		s.out, s.off = s.out[:0], 0
 		if err := s.fill(); err != nil {
 			return 0, err
 		}
 	}
-	return s.out.Read(p)
+	n := copy(p, s.out[s.off:])
+	s.off += n
+	return n, nil
 }
 
 // fill seals the next chunk of the source, or the final record at its end.

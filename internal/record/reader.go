@@ -184,15 +184,19 @@ func truncation(err error) error {
 }
 
 // grow returns b resliced to n bytes, reallocating only when its capacity
-// is short. The first allocation covers a default-size record (or the
-// limit, if lower); a larger record grows the buffer straight to the limit,
-// so a stream allocates at most twice.
+// is short. A short first record (a small message) gets exactly its size;
+// otherwise a record up to the default size gets a default-size buffer
+// (or the limit, if lower), and a larger record grows the buffer straight
+// to the limit, so a buffer is reallocated at most three times.
 func grow(b []byte, n, limit int) []byte {
 	if cap(b) >= n {
 		return b[:n]
 	}
 	c := limit
-	if small := DefaultRecordSize + tagSize; n <= small && small < limit {
+	switch small := DefaultRecordSize + tagSize; {
+	case cap(b) == 0 && n <= shortRecord:
+		c = n
+	case n <= small && small < limit:
 		c = small
 	}
 	return make([]byte, n, c)

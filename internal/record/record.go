@@ -57,8 +57,11 @@ const (
 	// NonceSize is the size of the base nonce.
 	NonceSize = 12
 
-	headerSize = 4  // the big-endian record length
-	tagSize    = 16 // the AES-GCM tag
+	headerSize = 4 // the big-endian record length
+	// shortRecord is the size up to which a first record gets a buffer of
+	// its own size rather than a full one: small messages stay cheap.
+	shortRecord = 1024
+	tagSize     = 16 // the AES-GCM tag
 
 	adNonFinal, adFinal = 0x00, 0x01
 )

@@ -30,7 +30,7 @@ func NewWriter(w io.Writer, key, baseNonce, prefix []byte, recordSize int) (*Wri
 	if err != nil {
 		return nil, err
 	}
-	return &Writer{w: w, s: s, size: size, buf: make([]byte, headerSize+size+tagSize)}, nil
+	return &Writer{w: w, s: s, size: size}, nil
 }
 
 // Write buffers p and emits a non-final record each time a full record's
@@ -41,6 +41,7 @@ func (w *Writer) Write(p []byte) (int, error) {
 	}
 	written := 0
 	for len(p) > 0 {
+		w.reserve(min(w.size, w.n+len(p)))
 		if w.n == 0 && len(p) >= w.size {
 			// Seal straight from p into the buffer: a large write then
 			// costs no extra copy.
@@ -50,7 +51,7 @@ func (w *Writer) Write(p []byte) (int, error) {
 			p, written = p[w.size:], written+w.size
 			continue
 		}
-		c := copy(w.buf[headerSize+w.n:headerSize+w.size], p)
+		c := copy(w.buf[headerSize+w.n:len(w.buf)-tagSize], p)
 		w.n += c
 		p, written = p[c:], written+c
 		if w.n == w.size {
@@ -109,11 +110,35 @@ func (w *Writer) usable() error {
 	return nil
 }
 
-func (w *Writer) buffered() []byte { return w.buf[headerSize : headerSize+w.n] }
+func (w *Writer) buffered() []byte {
+	if w.n == 0 {
+		return nil
+	}
+	return w.buf[headerSize : headerSize+w.n]
+}
+
+// reserve makes room for n bytes of plaintext. The buffer is allocated on
+// first use: a short message gets a short buffer, anything longer the full
+// record size, so a Writer allocates at most twice.
+func (w *Writer) reserve(n int) {
+	if len(w.buf) >= headerSize+n+tagSize {
+		return
+	}
+	size := w.size
+	if w.buf == nil && n <= shortRecord {
+		size = min(w.size, shortRecord)
+	}
+	buf := make([]byte, headerSize+size+tagSize)
+	if w.n > 0 {
+		copy(buf[headerSize:], w.buffered())
+	}
+	w.buf = buf
+}
 
 // emit seals pt (the buffered plaintext or a full record of the caller's)
 // into the buffer and writes length and sealed record in one call.
 func (w *Writer) emit(pt []byte, final bool) error {
+	w.reserve(len(pt))
 	nonce, err := w.s.recordNonce()
 	if err != nil {
 		w.err = err
