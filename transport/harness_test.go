@@ -56,7 +56,6 @@ type harnessConfig struct {
 	sealerOpts []sealjwt.SealerOption
 	audience   string
 	keySource  KeySource
-	tamper     func(*http.Request, *http.Response) // nil: no tampering
 	wrapBase   func(http.RoundTripper) http.RoundTripper
 }
 

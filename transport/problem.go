@@ -40,14 +40,15 @@ func errorStatus(err error) (int, string) {
 	}
 }
 
-// writeProblem writes a problem+json response for status.
-func writeProblem(w http.ResponseWriter, status int, title string) {
+// writeProblem writes a problem+json response for status; a 401 names
+// the authentication scheme expected (RFC 9110 section 11.6.1).
+func writeProblem(w http.ResponseWriter, status int, title, scheme string) {
 	h := w.Header()
 	h.Set("Content-Type", ProblemContentType)
 	h.Set("Cache-Control", "no-store")
 	h.Del("Content-Length")
-	if status == http.StatusUnauthorized {
-		h.Set("WWW-Authenticate", authScheme)
+	if status == http.StatusUnauthorized && scheme != "" {
+		h.Set("WWW-Authenticate", scheme)
 	}
 	w.WriteHeader(status)
 	_ = json.NewEncoder(w).Encode(Problem{Type: "about:blank", Title: title, Status: status})

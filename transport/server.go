@@ -105,7 +105,7 @@ func (c *serverConfig) refuse(w http.ResponseWriter, r *http.Request, err error)
 	status, title := errorStatus(err)
 	c.log.LogAttrs(r.Context(), slog.LevelInfo, "sealjwt: request refused",
 		slog.Int("status", status), slog.String("path", r.URL.Path), slog.String("error", err.Error()))
-	writeProblem(w, status, title)
+	writeProblem(w, status, title, authScheme)
 }
 
 func (c *serverConfig) serve(opener *sealjwt.Opener, next http.Handler, w http.ResponseWriter, r *http.Request) {
@@ -146,7 +146,7 @@ func (c *serverConfig) envelope(r *http.Request) (string, bool, error) {
 	if auth := r.Header.Get("Authorization"); auth != "" {
 		scheme, env, ok := strings.Cut(auth, " ")
 		if !ok || !strings.EqualFold(scheme, authScheme) {
-			return "", false, errNoCredentials
+			return "", false, errNoSealed
 		}
 		if len(env) > c.maxEnvelope {
 			return "", false, sealjwt.ErrTooLarge
@@ -154,7 +154,7 @@ func (c *serverConfig) envelope(r *http.Request) (string, bool, error) {
 		return env, false, nil
 	}
 	if mt, _, _ := mime.ParseMediaType(r.Header.Get("Content-Type")); mt != BareContentType {
-		return "", false, errNoCredentials
+		return "", false, errNoSealed
 	}
 	body, err := io.ReadAll(io.LimitReader(r.Body, int64(c.maxEnvelope)+1))
 	if err != nil {
@@ -166,7 +166,7 @@ func (c *serverConfig) envelope(r *http.Request) (string, bool, error) {
 	return strings.TrimSpace(string(body)), true, nil
 }
 
-var errNoCredentials = errors.New("sealjwt: no Sealed authorization")
+var errNoSealed = errors.New("transport: no Sealed authorization")
 
 // innerRequest is what the handler sees: the original request with the
 // envelope removed, the body decrypted as it is read, and the message in

@@ -1,6 +1,7 @@
 package transport
 
 import (
+	"errors"
 	"log/slog"
 	"net/http"
 	"strings"
@@ -64,7 +65,7 @@ func SignedOnly(v *token.Verifier, opts ...SignedOnlyOption) func(http.Handler) 
 				if status != http.StatusServiceUnavailable {
 					status, title = http.StatusUnauthorized, "not authenticated"
 				}
-				writeProblem(w, status, title)
+				writeProblem(w, status, title, c.scheme())
 				return
 			}
 			next.ServeHTTP(w, r.WithContext(withVerified(r.Context(), verified)))
@@ -72,17 +73,28 @@ func SignedOnly(v *token.Verifier, opts ...SignedOnlyOption) func(http.Handler) 
 	}
 }
 
+var errNoToken = errors.New("transport: no token")
+
+// scheme is the WWW-Authenticate challenge: Bearer for the Authorization
+// header (RFC 6750), none for a custom header.
+func (c *signedOnlyConfig) scheme() string {
+	if strings.EqualFold(c.header, "Authorization") {
+		return "Bearer"
+	}
+	return ""
+}
+
 func (c *signedOnlyConfig) verify(v *token.Verifier, r *http.Request) (*token.Verified, error) {
 	raw := r.Header.Get(c.header)
 	if strings.EqualFold(c.header, "Authorization") {
 		scheme, rest, ok := strings.Cut(raw, " ")
 		if !ok || !strings.EqualFold(scheme, "Bearer") {
-			return nil, errNoCredentials
+			return nil, errNoToken
 		}
 		raw = rest
 	}
 	if raw == "" {
-		return nil, errNoCredentials
+		return nil, errNoToken
 	}
 	verified, err := v.Verify(raw)
 	if err != nil {

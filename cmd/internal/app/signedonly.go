@@ -1,0 +1,49 @@
+package app
+
+import (
+	"io"
+	"log/slog"
+	"net/http"
+
+	"github.com/sealjwt/sealjwt/token"
+	"github.com/sealjwt/sealjwt/transport"
+)
+
+// SignedOnly is the shared-secret flow: a plain HS256 JWT in a Token
+// header, nothing encrypted. GET / and GET /messages answer "Hello World"
+// to a valid token and 401 to anything else.
+type SignedOnly struct {
+	Key      *token.SigningKey // the HS256 shared secret
+	Issuer   string            // the one issuer the secret is registered to
+	Audience string            // our id
+	Log      *slog.Logger
+}
+
+// Handler returns the signed-only receiver.
+func (s *SignedOnly) Handler() (http.Handler, error) {
+	log := s.Log
+	if log == nil {
+		log = slog.New(slog.DiscardHandler)
+	}
+	v, err := token.NewVerifier(s.Audience)
+	if err != nil {
+		return nil, err
+	}
+	keys, err := token.NewVerifyingKeySet(s.Key.Public())
+	if err != nil {
+		return nil, err
+	}
+	if err := v.Trust(s.Issuer, keys); err != nil {
+		return nil, err
+	}
+	hello := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		claims, _ := transport.VerifiedFromContext(r.Context())
+		log.Info("signed request accepted", "iss", claims.Issuer, "jti", claims.ID, "path", r.URL.Path)
+		w.Header().Set("Content-Type", "text/plain; charset=utf-8")
+		_, _ = io.WriteString(w, "Hello World\n")
+	})
+	inner := http.NewServeMux()
+	inner.Handle("GET /{$}", hello)
+	inner.Handle("GET "+MessagesPath, hello)
+	return transport.SignedOnly(v, transport.WithSignedLogger(log))(inner), nil
+}

@@ -1,0 +1,89 @@
+package cli
+
+import (
+	"bytes"
+	"errors"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+func TestFailWritesOneLineWithTheRightCode(t *testing.T) {
+	c := Command{Name: "sealjwt test"}
+	var buf bytes.Buffer
+	if code := c.Fail(&buf, errors.New("first\nsecond\tthird")); code != ExitRejected {
+		t.Errorf("failure: exit %d", code)
+	}
+	if code := c.Fail(&buf, Usagef("bad flag")); code != ExitUsage {
+		t.Errorf("usage: exit %d", code)
+	}
+	lines := strings.Split(strings.TrimSuffix(buf.String(), "\n"), "\n")
+	if len(lines) != 2 || lines[0] != "sealjwt test: first second third" || !strings.Contains(lines[1], "--help") {
+		t.Fatalf("stderr:\n%s", buf.String())
+	}
+}
+
+func TestParseHelpGoesToStdout(t *testing.T) {
+	c := Command{Name: "x", Examples: "x --n 1"}
+	fs := c.NewFlagSet()
+	fs.Int("n", 0, "a number")
+	var out, errb bytes.Buffer
+	code, done := c.Parse(fs, []string{"-h"}, &out, &errb)
+	if !done || code != ExitOK || errb.Len() != 0 || !strings.Contains(out.String(), "x --n 1") {
+		t.Fatalf("help: done %v code %d stdout %q stderr %q", done, code, out.String(), errb.String())
+	}
+}
+
+func TestWritePrivateIsOwnerOnlyAndNeverClobbers(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "k.jwk")
+	if err := os.WriteFile(path, []byte("old"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if err := WritePrivate(path, []byte("new"), false); err == nil {
+		t.Fatal("overwrote without force")
+	}
+	if err := WritePrivate(path, []byte("new"), true); err != nil {
+		t.Fatal(err)
+	}
+	fi, _ := os.Stat(path)
+	data, _ := os.ReadFile(path)
+	if fi.Mode().Perm() != 0o600 || string(data) != "new\n" {
+		t.Fatalf("mode %v, content %q: a forced write must also tighten the mode", fi.Mode().Perm(), data)
+	}
+}
+
+func TestTrustFlagSyntax(t *testing.T) {
+	var f TrustFlag
+	for _, bad := range []string{"", "issuer", "=file", "issuer="} {
+		if f.Set(bad) == nil {
+			t.Errorf("Set(%q) accepted", bad)
+		}
+	}
+	if err := f.Set("orders=a=b.jwk"); err != nil || f.Len() != 1 || f.paths[0] != "a=b.jwk" {
+		t.Fatalf("Set: %v, %+v", err, f)
+	}
+	if _, err := f.Load(); err == nil {
+		t.Fatal("Load of a missing file succeeded")
+	}
+}
+
+func TestHMACKeyLength(t *testing.T) {
+	t.Setenv(SecretEnv, "")
+	if _, err := HMACKey(""); err == nil {
+		t.Error("no secret accepted")
+	}
+	if _, err := HMACKey(strings.Repeat("s", 31)); err == nil {
+		t.Error("31-byte secret accepted")
+	}
+	t.Setenv(SecretEnv, strings.Repeat("s", 32))
+	if _, err := HMACKey(""); err != nil {
+		t.Errorf("secret from the environment: %v", err)
+	}
+}
+
+func TestReadAllFailsPastTheCap(t *testing.T) {
+	if _, err := ReadAll(bytes.NewReader(make([]byte, MaxInput+1)), "big"); err == nil {
+		t.Fatal("read past the cap")
+	}
+}

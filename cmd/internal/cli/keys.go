@@ -1,0 +1,208 @@
+package cli
+
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"strings"
+
+	"github.com/sealjwt/sealjwt/seal"
+	"github.com/sealjwt/sealjwt/token"
+)
+
+// MaxInput caps every file or stream a command reads: keys, claims,
+// envelopes. It is checked while reading, before any parsing.
+const MaxInput = 1 << 20
+
+// ReadFile reads at most MaxInput bytes of path ("-" is stdin).
+func ReadFile(path string, stdin io.Reader) ([]byte, error) {
+	if path == "-" {
+		return ReadAll(stdin, "stdin")
+	}
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	return ReadAll(f, path)
+}
+
+// ReadAll reads r, failing rather than truncating past MaxInput.
+func ReadAll(r io.Reader, name string) ([]byte, error) {
+	data, err := io.ReadAll(io.LimitReader(r, MaxInput+1))
+	if err != nil {
+		return nil, fmt.Errorf("reading %s: %w", name, err)
+	}
+	if len(data) > MaxInput {
+		return nil, fmt.Errorf("%s is larger than %d bytes", name, MaxInput)
+	}
+	return data, nil
+}
+
+// isKeySet reports whether data is a JWKS ({"keys": [...]}) rather than a
+// single JWK, so every key flag accepts either.
+func isKeySet(data []byte) bool {
+	var probe struct {
+		Keys json.RawMessage `json:"keys"`
+	}
+	return json.Unmarshal(data, &probe) == nil && probe.Keys != nil
+}
+
+// IsSealKey reports whether a JWK or JWKS holds JOSE-HPKE (sealing) keys
+// rather than signing keys: HPKE algs are all named "HPKE-...".
+func IsSealKey(data []byte) bool {
+	var probe struct {
+		Alg  string `json:"alg"`
+		Keys []struct {
+			Alg string `json:"alg"`
+		} `json:"keys"`
+	}
+	if json.Unmarshal(data, &probe) != nil {
+		return false
+	}
+	if len(probe.Keys) > 0 {
+		probe.Alg = probe.Keys[0].Alg
+	}
+	return strings.HasPrefix(probe.Alg, "HPKE-")
+}
+
+func readKeyFile(path string) ([]byte, error) {
+	if path == "" {
+		return nil, Usagef("a key file is required")
+	}
+	return ReadFile(path, nil)
+}
+
+// SealKeys reads a receiver's private key (JWK) or keys (JWKS).
+func SealKeys(path string) (*seal.KeySet, error) {
+	data, err := readKeyFile(path)
+	if err != nil {
+		return nil, err
+	}
+	if isKeySet(data) {
+		s, err := seal.ParseKeySet(data)
+		return s, inFile(path, err)
+	}
+	k, err := seal.ParsePrivateJWK(data)
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", path, err)
+	}
+	return seal.NewKeySet(k)
+}
+
+// SealPublicKeys reads a receiver's public key (JWK) or keys (JWKS).
+func SealPublicKeys(path string) (*seal.PublicKeySet, error) {
+	data, err := readKeyFile(path)
+	if err != nil {
+		return nil, err
+	}
+	if isKeySet(data) {
+		s, err := seal.ParsePublicKeySet(data)
+		return s, inFile(path, err)
+	}
+	k, err := seal.ParsePublicJWK(data)
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", path, err)
+	}
+	return seal.NewPublicKeySet(k)
+}
+
+// SigningKeys reads a sender's private signing key (JWK) or keys (JWKS).
+func SigningKeys(path string) (*token.KeySet, error) {
+	data, err := readKeyFile(path)
+	if err != nil {
+		return nil, err
+	}
+	if isKeySet(data) {
+		s, err := token.ParseKeySet(data)
+		return s, inFile(path, err)
+	}
+	k, err := token.ParseSigningJWK(data)
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", path, err)
+	}
+	return token.NewKeySet(k)
+}
+
+// VerifyingKeys reads a sender's public key (JWK) or keys (JWKS).
+func VerifyingKeys(path string) (*token.VerifyingKeySet, error) {
+	data, err := readKeyFile(path)
+	if err != nil {
+		return nil, err
+	}
+	if isKeySet(data) {
+		s, err := token.ParseVerifyingKeySet(data)
+		return s, inFile(path, err)
+	}
+	k, err := token.ParseVerifyingJWK(data)
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", path, err)
+	}
+	return token.NewVerifyingKeySet(k)
+}
+
+// inFile prefixes a parse error with the file it came from.
+func inFile(path string, err error) error {
+	if err != nil {
+		return fmt.Errorf("%s: %w", path, err)
+	}
+	return nil
+}
+
+// SecretEnv is the environment variable an HS256 shared secret may come
+// from, so that it need not appear in a process listing.
+const SecretEnv = "SEALJWT_SECRET"
+
+// HMACKey returns the HS256 key from the flag value, or else from
+// SecretEnv. The secret must be at least token.MinHMACKeySize bytes.
+func HMACKey(flagValue string) (*token.SigningKey, error) {
+	secret := flagValue
+	if secret == "" {
+		secret = os.Getenv(SecretEnv)
+	}
+	if secret == "" {
+		return nil, Usagef("an HS256 secret is required: --secret or $%s", SecretEnv)
+	}
+	if len(secret) < token.MinHMACKeySize {
+		return nil, Usagef("the secret must be at least %d bytes, got %d", token.MinHMACKeySize, len(secret))
+	}
+	return token.NewHMACKey([]byte(secret))
+}
+
+// WritePrivate writes data to path with mode 0600, refusing to replace an
+// existing file unless force is set: a private key overwritten by mistake
+// cannot be recovered.
+func WritePrivate(path string, data []byte, force bool) error {
+	return writeFile(path, data, 0o600, force)
+}
+
+// WritePublic writes a public key with mode 0644.
+func WritePublic(path string, data []byte, force bool) error {
+	return writeFile(path, data, 0o644, force)
+}
+
+func writeFile(path string, data []byte, mode os.FileMode, force bool) error {
+	flags := os.O_WRONLY | os.O_CREATE | os.O_EXCL
+	if force {
+		flags = os.O_WRONLY | os.O_CREATE | os.O_TRUNC
+	}
+	f, err := os.OpenFile(path, flags, mode)
+	if errors.Is(err, os.ErrExist) {
+		return fmt.Errorf("%s exists; use --force to overwrite it", path)
+	}
+	if err != nil {
+		return err
+	}
+	// OpenFile leaves the mode of an existing file alone: tighten it.
+	if err := f.Chmod(mode); err != nil {
+		f.Close()
+		return err
+	}
+	if _, err := f.Write(append(data, '\n')); err != nil {
+		f.Close()
+		return err
+	}
+	return f.Close()
+}

@@ -1,0 +1,162 @@
+// Command receiver is the demo receiver. It publishes its public keys at
+// /.well-known/jwks.json and accepts sealed requests from trusted senders
+// at GET / and POST /messages, logging each message and replying sealed.
+//
+// With --signed-only it serves the shared-secret flow instead: GET / and
+// GET /messages answer "Hello World" to a request whose Token header holds
+// a valid HS256 JWT, and 401 to anything else.
+package main
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"os"
+	"os/signal"
+	"syscall"
+
+	"github.com/sealjwt/sealjwt/cmd/internal/app"
+	"github.com/sealjwt/sealjwt/cmd/internal/cli"
+	"github.com/sealjwt/sealjwt/replay"
+	"github.com/sealjwt/sealjwt/seal"
+	"github.com/sealjwt/sealjwt/transport"
+)
+
+var command = cli.Command{
+	Name: "receiver",
+	Args: "[--addr ADDR] [--id ID] --key RECEIVER.jwk --trust ISSUER=SENDER.pub.jwk... [--redis URL]\n       receiver --signed-only [--addr ADDR] [--id ID] [--iss ISSUER] [--secret S]",
+	Summary: `Serves the receiver's public keys at ` + transport.DefaultJWKSPath + ` and, for sealed
+requests from trusted senders, GET / and POST ` + app.MessagesPath + `: it logs each message
+and replies sealed. --redis shares replay protection between receivers
+(redis://host:port/db); without it, each process remembers on its own.
+Without --key, a fresh HPKE-9 key is made that lives as long as the process.
+
+With --signed-only, it serves the shared-secret flow instead: GET / and
+GET ` + app.MessagesPath + ` answer 200 "Hello World" to a request whose Token header is
+a valid HS256 JWT from ISSUER for ID, and 401 otherwise. The secret comes
+from --secret or $` + cli.SecretEnv + `, at least 32 bytes. Stop with Ctrl-C.`,
+	Examples: `receiver --key receiver.jwk --trust orders=sender.pub.jwk --id billing
+SEALJWT_SECRET='a shared secret of at least 32 bytes!!' receiver --signed-only`,
+}
+
+type config struct {
+	addr, id, key, redis string
+	baseURL              string
+	trust                cli.TrustFlag
+	signedOnly           bool
+	secret, issuer       string
+	maxBody              int64
+}
+
+func main() {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	os.Exit(run(ctx, os.Args[1:], os.Stdout, os.Stderr))
+}
+
+func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
+	fs := command.NewFlagSet()
+	var c config
+	fs.StringVar(&c.addr, "addr", ":9000", "listen `address`")
+	fs.StringVar(&c.id, "id", "receiver", "our id: the audience senders must name")
+	fs.StringVar(&c.key, "key", "", "private key: JWK or JWKS `FILE` (default: a fresh HPKE-9 key)")
+	fs.Var(&c.trust, "trust", "trusted sender `ISSUER=FILE` (public JWK or JWKS); repeatable")
+	fs.StringVar(&c.redis, "redis", "", "shared replay store `URL` (redis://127.0.0.1:6379/0)")
+	fs.StringVar(&c.baseURL, "base-url", "", "public `URL` senders address (scheme://host:port), when behind a proxy or load balancer")
+	fs.Int64Var(&c.maxBody, "max-body", transport.DefaultMaxBodySize, "largest decrypted request body, in bytes")
+	fs.BoolVar(&c.signedOnly, "signed-only", false, "serve the shared-secret flow (Token header, HS256) instead")
+	fs.StringVar(&c.secret, "secret", "", "--signed-only: HS256 secret (default $"+cli.SecretEnv+")")
+	fs.StringVar(&c.issuer, "iss", "sender", "--signed-only: the issuer the secret belongs to")
+	return command.Run(fs, args, stdout, stderr, func(rest []string) error {
+		if len(rest) > 0 {
+			return cli.Usagef("unexpected argument %q", rest[0])
+		}
+		log := slog.New(slog.NewTextHandler(stderr, nil))
+		h, cleanup, err := c.handler(ctx, log)
+		if err != nil {
+			return err
+		}
+		defer cleanup()
+		return c.serve(ctx, h, log)
+	})
+}
+
+func (c *config) serve(ctx context.Context, h http.Handler, log *slog.Logger) error {
+	ln, err := net.Listen("tcp", c.addr)
+	if err != nil {
+		return err
+	}
+	log.Info("receiver listening", "addr", "http://"+ln.Addr().String(), "id", c.id, "signed_only", c.signedOnly)
+	if err := app.Serve(ctx, ln, h); err != nil && err != http.ErrServerClosed {
+		return err
+	}
+	log.Info("receiver stopped")
+	return nil
+}
+
+func (c *config) handler(ctx context.Context, log *slog.Logger) (http.Handler, func(), error) {
+	if c.signedOnly {
+		h, err := c.signedOnlyHandler(log)
+		return h, func() {}, err
+	}
+	if c.trust.Len() == 0 {
+		return nil, nil, cli.Usagef("at least one --trust ISSUER=FILE is required (or --signed-only)")
+	}
+	return c.sealedHandler(ctx, log)
+}
+
+func (c *config) signedOnlyHandler(log *slog.Logger) (http.Handler, error) {
+	if c.key != "" || c.trust.Len() > 0 || c.redis != "" {
+		return nil, cli.Usagef("--signed-only takes --secret and --iss, not --key, --trust or --redis")
+	}
+	key, err := cli.HMACKey(c.secret)
+	if err != nil {
+		return nil, err
+	}
+	s := &app.SignedOnly{Key: key, Issuer: c.issuer, Audience: c.id, Log: log}
+	return s.Handler()
+}
+
+func (c *config) sealedHandler(ctx context.Context, log *slog.Logger) (http.Handler, func(), error) {
+	keys, err := c.keys(log)
+	if err != nil {
+		return nil, nil, err
+	}
+	senders, err := c.trust.Load()
+	if err != nil {
+		return nil, nil, err
+	}
+	rc := &app.Receiver{ID: c.id, Keys: keys, Trusted: senders, Log: log, MaxBody: c.maxBody, BaseURL: c.baseURL}
+	cleanup := func() {}
+	if c.redis != "" {
+		var closeRedis func() error
+		if rc.Replay, closeRedis, err = app.RedisStore(ctx, c.redis); err != nil {
+			return nil, nil, err
+		}
+		cleanup = func() { _ = closeRedis() }
+		log.Info("replay protection shared through redis")
+	} else {
+		rc.Replay = replay.NewMemory()
+	}
+	h, err := rc.Handler()
+	if err != nil {
+		cleanup()
+		return nil, nil, err
+	}
+	return h, cleanup, nil
+}
+
+func (c *config) keys(log *slog.Logger) (*seal.KeySet, error) {
+	if c.key != "" {
+		return cli.SealKeys(c.key)
+	}
+	k, err := seal.GenerateKey(seal.DefaultAlg)
+	if err != nil {
+		return nil, fmt.Errorf("generating a key: %w", err)
+	}
+	log.Warn("no --key: using a fresh key that lives only as long as this process", "alg", string(k.Alg()), "kid", k.KID())
+	return seal.NewKeySet(k)
+}

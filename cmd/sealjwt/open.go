@@ -1,0 +1,60 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"time"
+
+	"github.com/sealjwt/sealjwt"
+	"github.com/sealjwt/sealjwt/cmd/internal/cli"
+)
+
+var openCmd = cli.Command{
+	Name: "sealjwt open",
+	Args: "--key RECEIVER.jwk --trust ISSUER=SENDER.pub.jwk --aud RECEIVER-ID [ENVELOPE]",
+	Summary: `Opens an envelope with the receiver's private key and verifies the signed
+message inside: signed by a trusted sender's key, with the iss that key is
+registered to, for this audience, and within its lifetime. Prints the
+verified claims as JSON. The envelope is the argument or stdin. Exit code 1
+means the envelope was rejected; the reason is printed on stderr.`,
+	Examples: `sealjwt open --key receiver.jwk --trust orders=sender.pub.jwk --aud billing < envelope.txt`,
+}
+
+func runOpen(e env, args []string) int {
+	fs := openCmd.NewFlagSet()
+	key := fs.String("key", "", "receiver private key: JWK or JWKS `FILE`")
+	aud := fs.String("aud", "", "our id: the audience the message must name")
+	leeway := fs.Duration("leeway", 30*time.Second, "allowed clock skew")
+	var trust cli.TrustFlag
+	fs.Var(&trust, "trust", "trusted sender `ISSUER=FILE` (public JWK or JWKS); repeatable")
+	return openCmd.Run(fs, args, e.stdout, e.stderr, func(rest []string) error {
+		if *key == "" || *aud == "" || trust.Len() == 0 {
+			return cli.Usagef("--key, --aud and at least one --trust are required")
+		}
+		envelope, err := readCompact(e.stdin, rest, "envelope")
+		if err != nil {
+			return err
+		}
+		keys, err := cli.SealKeys(*key)
+		if err != nil {
+			return err
+		}
+		senders, err := trust.Load()
+		if err != nil {
+			return err
+		}
+		opts := []sealjwt.OpenerOption{sealjwt.WithLeeway(*leeway)}
+		for _, s := range senders {
+			opts = append(opts, sealjwt.WithTrustedSender(s.Issuer, s.Keys))
+		}
+		opener, err := sealjwt.NewOpener(*aud, keys, opts...)
+		if err != nil {
+			return err
+		}
+		msg, err := opener.Open(context.Background(), envelope)
+		if err != nil {
+			return fmt.Errorf("rejected: %w", err)
+		}
+		return printClaims(e.stdout, msg.Payload)
+	})
+}

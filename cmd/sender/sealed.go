@@ -1,0 +1,119 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"net/http"
+	"strings"
+
+	"github.com/sealjwt/sealjwt"
+	"github.com/sealjwt/sealjwt/cmd/internal/app"
+	"github.com/sealjwt/sealjwt/cmd/internal/cli"
+	"github.com/sealjwt/sealjwt/internal/load"
+	"github.com/sealjwt/sealjwt/transport"
+)
+
+func (c *config) sendSealed(ctx context.Context, rest []string, stdin io.Reader, stdout, stderr io.Writer) error {
+	if c.key == "" {
+		return cli.Usagef("--key is required (a signing key the receiver trusts for --iss)")
+	}
+	cfg := load.Config{Requests: c.count, Concurrency: c.concurrency}
+	if c.count > 1 {
+		if err := cfg.Validate(); err != nil {
+			return cli.Usagef("%v", err)
+		}
+	}
+	msg, err := c.message(rest, stdin)
+	if err != nil {
+		return err
+	}
+	client, closeKeys, err := c.client(ctx)
+	if err != nil {
+		return err
+	}
+	defer closeKeys()
+	target := strings.TrimSuffix(c.url, "/") + c.pathOr(app.MessagesPath)
+	if c.count > 1 {
+		return c.load(ctx, client, target, msg, cfg, stdout, stderr)
+	}
+	ctx, cancel := context.WithTimeout(ctx, c.timeout)
+	defer cancel()
+	rep, err := app.Do(ctx, client, http.MethodPost, target, msg, c.typeOf(msg))
+	if err != nil {
+		return err
+	}
+	_, err = fmt.Fprintf(stdout, "%s\n", strings.TrimRight(string(rep.Body), "\n"))
+	return err
+}
+
+// client discovers the receiver's keys and returns a sealing client.
+func (c *config) client(ctx context.Context) (*http.Client, func(), error) {
+	keys, err := cli.SigningKeys(c.key)
+	if err != nil {
+		return nil, nil, err
+	}
+	sealer, err := sealjwt.NewSealer(keys, c.iss)
+	if err != nil {
+		return nil, nil, err
+	}
+	jwks := c.jwks
+	if jwks == "" {
+		jwks = strings.TrimSuffix(c.url, "/") + transport.DefaultJWKSPath
+	}
+	fctx, cancel := context.WithTimeout(ctx, c.timeout)
+	defer cancel()
+	fetcher, err := transport.NewKeyFetcher(fctx, jwks)
+	if err != nil {
+		return nil, nil, err
+	}
+	client := app.SealedClient(app.BaseTransport(), sealer, c.aud, fetcher)
+	return client, func() { fetcher.Close() }, nil
+}
+
+func (c *config) load(ctx context.Context, client *http.Client, target string, msg []byte, cfg load.Config, stdout, stderr io.Writer) error {
+	plan := app.LoadPlan{URL: target, Body: msg, ContentType: c.typeOf(msg), Config: cfg}
+	fmt.Fprintf(stdout, "sending %d messages of %d bytes to %s, %d at a time\n", cfg.Requests, len(msg), target, cfg.Concurrency)
+	res, err := app.RunLoad(ctx, client, plan, stderr)
+	if err != nil {
+		return err
+	}
+	res.Print(stdout)
+	if res.Errors > 0 {
+		return fmt.Errorf("%d of %d messages failed", res.Errors, res.Requests)
+	}
+	return nil
+}
+
+// message is the argument, the --file, or stdin.
+func (c *config) message(rest []string, stdin io.Reader) ([]byte, error) {
+	switch {
+	case len(rest) > 1:
+		return nil, cli.Usagef("give one message (quote it)")
+	case len(rest) == 1 && c.file != "":
+		return nil, cli.Usagef("give a message argument or --file, not both")
+	case len(rest) == 1:
+		return []byte(rest[0]), nil
+	case c.file != "":
+		return cli.ReadFile(c.file, stdin)
+	}
+	return cli.ReadAll(stdin, "stdin")
+}
+
+func (c *config) typeOf(msg []byte) string {
+	if c.contentType != "" {
+		return c.contentType
+	}
+	if json.Valid(msg) {
+		return "application/json"
+	}
+	return "text/plain; charset=utf-8"
+}
+
+func (c *config) pathOr(def string) string {
+	if c.path == "" {
+		return def
+	}
+	return "/" + strings.TrimPrefix(c.path, "/")
+}

@@ -1,0 +1,43 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"net/http"
+	"strings"
+
+	"github.com/sealjwt/sealjwt/cmd/internal/app"
+	"github.com/sealjwt/sealjwt/cmd/internal/cli"
+	"github.com/sealjwt/sealjwt/token"
+	"github.com/sealjwt/sealjwt/transport"
+)
+
+// sendSignedOnly sends one GET with a fresh HS256 token in the Token
+// header, as the shared-secret flow expects, and prints the reply.
+func (c *config) sendSignedOnly(ctx context.Context, rest []string, stdout io.Writer) error {
+	if len(rest) > 0 || c.key != "" || c.count != 1 {
+		return cli.Usagef("--signed-only sends one GET: no message, --key or --count")
+	}
+	key, err := cli.HMACKey(c.secret)
+	if err != nil {
+		return err
+	}
+	keys, err := token.NewKeySet(key)
+	if err != nil {
+		return err
+	}
+	signer, err := token.NewSigner(keys, c.iss)
+	if err != nil {
+		return err
+	}
+	client := &http.Client{Timeout: c.timeout, Transport: &transport.SignedOnlyTransport{
+		Base: app.BaseTransport(), Signer: signer, Audience: c.aud}}
+	target := strings.TrimSuffix(c.url, "/") + c.pathOr("/")
+	rep, err := app.Do(ctx, client, http.MethodGet, target, nil, "")
+	if err != nil {
+		return err
+	}
+	_, err = fmt.Fprintf(stdout, "%s\n", strings.TrimRight(string(rep.Body), "\n"))
+	return err
+}
