@@ -1,0 +1,239 @@
+package seal
+
+import (
+	"encoding/base64"
+	"errors"
+	"fmt"
+	"strings"
+
+	"github.com/sealjwt/sealjwt/internal/strict"
+)
+
+// Opened is the result of a successful Open.
+type Opened struct {
+	Plaintext []byte
+	// Header is the protected header, verified: it was authenticated as
+	// part of the decryption.
+	Header Header
+	ctx    Exporter
+}
+
+// Export derives a secret from the HPKE context of this envelope
+// (RFC 9180 §5.3). The sender gets the same value from the Exporter that
+// SealExport returned.
+func (o *Opened) Export(exporterContext string, length int) ([]byte, error) {
+	if o == nil || o.ctx == nil {
+		return nil, errNoContext
+	}
+	return exportChecked(o.ctx, exporterContext, length)
+}
+
+var errNoContext = errors.New("seal: no HPKE context")
+
+// exportChecked bounds length before the backend sees it (RFC 9180 §5.3
+// caps it at 255 times the KDF output size; the API at 65535).
+func exportChecked(e Exporter, exporterContext string, length int) ([]byte, error) {
+	if length < 0 || length > 0xffff {
+		return nil, errExportLength
+	}
+	return e.Export(exporterContext, length)
+}
+
+// senderExporter exposes only Export from a sending context, so that the
+// context cannot be used to encrypt further messages.
+type senderExporter struct{ ctx Exporter }
+
+func (s senderExporter) Export(exporterContext string, length int) ([]byte, error) {
+	return exportChecked(s.ctx, exporterContext, length)
+}
+
+// Seal encrypts plaintext to pub and returns a JWE in compact
+// serialization. The protected header holds alg and kid (and cty when
+// WithContentType is given); for a key encryption alg also enc and ek.
+func Seal(pub *PublicKey, plaintext []byte, opts ...Option) (string, error) {
+	s, _, err := seal(pub, plaintext, buildOptions(opts))
+	return s, err
+}
+
+// SealExport is Seal that also returns the sender's HPKE context, for
+// deriving further secrets shared with the recipient (see Opened.Export).
+func SealExport(pub *PublicKey, plaintext []byte, opts ...Option) (string, Exporter, error) {
+	s, ctx, err := seal(pub, plaintext, buildOptions(opts))
+	if err != nil {
+		return "", nil, err
+	}
+	return s, senderExporter{ctx}, nil
+}
+
+func seal(pub *PublicKey, plaintext []byte, o options) (string, Exporter, error) {
+	if pub == nil || pub.kem == nil {
+		return "", nil, fmt.Errorf("%w: nil public key", ErrInvalidKey)
+	}
+	if pub.spec.keyEnc {
+		return sealKeyEncryption(pub, plaintext, o)
+	}
+	hdr, aad := pub.header, pub.headerAAD
+	if o.cty != "" {
+		hdr = encodeHeader(headerFields{alg: pub.spec.alg, kid: pub.kid, cty: o.cty})
+		aad = []byte(hdr)
+	}
+	// Integrated encryption (draft §5): HPKE aad is ASCII(Encoded Protected
+	// Header) (§7.1 step 15), info is empty, the encapsulated secret is the
+	// JWE Encrypted Key, IV and tag are empty.
+	enc, ct, ctx, err := pub.kem.seal(nil, aad, plaintext)
+	if err != nil {
+		return "", nil, err
+	}
+	return joinCompact(hdr, enc, nil, ct, nil), ctx, nil
+}
+
+// joinCompact writes hdr.B64(a).B64(b)... in one allocation for the bytes
+// and one for the string.
+func joinCompact(hdr string, segs ...[]byte) string {
+	n := len(hdr)
+	for _, s := range segs {
+		n += 1 + base64.RawURLEncoding.EncodedLen(len(s))
+	}
+	buf := make([]byte, 0, n)
+	buf = append(buf, hdr...)
+	for _, s := range segs {
+		buf = append(buf, '.')
+		buf = base64.RawURLEncoding.AppendEncode(buf, s)
+	}
+	return string(buf)
+}
+
+// Open decrypts a compact JWE with the key its kid names in keys. The
+// header's alg must be that key's alg. Any failure to decrypt is
+// ErrDecryption, with no detail.
+func Open(keys *KeySet, envelope string, opts ...Option) (*Opened, error) {
+	o := buildOptions(opts)
+	if len(envelope) > o.maxSize {
+		return nil, errEnvelopeTooLarge
+	}
+	p, ok := splitCompact(envelope)
+	if !ok {
+		return nil, errSegments
+	}
+	return openJWE(keys, &p)
+}
+
+var (
+	errEnvelopeTooLarge = fmt.Errorf("%w: envelope exceeds the size limit", ErrTooLarge)
+	errSegments         = fmt.Errorf("%w: a compact JWE has exactly five segments", ErrMalformed)
+)
+
+// jweParts are the base64url members of a JWE, in any serialization.
+type jweParts struct {
+	protected, encryptedKey, iv, ciphertext, tag string
+	aad                                          string // JSON serialization only
+	hasAAD                                       bool
+}
+
+// splitCompact splits at exactly four dots without allocating, so that a
+// huge run of dots costs one pass and nothing else.
+func splitCompact(s string) (jweParts, bool) {
+	var seg [5]string
+	for i := 0; i < 4; i++ {
+		j := strings.IndexByte(s, '.')
+		if j < 0 {
+			return jweParts{}, false
+		}
+		seg[i], s = s[:j], s[j+1:]
+	}
+	if strings.IndexByte(s, '.') >= 0 {
+		return jweParts{}, false
+	}
+	seg[4] = s
+	return jweParts{protected: seg[0], encryptedKey: seg[1], iv: seg[2], ciphertext: seg[3], tag: seg[4]}, true
+}
+
+// openJWE is decryption (draft §7.2) for both serializations.
+func openJWE(keys *KeySet, p *jweParts) (*Opened, error) {
+	if keys == nil {
+		return nil, fmt.Errorf("%w: nil key set", ErrInvalidKey)
+	}
+	h, err := keys.header(p.protected)
+	if err != nil {
+		return nil, err
+	}
+	key, err := keyFor(keys, h)
+	if err != nil {
+		return nil, err
+	}
+	aad, err := contentAAD(p)
+	if err != nil {
+		return nil, err
+	}
+	if h.spec.keyEnc {
+		return openKeyEncryption(key, h, p, aad)
+	}
+	if p.iv != "" || p.tag != "" {
+		return nil, fmt.Errorf("%w: IV and tag must be empty in integrated encryption", ErrMalformed)
+	}
+	enc, err := decodeExact(p.encryptedKey, kemSizes[h.spec.suite.kem].enc)
+	if err != nil {
+		return nil, err
+	}
+	ct, err := decodeCiphertext(p.ciphertext)
+	if err != nil {
+		return nil, err
+	}
+	pt, ctx, err := openOnce(key.kem, enc, nil, aad, ct)
+	if err != nil {
+		return nil, ErrDecryption
+	}
+	return &Opened{Plaintext: pt, Header: h.Header, ctx: ctx}, nil
+}
+
+// keyFor finds the key the header's kid names and insists that the header
+// alg is that key's alg: the key decides how to decrypt, never the message.
+func keyFor(keys *KeySet, h *parsedHeader) (*PrivateKey, error) {
+	key, ok := keys.Lookup(h.KID)
+	if !ok {
+		return nil, fmt.Errorf("%w: kid %q", ErrUnknownKey, h.KID)
+	}
+	if key.spec != h.spec {
+		return nil, fmt.Errorf("%w: header alg %s, key alg %s", ErrInvalidKey, h.Alg, key.Alg())
+	}
+	return key, nil
+}
+
+// contentAAD is the Additional Authenticated Data encryption parameter
+// (draft §7.1 step 15, §7.2 step 16): ASCII(Encoded Protected Header), or
+// ASCII(Encoded Protected Header || '.' || BASE64URL(JWE AAD)) when the JSON
+// serialization carries an "aad" member.
+func contentAAD(p *jweParts) ([]byte, error) {
+	if !p.hasAAD {
+		return []byte(p.protected), nil
+	}
+	if _, err := strict.Base64(p.aad); err != nil {
+		return nil, err
+	}
+	out := make([]byte, 0, len(p.protected)+1+len(p.aad))
+	out = append(out, p.protected...)
+	out = append(out, '.')
+	return append(out, p.aad...), nil
+}
+
+// decodeExact decodes a member whose length is fixed by the algorithm.
+// Invalid base64url is malformed input; a wrong length is a failed
+// decryption, reported before any HPKE call.
+func decodeExact(s string, n int) ([]byte, error) {
+	b, err := strict.Base64(s)
+	if err != nil {
+		return nil, err
+	}
+	if len(b) != n {
+		return nil, ErrDecryption
+	}
+	return b, nil
+}
+
+// decodeCiphertext decodes a ciphertext that must at least hold a tag.
+func decodeCiphertext(s string) ([]byte, error) {
+	if strict.DecodedLen(len(s)) < aeadTagSize {
+		return nil, ErrDecryption
+	}
+	return strict.Base64(s)
+}

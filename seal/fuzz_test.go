@@ -1,0 +1,94 @@
+package seal
+
+import (
+	"encoding/json"
+	"errors"
+	"testing"
+)
+
+// FuzzOpen feeds arbitrary envelopes to Open and OpenFlattened. Whatever
+// the input: no panic, errors are sentinels, and success only for an
+// envelope whose header names the key and its alg.
+func FuzzOpen(f *testing.F) {
+	var keys []*PrivateKey
+	if data, err := readVectorFileOptional(sharedVectorPath); err == nil {
+		var vs []draftVector
+		_ = json.Unmarshal(data, &vs)
+		for _, v := range vs {
+			if k, err := ParsePrivateJWK(v.JWK); err == nil {
+				keys = append(keys, k)
+				f.Add(v.Compact, []byte(v.Flattened))
+			}
+		}
+	}
+	for _, alg := range []Alg{HPKE3, HPKE9, HPKE3KE} {
+		k, _ := GenerateKey(alg)
+		keys = append(keys, k)
+		env, _ := Seal(k.Public(), []byte("seed"), WithContentType("JWT"))
+		f.Add(env, []byte(`{"protected":"e30","ciphertext":""}`))
+	}
+	f.Add("....", []byte(`{}`))
+	ks, err := NewKeySet(keys[0], keys[1:]...)
+	if err != nil {
+		f.Fatal(err)
+	}
+	f.Fuzz(func(t *testing.T, compact string, flattened []byte) {
+		got, err := Open(ks, compact)
+		checkFuzzResult(t, ks, got, err)
+		got, err = OpenFlattened(ks, flattened)
+		checkFuzzResult(t, ks, got, err)
+	})
+}
+
+func checkFuzzResult(t *testing.T, ks *KeySet, got *Opened, err error) {
+	if err != nil {
+		for _, s := range []error{ErrMalformed, ErrUnsupported, ErrTooLarge, ErrUnknownKey, ErrDecryption, ErrInvalidKey} {
+			if errors.Is(err, s) {
+				return
+			}
+		}
+		t.Fatalf("error outside the sentinels: %v", err)
+	}
+	key, ok := ks.Lookup(got.Header.KID)
+	if !ok || key.Alg() != got.Header.Alg {
+		t.Fatalf("opened with header %+v", got.Header)
+	}
+}
+
+// FuzzParseJWK feeds arbitrary JSON to the JWK and JWKS parsers. A key that
+// parses must marshal back to a JWK that parses to the same key.
+func FuzzParseJWK(f *testing.F) {
+	if data, err := readVectorFileOptional(sharedVectorPath); err == nil {
+		var vs []draftVector
+		_ = json.Unmarshal(data, &vs)
+		for _, v := range vs {
+			f.Add([]byte(v.JWK))
+		}
+	}
+	for _, alg := range []Alg{HPKE0, HPKE3, HPKE5, HPKE9, HPKE12} {
+		k, _ := GenerateKey(alg)
+		priv, _ := k.MarshalJSON()
+		pub, _ := k.Public().MarshalJSON()
+		f.Add(priv)
+		f.Add(pub)
+	}
+	f.Add([]byte(`{"keys":[]}`))
+	f.Fuzz(func(t *testing.T, data []byte) {
+		if k, err := ParsePrivateJWK(data); err == nil {
+			again, _ := k.MarshalJSON()
+			k2, err := ParsePrivateJWK(again)
+			if err != nil || k2.KID() != k.KID() || k2.Alg() != k.Alg() {
+				t.Fatalf("private JWK does not round-trip: %v", err)
+			}
+		}
+		if k, err := ParsePublicJWK(data); err == nil {
+			again, _ := k.MarshalJSON()
+			k2, err := ParsePublicJWK(again)
+			if err != nil || k2.KID() != k.KID() {
+				t.Fatalf("public JWK does not round-trip: %v", err)
+			}
+		}
+		_, _ = ParseKeySet(data)
+		_, _ = ParsePublicKeySet(data)
+	})
+}

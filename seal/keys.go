@@ -1,0 +1,149 @@
+package seal
+
+import (
+	"crypto/subtle"
+	"encoding/json"
+	"fmt"
+
+	"github.com/sealjwt/sealjwt/internal/strict"
+)
+
+// PrivateKey is a recipient key pair bound to one alg.
+type PrivateKey struct {
+	spec *algSpec
+	kem  kemPrivate
+	pub  *PublicKey
+}
+
+// PublicKey is a recipient public key bound to one alg.
+type PublicKey struct {
+	spec *algSpec
+	kem  kemPublic
+	kid  string
+	// header is the encoded protected header {"alg":...,"kid":...} that
+	// Seal uses when no option changes it, and headerAAD the same bytes as
+	// the HPKE aad: both computed once per key rather than per message.
+	header    string
+	headerAAD []byte
+}
+
+// GenerateKey returns a new key for alg.
+func GenerateKey(alg Alg) (*PrivateKey, error) {
+	sp, ok := lookupAlg(alg)
+	if !ok {
+		return nil, fmt.Errorf("%w: alg %q", ErrUnsupported, alg)
+	}
+	k, err := backendFor(sp.suite).generate(sp.suite)
+	if err != nil {
+		return nil, err
+	}
+	return newPrivateKey(sp, k), nil
+}
+
+func newPrivateKey(sp *algSpec, k kemPrivate) *PrivateKey {
+	return &PrivateKey{spec: sp, kem: k, pub: newPublicKey(sp, k.public())}
+}
+
+func newPublicKey(sp *algSpec, k kemPublic) *PublicKey {
+	kid := thumbprint(publicJWK(sp, k.bytes()))
+	hdr := encodeHeader(headerFields{alg: sp.alg, kid: kid})
+	return &PublicKey{spec: sp, kem: k, kid: kid, header: hdr, headerAAD: []byte(hdr)}
+}
+
+// Alg returns the one alg this key is used with.
+func (k *PrivateKey) Alg() Alg { return k.spec.alg }
+
+// KID returns the RFC 7638 thumbprint of the public key.
+func (k *PrivateKey) KID() string { return k.pub.kid }
+
+// Public returns the public half.
+func (k *PrivateKey) Public() *PublicKey { return k.pub }
+
+// MarshalJSON returns the private JWK, with kid, alg and use "enc".
+func (k *PrivateKey) MarshalJSON() ([]byte, error) {
+	j := publicJWK(k.spec, k.pub.kem.bytes())
+	j.Kid = k.pub.kid
+	if k.spec.kty == "AKP" {
+		j.Priv = strict.Encode(k.kem.bytes())
+	} else {
+		j.D = strict.Encode(k.kem.bytes())
+	}
+	return json.Marshal(j)
+}
+
+// Alg returns the one alg this key is used with.
+func (k *PublicKey) Alg() Alg { return k.spec.alg }
+
+// KID returns the RFC 7638 thumbprint of the key.
+func (k *PublicKey) KID() string { return k.kid }
+
+// MarshalJSON returns the public JWK, with kid, alg and use "enc".
+func (k *PublicKey) MarshalJSON() ([]byte, error) {
+	j := publicJWK(k.spec, k.kem.bytes())
+	j.Kid = k.kid
+	return json.Marshal(j)
+}
+
+// ParsePublicJWK parses a public JWK. A JWK carrying private members is
+// refused: a private key where a public one is expected is a leak to report,
+// not to ignore.
+func ParsePublicJWK(data []byte) (*PublicKey, error) {
+	j, sp, err := decodeJWK(data)
+	if err != nil {
+		return nil, err
+	}
+	if j.hasPrivate() {
+		return nil, fmt.Errorf("%w: private members in a public JWK", ErrInvalidKey)
+	}
+	raw, err := j.publicBytes(sp)
+	if err != nil {
+		return nil, err
+	}
+	k, err := backendFor(sp.suite).newPublic(sp.suite, raw)
+	if err != nil {
+		return nil, fmt.Errorf("%w: %v", ErrInvalidKey, err)
+	}
+	pub := newPublicKey(sp, k)
+	if err := checkKID(j, pub.kid); err != nil {
+		return nil, err
+	}
+	return pub, nil
+}
+
+// ParsePrivateJWK parses a private JWK. The public members must be present
+// and must match the private key.
+func ParsePrivateJWK(data []byte) (*PrivateKey, error) {
+	j, sp, err := decodeJWK(data)
+	if err != nil {
+		return nil, err
+	}
+	raw, err := j.privateBytes(sp)
+	if err != nil {
+		return nil, err
+	}
+	given, err := j.publicBytes(sp)
+	if err != nil {
+		return nil, err
+	}
+	k, err := backendFor(sp.suite).newPrivate(sp.suite, raw)
+	if err != nil {
+		return nil, fmt.Errorf("%w: %v", ErrInvalidKey, err)
+	}
+	if subtle.ConstantTimeCompare(k.public().bytes(), given) != 1 {
+		return nil, fmt.Errorf("%w: public members do not match the private key", ErrInvalidKey)
+	}
+	priv := newPrivateKey(sp, k)
+	if err := checkKID(j, priv.pub.kid); err != nil {
+		return nil, err
+	}
+	return priv, nil
+}
+
+// checkKID accepts an absent kid, or exactly the thumbprint: a kid is how
+// Open finds a key, so it must name the key material and nothing else.
+func checkKID(j *jwk, kid string) error {
+	if j.Kid != "" && j.Kid != kid {
+		return fmt.Errorf("%w: kid is not the RFC 7638 thumbprint", ErrInvalidKey)
+	}
+	return nil
+}

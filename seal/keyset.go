@@ -1,0 +1,196 @@
+package seal
+
+import (
+	"encoding/json"
+	"fmt"
+
+	"github.com/sealjwt/sealjwt/internal/strict"
+)
+
+// KeySet is a receiver's private keys: one primary key, which is advertised
+// first and which senders should seal to, and older keys still accepted, so
+// keys rotate without downtime.
+type KeySet struct {
+	keys  []*PrivateKey
+	byKID map[string]*PrivateKey
+	// known maps the encoded protected headers that Seal writes for these
+	// keys in integrated mode to their parse: those bytes can only ever
+	// parse to that result, so Open skips the JSON work for them.
+	known map[string]*parsedHeader
+}
+
+// NewKeySet returns a key set. Keys must be distinct (by kid).
+func NewKeySet(primary *PrivateKey, older ...*PrivateKey) (*KeySet, error) {
+	keys := append([]*PrivateKey{primary}, older...)
+	ks := &KeySet{
+		keys:  keys,
+		byKID: make(map[string]*PrivateKey, len(keys)),
+		known: make(map[string]*parsedHeader, 2*len(keys)),
+	}
+	for _, k := range keys {
+		if k == nil || k.pub == nil {
+			return nil, fmt.Errorf("%w: nil key in key set", ErrInvalidKey)
+		}
+		if _, dup := ks.byKID[k.KID()]; dup {
+			return nil, fmt.Errorf("%w: duplicate kid %q in key set", ErrInvalidKey, k.KID())
+		}
+		ks.byKID[k.KID()] = k
+		if err := ks.addKnownHeaders(k); err != nil {
+			return nil, err
+		}
+	}
+	return ks, nil
+}
+
+// addKnownHeaders precomputes the headers Seal writes to k without cty and
+// with cty "JWT" (the nested-JWT envelope), parsed by the strict parser.
+func (s *KeySet) addKnownHeaders(k *PrivateKey) error {
+	if k.spec.keyEnc {
+		return nil // the header carries a fresh ek every time
+	}
+	for _, cty := range []string{"", "JWT"} {
+		enc := encodeHeader(headerFields{alg: k.spec.alg, kid: k.KID(), cty: cty})
+		h, err := parseHeader(enc)
+		if err != nil {
+			return err
+		}
+		s.known[enc] = h
+	}
+	return nil
+}
+
+// header parses an encoded protected header, from the precomputed table
+// when the bytes are exactly ones Seal writes for a key of this set.
+func (s *KeySet) header(encoded string) (*parsedHeader, error) {
+	if s != nil {
+		if h, ok := s.known[encoded]; ok {
+			return h, nil
+		}
+	}
+	return parseHeader(encoded)
+}
+
+// Primary returns the key new envelopes should be sealed to.
+func (s *KeySet) Primary() *PrivateKey { return s.keys[0] }
+
+// Lookup returns the key with this kid.
+func (s *KeySet) Lookup(kid string) (*PrivateKey, bool) {
+	if s == nil {
+		return nil, false
+	}
+	k, ok := s.byKID[kid]
+	return k, ok
+}
+
+// Public returns the public keys, primary first, for publishing.
+func (s *KeySet) Public() *PublicKeySet {
+	pubs := make([]*PublicKey, len(s.keys))
+	for i, k := range s.keys {
+		pubs[i] = k.Public()
+	}
+	ps, _ := NewPublicKeySet(pubs...) // distinct kids already checked
+	return ps
+}
+
+// MarshalJSON returns the private JWKS {"keys":[...]}, primary first.
+func (s *KeySet) MarshalJSON() ([]byte, error) {
+	return json.Marshal(struct {
+		Keys []*PrivateKey `json:"keys"`
+	}{s.keys})
+}
+
+// ParseKeySet parses a private JWKS; its first key is the primary.
+func ParseKeySet(jwks []byte) (*KeySet, error) {
+	raws, err := decodeJWKS(jwks)
+	if err != nil {
+		return nil, err
+	}
+	keys := make([]*PrivateKey, len(raws))
+	for i, raw := range raws {
+		if keys[i], err = ParsePrivateJWK(raw); err != nil {
+			return nil, fmt.Errorf("key %d: %w", i, err)
+		}
+	}
+	return NewKeySet(keys[0], keys[1:]...)
+}
+
+// PublicKeySet is a receiver's published keys, primary first.
+type PublicKeySet struct {
+	keys  []*PublicKey
+	byKID map[string]*PublicKey
+}
+
+// NewPublicKeySet returns a public key set; the first key is the primary.
+func NewPublicKeySet(keys ...*PublicKey) (*PublicKeySet, error) {
+	if len(keys) == 0 {
+		return nil, fmt.Errorf("%w: empty key set", ErrInvalidKey)
+	}
+	ps := &PublicKeySet{keys: append([]*PublicKey(nil), keys...), byKID: make(map[string]*PublicKey, len(keys))}
+	for _, k := range ps.keys {
+		if k == nil || k.kem == nil {
+			return nil, fmt.Errorf("%w: nil key in key set", ErrInvalidKey)
+		}
+		if _, dup := ps.byKID[k.kid]; dup {
+			return nil, fmt.Errorf("%w: duplicate kid %q in key set", ErrInvalidKey, k.kid)
+		}
+		ps.byKID[k.kid] = k
+	}
+	return ps, nil
+}
+
+// Primary returns the key to seal to.
+func (s *PublicKeySet) Primary() *PublicKey { return s.keys[0] }
+
+// Lookup returns the key with this kid.
+func (s *PublicKeySet) Lookup(kid string) (*PublicKey, bool) {
+	if s == nil {
+		return nil, false
+	}
+	k, ok := s.byKID[kid]
+	return k, ok
+}
+
+// Keys returns the keys, primary first.
+func (s *PublicKeySet) Keys() []*PublicKey { return append([]*PublicKey(nil), s.keys...) }
+
+// MarshalJSON returns the JWKS {"keys":[...]}, primary first.
+func (s *PublicKeySet) MarshalJSON() ([]byte, error) {
+	return json.Marshal(struct {
+		Keys []*PublicKey `json:"keys"`
+	}{s.keys})
+}
+
+// ParsePublicKeySet parses a public JWKS; its first key is the primary.
+// Every key must be a supported JOSE-HPKE key: a JWKS that mixes in other
+// keys is refused rather than partly read.
+func ParsePublicKeySet(jwks []byte) (*PublicKeySet, error) {
+	raws, err := decodeJWKS(jwks)
+	if err != nil {
+		return nil, err
+	}
+	keys := make([]*PublicKey, len(raws))
+	for i, raw := range raws {
+		if keys[i], err = ParsePublicJWK(raw); err != nil {
+			return nil, fmt.Errorf("key %d: %w", i, err)
+		}
+	}
+	return NewPublicKeySet(keys...)
+}
+
+// decodeJWKS returns the members of "keys" (RFC 7517 §5), which must be a
+// non-empty array.
+func decodeJWKS(data []byte) ([]json.RawMessage, error) {
+	if _, err := strict.Object(data); err != nil {
+		return nil, err
+	}
+	var set struct {
+		Keys []json.RawMessage `json:"keys"`
+	}
+	if err := json.Unmarshal(data, &set); err != nil {
+		return nil, fmt.Errorf("%w: JWKS: %v", ErrMalformed, err)
+	}
+	if len(set.Keys) == 0 {
+		return nil, fmt.Errorf("%w: JWKS has no keys", ErrMalformed)
+	}
+	return set.Keys, nil
+}
