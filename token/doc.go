@@ -1,0 +1,24 @@
+// Package token signs and verifies the inner JWTs of sealjwt on
+// github.com/golang-jwt/jwt/v5, with the checks golang-jwt leaves opt-in
+// turned on and a few it does not have.
+//
+// Keys are JWKs bound to one algorithm each (EdDSA by default; ES256,
+// ES384, PS256, RS256, ML-DSA-44/65/87 per RFC 9964, and HS256 for the
+// shared-secret flow), identified by their RFC 7638 thumbprint.
+//
+// A Signer writes the header {"alg","kid","typ"} with typ = Type, and the
+// claims iss, aud, iat, exp (5 minutes later by default) and a random
+// 128-bit jti, followed by the application's claims.
+//
+// A Verifier, in this order: refuses tokens over its size cap (64 KiB)
+// before parsing; requires exactly three strict base64url segments;
+// accepts only the header parameters alg, typ and kid, without duplicate
+// members; looks the kid up among keys registered with Trust; requires the
+// header alg to be that key's alg and pins golang-jwt's parser to it;
+// requires typ; decodes the claims strictly (no duplicate members at any
+// depth, no case variants of registered names, NumericDates as positive
+// JSON numbers, aud as a string or array of strings); verifies the
+// signature; and only then checks exp, nbf and iat against the clock with
+// a leeway (30 s), the issuer the key is registered to, the audience, and
+// the lifetime exp - iat (at most 1 hour).
+package token

@@ -1,0 +1,183 @@
+package token
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"slices"
+	"strings"
+	"testing"
+
+	"github.com/sealjwt/sealjwt/internal/strict"
+)
+
+// sentinels are every error Verify and the JWK parsers may wrap.
+var sentinels = []error{ErrMalformed, ErrUnsupported, ErrTooLarge, ErrUnknownKey, ErrInvalidKey, ErrSignature,
+	ErrExpired, ErrNotYetValid, ErrAudience, ErrIssuer, ErrClaims}
+
+func wrapsSentinel(err error) bool {
+	for _, s := range sentinels {
+		if errors.Is(err, s) {
+			return true
+		}
+	}
+	return false
+}
+
+// fuzzAlgs are the keys FuzzVerify trusts. ML-DSA is left out: each
+// verification costs tens of microseconds, and the fuzzing engine spends
+// its minimisation budget re-verifying large ML-DSA inputs instead of
+// exploring. The header, claims and encoding paths do not depend on the
+// alg; ML-DSA's own failure modes have dedicated tests.
+var fuzzAlgs = []Alg{EdDSA, ES256, HS256}
+
+func FuzzVerify(f *testing.F) {
+	var keys []*SigningKey
+	for _, alg := range fuzzAlgs {
+		k := testKey(f, alg)
+		keys = append(keys, k)
+		tok, err := newTestSigner(f, k).Sign([]string{testAudience, "x"}, map[string]any{"sub": "s", "nbf": testNow.Unix(), "n": []any{1, "a", nil}})
+		if err != nil {
+			f.Fatal(err)
+		}
+		f.Add(tok)
+		parts := strings.Split(tok, ".")
+		f.Add(parts[0] + "." + parts[1] + ".")
+		f.Add(parts[0] + "==." + parts[1] + "." + parts[2])
+		f.Add(strict.Encode([]byte(`{"alg":"none","kid":"`+k.kid+`","typ":"`+Type+`"}`)) + "." + parts[1] + ".")
+	}
+	k := keys[0]
+	for _, c := range []string{
+		goodClaims(f, map[string]any{"exp": 0}),
+		goodClaims(f, map[string]any{"EXP": 1}),
+		goodClaims(f, map[string]any{"aud": 7}),
+		`{"iss":"` + testIssuer + `","aud":["` + testAudience + `"],"iat":1700000000,"exp":1700000300.5,"jti":"\u0041"}`,
+		`{"a":{"b":[1,{"c":"\"}"}]},"iss":"` + testIssuer + `","aud":"` + testAudience + `","iat":1700000000,"exp":1700000300,"jti":"j"}`,
+	} {
+		f.Add(forge(f, hdr(k), c, k))
+	}
+	f.Add(forge(f, `{"alg":"EdDSA","kid":"`+k.kid+`","typ":"`+Type+`","jku":"http://127.0.0.1:1/"}`, goodClaims(f, nil), k))
+	f.Add(forge(f, `{"kid":"`+k.kid+`","typ":"`+Type+`","alg":"EdDSA"}`, goodClaims(f, nil), k))
+	f.Add("..")
+	f.Add(strings.Repeat(".", 100))
+	v := newTestVerifier(f, keys)
+	f.Fuzz(func(t *testing.T, tok string) {
+		got, err := v.Verify(tok)
+		if err != nil {
+			if got != nil {
+				t.Fatal("result with an error")
+			}
+			if !wrapsSentinel(err) {
+				t.Fatalf("error wraps no sentinel: %v", err)
+			}
+			return
+		}
+		if got.Issuer != testIssuer || !slices.Contains(got.Audience, testAudience) || got.ID == "" ||
+			got.ExpiresAt.Sub(got.IssuedAt) > DefaultMaxLifetime || !got.ExpiresAt.Add(DefaultLeeway).After(testNow) {
+			t.Fatalf("accepted a token that breaks the policy: %+v", got)
+		}
+		names, err := strict.Object(got.Payload)
+		if err != nil {
+			t.Fatalf("accepted a payload strict.Object refuses: %v", err)
+		}
+		for _, n := range names {
+			if checkNameCase(n, registeredNames, ErrClaims) != nil {
+				t.Fatalf("accepted a case variant %q", n)
+			}
+		}
+	})
+}
+
+func FuzzParseJWK(f *testing.F) {
+	for _, alg := range Algs() {
+		k := testKey(f, alg)
+		priv, err := k.MarshalJSON()
+		if err != nil {
+			f.Fatal(err)
+		}
+		f.Add(priv)
+		if alg != HS256 {
+			pub, _ := k.Public().MarshalJSON()
+			f.Add(pub)
+		}
+	}
+	f.Add([]byte(`{"kty":"EC","alg":"ES256","crv":"P-256","x":"","y":""}`))
+	f.Add([]byte(`{"kty":"oct","alg":"HS256","k":"AAAA","KTY":"RSA"}`))
+	f.Add([]byte(`{"keys":[]}`))
+	f.Fuzz(func(t *testing.T, data []byte) {
+		if k, err := ParseSigningJWK(data); err == nil {
+			out, err := k.MarshalJSON()
+			if err != nil {
+				t.Fatal(err)
+			}
+			k2, err := ParseSigningJWK(out)
+			if err != nil || k2.KID() != k.KID() || k2.Alg() != k.Alg() {
+				t.Fatalf("private JWK does not round-trip: %v", err)
+			}
+		} else if !wrapsSentinel(err) {
+			t.Fatalf("error wraps no sentinel: %v", err)
+		}
+		if k, err := ParseVerifyingJWK(data); err == nil {
+			if k.Alg() == HS256 {
+				return
+			}
+			out, err := k.MarshalJSON()
+			if err != nil {
+				t.Fatal(err)
+			}
+			k2, err := ParseVerifyingJWK(out)
+			if err != nil || k2.KID() != k.KID() || k2.Alg() != k.Alg() {
+				t.Fatalf("public JWK does not round-trip: %v", err)
+			}
+		} else if !wrapsSentinel(err) {
+			t.Fatalf("error wraps no sentinel: %v", err)
+		}
+		if _, err := ParseVerifyingKeySet(data); err != nil && !wrapsSentinel(err) {
+			t.Fatalf("error wraps no sentinel: %v", err)
+		}
+	})
+}
+
+// FuzzEachMember checks the claims scanner against encoding/json on every
+// object strict.Object accepts.
+func FuzzEachMember(f *testing.F) {
+	for _, s := range []string{
+		`{}`, ` { "a" : 1 , "b":[1,{"c":"}"}], "d":{"e":null} } `, `{"\u0061":"x\"y","b":-1.5e3,"c":true}`,
+		`{"aud":["a","b"],"exp":1,"iss":"\u00e9"}`, "{\"a\":\"\xff\"}",
+	} {
+		f.Add([]byte(s))
+	}
+	f.Fuzz(func(t *testing.T, data []byte) {
+		names, err := strict.Object(data)
+		if err != nil {
+			return
+		}
+		var want map[string]json.RawMessage
+		if err := json.Unmarshal(data, &want); err != nil {
+			t.Fatalf("strict.Object accepted what encoding/json refuses: %v", err)
+		}
+		var got []string
+		err = eachMember(data, func(name string, value []byte) error {
+			got = append(got, name)
+			var a, b bytes.Buffer
+			if err := json.Compact(&a, value); err != nil {
+				t.Fatalf("member %q: value %q is not JSON: %v", name, value, err)
+			}
+			_ = json.Compact(&b, want[name])
+			if a.String() != b.String() {
+				t.Fatalf("member %q: got %s, want %s", name, a.String(), b.String())
+			}
+			if s, err := jsonString(value); err == nil && value[0] == '"' {
+				var w string
+				_ = json.Unmarshal(value, &w)
+				if s != w {
+					t.Fatalf("string %q decoded as %q, want %q", value, s, w)
+				}
+			}
+			return nil
+		})
+		if err != nil || !slices.Equal(got, names) {
+			t.Fatalf("names %q, want %q (%v)", got, names, err)
+		}
+	})
+}

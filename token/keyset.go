@@ -1,0 +1,179 @@
+package token
+
+import (
+	"bytes"
+	"encoding/json"
+	"fmt"
+
+	"github.com/sealjwt/sealjwt/internal/strict"
+)
+
+const (
+	// MaxKeys bounds the size of a key set, parsed or built.
+	MaxKeys = 64
+	// maxJWKSSize bounds a JWKS document before any parsing.
+	maxJWKSSize = MaxKeys * maxJWKSize
+)
+
+// KeySet is the signing keys of one issuer: the primary key signs, older
+// keys are kept so that their public halves stay published while tokens
+// they signed are still alive (rotation without downtime).
+type KeySet struct {
+	keys []*SigningKey // keys[0] is the primary
+	byID map[string]*SigningKey
+}
+
+// NewKeySet builds a key set. kids must be distinct.
+func NewKeySet(primary *SigningKey, older ...*SigningKey) (*KeySet, error) {
+	keys := append([]*SigningKey{primary}, older...)
+	if len(keys) > MaxKeys {
+		return nil, fmt.Errorf("%w: more than %d keys", ErrInvalidKey, MaxKeys)
+	}
+	s := &KeySet{keys: keys, byID: make(map[string]*SigningKey, len(keys))}
+	for _, k := range keys {
+		if k == nil {
+			return nil, fmt.Errorf("%w: nil key in key set", ErrInvalidKey)
+		}
+		if _, dup := s.byID[k.kid]; dup {
+			return nil, fmt.Errorf("%w: kid %s twice in key set", ErrInvalidKey, k.kid)
+		}
+		s.byID[k.kid] = k
+	}
+	return s, nil
+}
+
+// Primary returns the key new tokens are signed with.
+func (s *KeySet) Primary() *SigningKey { return s.keys[0] }
+
+// Keys returns every key, the primary first.
+func (s *KeySet) Keys() []*SigningKey { return append([]*SigningKey(nil), s.keys...) }
+
+// Lookup returns the key with this kid.
+func (s *KeySet) Lookup(kid string) (*SigningKey, bool) {
+	k, ok := s.byID[kid]
+	return k, ok
+}
+
+// Public returns the verifying keys, in the same order.
+func (s *KeySet) Public() *VerifyingKeySet {
+	pubs := make([]*VerifyingKey, len(s.keys))
+	for i, k := range s.keys {
+		pubs[i] = k.pub
+	}
+	vs, _ := NewVerifyingKeySet(pubs...) // cannot fail: same kids, same count
+	return vs
+}
+
+// MarshalJSON returns a private JWKS, the primary key first. Treat it as
+// a secret.
+func (s *KeySet) MarshalJSON() ([]byte, error) { return marshalJWKS(s.keys) }
+
+// ParseKeySet reads a private JWKS; its first key is the primary.
+func ParseKeySet(jwks []byte) (*KeySet, error) {
+	raws, err := splitJWKS(jwks)
+	if err != nil {
+		return nil, err
+	}
+	keys := make([]*SigningKey, len(raws))
+	for i, raw := range raws {
+		if keys[i], err = ParseSigningJWK(raw); err != nil {
+			return nil, fmt.Errorf("JWKS key %d: %w", i, err)
+		}
+	}
+	return NewKeySet(keys[0], keys[1:]...)
+}
+
+// VerifyingKeySet is a set of public keys, looked up by kid.
+type VerifyingKeySet struct {
+	keys []*VerifyingKey
+	byID map[string]*VerifyingKey
+}
+
+// NewVerifyingKeySet builds a set; kids must be distinct.
+func NewVerifyingKeySet(keys ...*VerifyingKey) (*VerifyingKeySet, error) {
+	if len(keys) == 0 || len(keys) > MaxKeys {
+		return nil, fmt.Errorf("%w: a key set holds 1 to %d keys", ErrInvalidKey, MaxKeys)
+	}
+	s := &VerifyingKeySet{keys: append([]*VerifyingKey(nil), keys...), byID: make(map[string]*VerifyingKey, len(keys))}
+	for _, k := range keys {
+		if k == nil {
+			return nil, fmt.Errorf("%w: nil key in key set", ErrInvalidKey)
+		}
+		if _, dup := s.byID[k.kid]; dup {
+			return nil, fmt.Errorf("%w: kid %s twice in key set", ErrInvalidKey, k.kid)
+		}
+		s.byID[k.kid] = k
+	}
+	return s, nil
+}
+
+// Lookup returns the key with this kid.
+func (s *VerifyingKeySet) Lookup(kid string) (*VerifyingKey, bool) {
+	k, ok := s.byID[kid]
+	return k, ok
+}
+
+// Keys returns every key, in order.
+func (s *VerifyingKeySet) Keys() []*VerifyingKey { return append([]*VerifyingKey(nil), s.keys...) }
+
+// MarshalJSON returns the public JWKS. It fails if the set holds an HS256
+// key, whose secret must not be published.
+func (s *VerifyingKeySet) MarshalJSON() ([]byte, error) { return marshalJWKS(s.keys) }
+
+// ParseVerifyingKeySet reads a public JWKS.
+func ParseVerifyingKeySet(jwks []byte) (*VerifyingKeySet, error) {
+	raws, err := splitJWKS(jwks)
+	if err != nil {
+		return nil, err
+	}
+	keys := make([]*VerifyingKey, len(raws))
+	for i, raw := range raws {
+		if keys[i], err = ParseVerifyingJWK(raw); err != nil {
+			return nil, fmt.Errorf("JWKS key %d: %w", i, err)
+		}
+	}
+	return NewVerifyingKeySet(keys...)
+}
+
+func marshalJWKS[K json.Marshaler](keys []K) ([]byte, error) {
+	var b bytes.Buffer
+	b.WriteString(`{"keys":[`)
+	for i, k := range keys {
+		j, err := k.MarshalJSON()
+		if err != nil {
+			return nil, err
+		}
+		if i > 0 {
+			b.WriteByte(',')
+		}
+		b.Write(j)
+	}
+	b.WriteString(`]}`)
+	return b.Bytes(), nil
+}
+
+// splitJWKS strictly decodes {"keys":[...]} into its member JWKs.
+func splitJWKS(data []byte) ([]json.RawMessage, error) {
+	if len(data) > maxJWKSSize {
+		return nil, fmt.Errorf("%w: JWKS of %d bytes exceeds %d", ErrTooLarge, len(data), maxJWKSSize)
+	}
+	names, err := strict.Object(data)
+	if err != nil {
+		return nil, fmt.Errorf("JWKS: %w", err)
+	}
+	for _, n := range names {
+		if err := checkNameCase(n, []string{"keys"}, ErrMalformed); err != nil {
+			return nil, err
+		}
+	}
+	var set struct {
+		Keys []json.RawMessage `json:"keys"`
+	}
+	if err := json.Unmarshal(data, &set); err != nil {
+		return nil, fmt.Errorf("%w: JWKS: %v", ErrMalformed, err)
+	}
+	if len(set.Keys) == 0 || len(set.Keys) > MaxKeys {
+		return nil, fmt.Errorf("%w: a JWKS holds 1 to %d keys", ErrInvalidKey, MaxKeys)
+	}
+	return set.Keys, nil
+}

@@ -1,0 +1,151 @@
+package token
+
+import (
+	"crypto/subtle"
+	"errors"
+	"fmt"
+
+	"github.com/cloudflare/circl/sign"
+	"github.com/cloudflare/circl/sign/mldsa/mldsa44"
+	"github.com/cloudflare/circl/sign/mldsa/mldsa65"
+	"github.com/cloudflare/circl/sign/mldsa/mldsa87"
+	"github.com/golang-jwt/jwt/v5"
+)
+
+// ML-DSA for JOSE as RFC 9964 defines it: the JWS signature is the raw
+// FIPS 204 signature over the JWS signing input, with an empty context
+// string; the private JWK carries only the 32-byte seed.
+
+// mldsaSeedSize is the FIPS 204 key generation seed size (all three sets).
+const mldsaSeedSize = 32
+
+// mldsaParams describes one ML-DSA parameter set.
+type mldsaParams struct {
+	alg    Alg
+	scheme sign.Scheme
+	// signTo makes a hedged signature (FIPS 204 default), which circl's
+	// generic Scheme.Sign does not offer: it is deterministic only.
+	signTo func(sk sign.PrivateKey, msg, sig []byte) error
+}
+
+var errMLDSAKeyType = errors.New("ML-DSA key of the wrong parameter set")
+
+var mldsaParamSets = map[Alg]*mldsaParams{
+	MLDSA44: {MLDSA44, mldsa44.Scheme(), func(sk sign.PrivateKey, msg, sig []byte) error {
+		k, ok := sk.(*mldsa44.PrivateKey)
+		if !ok {
+			return errMLDSAKeyType
+		}
+		return mldsa44.SignTo(k, msg, nil, true, sig)
+	}},
+	MLDSA65: {MLDSA65, mldsa65.Scheme(), func(sk sign.PrivateKey, msg, sig []byte) error {
+		k, ok := sk.(*mldsa65.PrivateKey)
+		if !ok {
+			return errMLDSAKeyType
+		}
+		return mldsa65.SignTo(k, msg, nil, true, sig)
+	}},
+	MLDSA87: {MLDSA87, mldsa87.Scheme(), func(sk sign.PrivateKey, msg, sig []byte) error {
+		k, ok := sk.(*mldsa87.PrivateKey)
+		if !ok {
+			return errMLDSAKeyType
+		}
+		return mldsa87.SignTo(k, msg, nil, true, sig)
+	}},
+}
+
+// mldsaPrivate is the key value handed to golang-jwt for signing.
+type mldsaPrivate struct {
+	params *mldsaParams
+	seed   [mldsaSeedSize]byte
+	sk     sign.PrivateKey
+	pub    *mldsaPublic
+}
+
+// mldsaPublic is the key value handed to golang-jwt for verifying.
+type mldsaPublic struct {
+	params *mldsaParams
+	pk     sign.PublicKey
+	raw    []byte // FIPS 204 encoded public key, the JWK "pub"
+}
+
+// newMLDSAFromSeed expands a seed into a key pair (FIPS 204 KeyGen_internal).
+func newMLDSAFromSeed(p *mldsaParams, seed []byte) (*mldsaPrivate, error) {
+	if len(seed) != mldsaSeedSize {
+		return nil, fmt.Errorf("%w: %s seed must be %d bytes", ErrInvalidKey, p.alg, mldsaSeedSize)
+	}
+	pk, sk := p.scheme.DeriveKey(seed)
+	raw, err := pk.MarshalBinary()
+	if err != nil {
+		return nil, fmt.Errorf("%w: %v", ErrInvalidKey, err)
+	}
+	k := &mldsaPrivate{params: p, sk: sk, pub: &mldsaPublic{params: p, pk: pk, raw: raw}}
+	copy(k.seed[:], seed)
+	return k, nil
+}
+
+// newMLDSAPublic decodes a FIPS 204 public key of the given parameter set.
+func newMLDSAPublic(p *mldsaParams, raw []byte) (*mldsaPublic, error) {
+	if len(raw) != p.scheme.PublicKeySize() {
+		return nil, fmt.Errorf("%w: %s public key must be %d bytes", ErrInvalidKey, p.alg, p.scheme.PublicKeySize())
+	}
+	pk, err := p.scheme.UnmarshalBinaryPublicKey(raw)
+	if err != nil {
+		return nil, fmt.Errorf("%w: %v", ErrInvalidKey, err)
+	}
+	return &mldsaPublic{params: p, pk: pk, raw: append([]byte(nil), raw...)}, nil
+}
+
+// equal compares two public keys of the same parameter set.
+func (k *mldsaPublic) equal(o *mldsaPublic) bool {
+	return k.params == o.params && subtle.ConstantTimeCompare(k.raw, o.raw) == 1
+}
+
+// signingMethodMLDSA implements jwt.SigningMethod for one parameter set.
+type signingMethodMLDSA struct{ params *mldsaParams }
+
+var mldsaMethods = map[Alg]*signingMethodMLDSA{}
+
+func init() {
+	// golang-jwt's registry is the one piece of global state we touch: its
+	// parser looks the header's alg up there (and our pinned valid-methods
+	// list then refuses anything but the key's own alg).
+	for alg, p := range mldsaParamSets {
+		m := &signingMethodMLDSA{params: p}
+		mldsaMethods[alg] = m
+		jwt.RegisterSigningMethod(string(alg), func() jwt.SigningMethod { return m })
+	}
+}
+
+// Alg implements jwt.SigningMethod.
+func (m *signingMethodMLDSA) Alg() string { return string(m.params.alg) }
+
+// Verify implements jwt.SigningMethod. The key must be a public key of
+// this very parameter set; anything else is refused before circl sees it
+// (circl's generic API panics on a type mismatch).
+func (m *signingMethodMLDSA) Verify(signingString string, sig []byte, key any) error {
+	pub, ok := key.(*mldsaPublic)
+	if !ok || pub.params != m.params {
+		return jwt.ErrInvalidKeyType
+	}
+	if len(sig) != m.params.scheme.SignatureSize() {
+		return jwt.ErrSignatureInvalid
+	}
+	if !m.params.scheme.Verify(pub.pk, []byte(signingString), sig, nil) {
+		return jwt.ErrSignatureInvalid
+	}
+	return nil
+}
+
+// Sign implements jwt.SigningMethod.
+func (m *signingMethodMLDSA) Sign(signingString string, key any) ([]byte, error) {
+	priv, ok := key.(*mldsaPrivate)
+	if !ok || priv.params != m.params {
+		return nil, jwt.ErrInvalidKeyType
+	}
+	sig := make([]byte, m.params.scheme.SignatureSize())
+	if err := m.params.signTo(priv.sk, []byte(signingString), sig); err != nil {
+		return nil, err
+	}
+	return sig, nil
+}

@@ -1,0 +1,285 @@
+package token
+
+import (
+	"crypto/rand"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"slices"
+	"strconv"
+	"time"
+	"unicode/utf8"
+
+	"github.com/golang-jwt/jwt/v5"
+	"github.com/sealjwt/sealjwt/internal/strict"
+)
+
+// Type is the JWS "typ" of the tokens this package makes (RFC 8725
+// section 3.11 explicit typing; the "application/" prefix is omitted as
+// RFC 7515 section 4.1.9 recommends). A Verifier accepts only tokens of
+// its type, so a sealjwt token cannot be replayed as another kind of JWT
+// signed by the same key, nor the reverse.
+const Type = "sealjwt+jwt"
+
+const (
+	// DefaultLifetime is the exp - iat of tokens a Signer makes.
+	DefaultLifetime = 5 * time.Minute
+	// MaxSignerLifetime caps WithLifetime. Verifiers refuse lifetimes above
+	// their own maximum (DefaultMaxLifetime unless configured).
+	MaxSignerLifetime = 24 * time.Hour
+	maxTypeLen        = 64
+	maxIssuerLen      = 1024
+)
+
+// ErrConfig is wrapped by errors from NewSigner, NewVerifier and Trust when
+// an option or argument is out of range.
+var ErrConfig = errors.New("sealjwt: invalid configuration")
+
+// Signer makes signed tokens for one issuer with the primary key of a key
+// set. It is safe for concurrent use.
+type Signer struct {
+	keys     *KeySet
+	key      *SigningKey
+	method   jwt.SigningMethod
+	header   map[string]any // read-only after NewSigner; shared by every token
+	issJSON  []byte         // `{"iss":"..."` pre-encoded
+	lifetime int64          // seconds
+	now      func() time.Time
+	typ      string
+}
+
+// SignerOption configures a Signer.
+type SignerOption func(*Signer)
+
+// WithLifetime sets exp - iat (default 5 minutes; whole seconds, at least
+// one second, at most MaxSignerLifetime). Keep it at or under the
+// verifiers' maximum lifetime (1 hour by default).
+func WithLifetime(d time.Duration) SignerOption {
+	return func(s *Signer) { s.lifetime = int64(d / time.Second) }
+}
+
+// WithSignerClock sets the clock iat and exp are taken from.
+func WithSignerClock(now func() time.Time) SignerOption {
+	return func(s *Signer) { s.now = now }
+}
+
+// WithSignerType sets the "typ" header (default Type). The verifier must be
+// given the same type with WithType.
+func WithSignerType(typ string) SignerOption {
+	return func(s *Signer) { s.typ = typ }
+}
+
+// NewSigner returns a Signer that signs as issuer with keys.Primary().
+func NewSigner(keys *KeySet, issuer string, opts ...SignerOption) (*Signer, error) {
+	if keys == nil {
+		return nil, fmt.Errorf("%w: nil key set", ErrConfig)
+	}
+	s := &Signer{keys: keys, key: keys.Primary(), lifetime: int64(DefaultLifetime / time.Second), now: time.Now, typ: Type}
+	for _, o := range opts {
+		o(s)
+	}
+	if issuer == "" || len(issuer) > maxIssuerLen {
+		return nil, fmt.Errorf("%w: issuer must be 1 to %d bytes", ErrConfig, maxIssuerLen)
+	}
+	if s.lifetime < 1 || s.lifetime > int64(MaxSignerLifetime/time.Second) {
+		return nil, fmt.Errorf("%w: lifetime must be 1s to %v", ErrConfig, MaxSignerLifetime)
+	}
+	if s.now == nil {
+		return nil, fmt.Errorf("%w: nil clock", ErrConfig)
+	}
+	if err := checkType(s.typ); err != nil {
+		return nil, err
+	}
+	var err error
+	if s.method, err = s.key.alg.method(); err != nil {
+		return nil, err
+	}
+	s.header = map[string]any{"alg": string(s.key.alg), "kid": s.key.kid, "typ": s.typ}
+	iss, _ := json.Marshal(issuer) // a string always marshals
+	s.issJSON = append([]byte(`{"iss":`), iss...)
+	return s, nil
+}
+
+// checkType accepts a typ of printable ASCII, 1 to 64 bytes.
+func checkType(typ string) error {
+	if typ == "" || len(typ) > maxTypeLen {
+		return fmt.Errorf("%w: typ must be 1 to %d bytes", ErrConfig, maxTypeLen)
+	}
+	for i := 0; i < len(typ); i++ {
+		if typ[i] <= ' ' || typ[i] > '~' || typ[i] == '"' || typ[i] == '\\' {
+			return fmt.Errorf("%w: typ must be printable ASCII without quotes", ErrConfig)
+		}
+	}
+	return nil
+}
+
+// Key returns the key tokens are signed with.
+func (s *Signer) Key() *SigningKey { return s.key }
+
+// Sign returns a compact JWS whose claims are iss, aud, iat, exp and jti
+// (set here) and the application claims: nil, a map or a struct, encoded
+// with encoding/json into one JSON object. The application may set "sub"
+// (a string) and "nbf" (a NumericDate); setting iss, aud, iat, exp or jti,
+// or a case variant of any registered claim, is an ErrClaims error.
+func (s *Signer) Sign(audience []string, claims any) (string, error) {
+	app, err := encodeAppClaims(claims)
+	if err != nil {
+		return "", err
+	}
+	body, err := s.claimsJSON(audience, app)
+	if err != nil {
+		return "", err
+	}
+	t := &jwt.Token{Header: s.header, Claims: rawClaims(body), Method: s.method}
+	out, err := t.SignedString(s.key.key)
+	if err != nil {
+		return "", fmt.Errorf("%w: signing: %v", ErrInvalidKey, err)
+	}
+	return out, nil
+}
+
+// claimsJSON writes the claims object: the registered claims in a fixed
+// order, then the application members (app is an object's inside, or
+// empty). Built by hand because it is on every Sign and its shape is fixed.
+func (s *Signer) claimsJSON(audience []string, app []byte) ([]byte, error) {
+	if len(audience) == 0 || slices.Contains(audience, "") {
+		return nil, fmt.Errorf("%w: audience must name at least one non-empty recipient", ErrAudience)
+	}
+	var jti [16]byte
+	_, _ = rand.Read(jti[:]) // never fails: crypto/rand aborts the process instead
+	iat := s.now().Unix()
+	b := make([]byte, 0, 96+len(s.issJSON)+len(app)+32*len(audience))
+	b = append(b, s.issJSON...)
+	b = append(b, `,"aud":`...)
+	if len(audience) == 1 {
+		b = appendJSONString(b, audience[0])
+	} else {
+		a, _ := json.Marshal(audience) // strings always marshal
+		b = append(b, a...)
+	}
+	b = append(b, `,"iat":`...)
+	b = strconv.AppendInt(b, iat, 10)
+	b = append(b, `,"exp":`...)
+	b = strconv.AppendInt(b, iat+s.lifetime, 10)
+	b = append(b, `,"jti":"`...)
+	b = append(b, strict.Encode(jti[:])...)
+	b = append(b, '"')
+	if len(app) > 0 {
+		b = append(b, ',')
+		b = append(b, app...)
+	}
+	return append(b, '}'), nil
+}
+
+// appendJSONString appends s as a JSON string. Plain ASCII, the common
+// case, is copied as is; anything else goes through encoding/json.
+func appendJSONString(b []byte, s string) []byte {
+	for i := 0; i < len(s); i++ {
+		if c := s[i]; c < ' ' || c > '~' || c == '"' || c == '\\' || c == '<' || c == '>' || c == '&' {
+			q, _ := json.Marshal(s) // a string always marshals
+			return append(b, q...)
+		}
+	}
+	b = append(b, '"')
+	b = append(b, s...)
+	return append(b, '"')
+}
+
+// encodeAppClaims marshals the application claims and returns the inside
+// of the resulting object, after checking its member names and the types
+// of the registered claims an application may set.
+func encodeAppClaims(v any) ([]byte, error) {
+	if v == nil {
+		return nil, nil
+	}
+	data, err := json.Marshal(v)
+	if err != nil {
+		return nil, fmt.Errorf("%w: encoding claims: %v", ErrClaims, err)
+	}
+	if string(data) == "null" {
+		return nil, nil // a nil map or pointer
+	}
+	names, err := appClaimNames(v, data)
+	if err != nil {
+		return nil, err
+	}
+	checkSubNbf := false
+	for _, n := range names {
+		if slices.Contains(signerOwned, n) {
+			return nil, fmt.Errorf("%w: claim %q is set by the Signer", ErrClaims, n)
+		}
+		if err := checkNameCase(n, registeredNames, ErrClaims); err != nil {
+			return nil, err
+		}
+		checkSubNbf = checkSubNbf || n == "sub" || n == "nbf"
+	}
+	if checkSubNbf {
+		if err := checkAppRegistered(data); err != nil {
+			return nil, err
+		}
+	}
+	return data[1 : len(data)-1], nil
+}
+
+// appClaimNames returns the member names of the encoded claims. A flat
+// map[string]any with valid UTF-8 keys cannot encode to duplicate members,
+// so its keys are used directly; anything else goes through strict.Object.
+func appClaimNames(v any, data []byte) ([]string, error) {
+	if m, ok := v.(map[string]any); ok && isFlat(m) {
+		names := make([]string, 0, len(m))
+		for k := range m {
+			names = append(names, k)
+		}
+		return names, nil
+	}
+	names, err := strict.Object(data)
+	if err != nil {
+		return nil, fmt.Errorf("%w: claims must encode as one JSON object without duplicate members", ErrClaims)
+	}
+	return names, nil
+}
+
+// isFlat reports whether m has valid UTF-8 keys (encoding/json would
+// merge invalid ones into U+FFFD) and only scalar values.
+func isFlat(m map[string]any) bool {
+	for k, v := range m {
+		if !utf8.ValidString(k) {
+			return false
+		}
+		switch v.(type) {
+		case nil, string, bool, float64, float32, int, int64, int32, uint, uint64, uint32:
+		default:
+			return false
+		}
+	}
+	return true
+}
+
+// checkAppRegistered applies the verifier's own rules to the sub and nbf
+// an application set, so that a bad one fails here and not at the peer.
+func checkAppRegistered(data []byte) error {
+	var w registeredRaw
+	if err := eachMember(data, w.collect); err != nil {
+		return err
+	}
+	if w.sub != nil && string(w.sub) != "null" {
+		if _, err := claimString("sub", w.sub); err != nil {
+			return err
+		}
+	}
+	_, err := parseNumericDate("nbf", w.nbf, false, 0)
+	return err
+}
+
+// rawClaims is an already-encoded claims object handed to golang-jwt.
+type rawClaims []byte
+
+// MarshalJSON implements json.Marshaler.
+func (r rawClaims) MarshalJSON() ([]byte, error) { return r, nil }
+
+func (rawClaims) GetExpirationTime() (*jwt.NumericDate, error) { return nil, nil }
+func (rawClaims) GetIssuedAt() (*jwt.NumericDate, error)       { return nil, nil }
+func (rawClaims) GetNotBefore() (*jwt.NumericDate, error)      { return nil, nil }
+func (rawClaims) GetIssuer() (string, error)                   { return "", nil }
+func (rawClaims) GetSubject() (string, error)                  { return "", nil }
+func (rawClaims) GetAudience() (jwt.ClaimStrings, error)       { return nil, nil }

@@ -1,0 +1,339 @@
+package token
+
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+	"maps"
+	"slices"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/golang-jwt/jwt/v5"
+	"github.com/sealjwt/sealjwt/internal/strict"
+)
+
+const (
+	// DefaultLeeway is the clock skew allowed on exp, nbf and iat.
+	DefaultLeeway = 30 * time.Second
+	// MaxLeeway caps WithLeeway.
+	MaxLeeway = 5 * time.Minute
+	// DefaultMaxLifetime is the longest exp - iat a Verifier accepts.
+	DefaultMaxLifetime = time.Hour
+	// DefaultMaxSize is the largest token a Verifier parses. An ML-DSA-87
+	// token with a few KiB of claims fits.
+	DefaultMaxSize = 64 << 10
+	// maxKIDLen bounds the kid looked up; thumbprints are 43 bytes.
+	maxKIDLen = 256
+	// maxHeaderSegment bounds the encoded header: alg, typ and a kid of
+	// at most maxKIDLen, with room for JSON escapes.
+	maxHeaderSegment = 2048
+)
+
+// Verifier checks tokens addressed to one audience, signed by keys each
+// registered to one issuer. Safe for concurrent use, including Trust.
+type Verifier struct {
+	audience    string
+	leeway      time.Duration
+	maxLifetime time.Duration
+	maxSize     int
+	now         func() time.Time
+	typ         string
+
+	mu    sync.Mutex // serialises Trust
+	table atomic.Pointer[keyTable]
+}
+
+// keyTable is replaced whole by Trust, so Verify reads it without locks.
+type keyTable struct {
+	byKID    map[string]*trustedKey
+	byHeader map[string]*trustedKey // our Signer's exact encoded header for the key
+}
+
+// trustedKey is the per-key state Verify needs, built once by Trust.
+type trustedKey struct {
+	issuer  string
+	key     *VerifyingKey
+	parser  *jwt.Parser
+	keyfunc jwt.Keyfunc
+}
+
+// VerifierOption configures a Verifier.
+type VerifierOption func(*Verifier)
+
+// WithLeeway sets the clock skew allowed on exp, nbf and iat (default 30s,
+// at most 5 minutes).
+func WithLeeway(d time.Duration) VerifierOption { return func(v *Verifier) { v.leeway = d } }
+
+// WithMaxLifetime sets the longest exp - iat accepted (default 1 hour).
+func WithMaxLifetime(d time.Duration) VerifierOption { return func(v *Verifier) { v.maxLifetime = d } }
+
+// WithMaxSize sets the largest token, in bytes, that Verify will parse
+// (default 64 KiB). Larger input is refused before any parsing.
+func WithMaxSize(n int) VerifierOption { return func(v *Verifier) { v.maxSize = n } }
+
+// WithClock sets the clock tokens are checked against.
+func WithClock(now func() time.Time) VerifierOption { return func(v *Verifier) { v.now = now } }
+
+// WithType sets the required "typ" header (default Type). RFC 7515 makes
+// typ case-insensitive, so it is compared ignoring ASCII case.
+func WithType(typ string) VerifierOption { return func(v *Verifier) { v.typ = typ } }
+
+// NewVerifier returns a Verifier for tokens whose aud contains audience,
+// this receiver's own id. It trusts no key until Trust is called.
+func NewVerifier(audience string, opts ...VerifierOption) (*Verifier, error) {
+	v := &Verifier{audience: audience, leeway: DefaultLeeway, maxLifetime: DefaultMaxLifetime,
+		maxSize: DefaultMaxSize, now: time.Now, typ: Type}
+	for _, o := range opts {
+		o(v)
+	}
+	switch {
+	case audience == "":
+		return nil, fmt.Errorf("%w: audience is required", ErrConfig)
+	case v.leeway < 0 || v.leeway > MaxLeeway:
+		return nil, fmt.Errorf("%w: leeway must be 0 to %v", ErrConfig, MaxLeeway)
+	case v.maxLifetime < time.Second:
+		return nil, fmt.Errorf("%w: max lifetime must be at least 1s", ErrConfig)
+	case v.maxSize < 64:
+		return nil, fmt.Errorf("%w: max size must be at least 64 bytes", ErrConfig)
+	case v.now == nil:
+		return nil, fmt.Errorf("%w: nil clock", ErrConfig)
+	}
+	if err := checkType(v.typ); err != nil {
+		return nil, err
+	}
+	v.table.Store(&keyTable{byKID: map[string]*trustedKey{}, byHeader: map[string]*trustedKey{}})
+	return v, nil
+}
+
+// Leeway returns the clock skew allowed; replay caches must remember a
+// jti until exp plus this.
+func (v *Verifier) Leeway() time.Duration { return v.leeway }
+
+// MaxLifetime returns the longest exp - iat accepted.
+func (v *Verifier) MaxLifetime() time.Duration { return v.maxLifetime }
+
+// Audience returns the audience tokens must name.
+func (v *Verifier) Audience() string { return v.audience }
+
+// Trust registers keys as belonging to issuer: a token signed by one of
+// them is accepted only with that iss. A kid already registered to another
+// issuer is an error; registering a kid again for the same issuer replaces
+// it.
+func (v *Verifier) Trust(issuer string, keys *VerifyingKeySet) error {
+	if issuer == "" || len(issuer) > maxIssuerLen {
+		return fmt.Errorf("%w: issuer must be 1 to %d bytes", ErrConfig, maxIssuerLen)
+	}
+	if keys == nil {
+		return fmt.Errorf("%w: nil key set", ErrConfig)
+	}
+	v.mu.Lock()
+	defer v.mu.Unlock()
+	old := v.table.Load()
+	t := &keyTable{byKID: maps.Clone(old.byKID), byHeader: maps.Clone(old.byHeader)}
+	for _, k := range keys.keys {
+		if prev, ok := t.byKID[k.kid]; ok && prev.issuer != issuer {
+			return fmt.Errorf("%w: kid %s is already trusted for issuer %q", ErrConfig, k.kid, prev.issuer)
+		}
+		tk := v.newTrustedKey(issuer, k)
+		t.byKID[k.kid] = tk
+		t.byHeader[v.ourHeader(k)] = tk
+	}
+	v.table.Store(t)
+	return nil
+}
+
+// newTrustedKey builds the golang-jwt parser for one key: its valid
+// methods are exactly the key's alg, and exp, iat, iss and aud are checked
+// as this package requires.
+func (v *Verifier) newTrustedKey(issuer string, k *VerifyingKey) *trustedKey {
+	p := jwt.NewParser(
+		jwt.WithValidMethods([]string{string(k.alg)}),
+		jwt.WithIssuer(issuer),
+		jwt.WithAudience(v.audience),
+		jwt.WithExpirationRequired(),
+		jwt.WithIssuedAt(),
+		jwt.WithLeeway(v.leeway),
+		jwt.WithTimeFunc(v.now),
+		jwt.WithStrictDecoding(),
+	)
+	key := k.key
+	return &trustedKey{issuer: issuer, key: k, parser: p, keyfunc: func(*jwt.Token) (any, error) { return key, nil }}
+}
+
+// ourHeader is the encoded header a Signer of this package writes for k
+// (golang-jwt marshals the header map with sorted keys). A token carrying
+// exactly these bytes needs no header parsing of ours.
+func (v *Verifier) ourHeader(k *VerifyingKey) string {
+	h, _ := json.Marshal(map[string]any{"alg": string(k.alg), "kid": k.kid, "typ": v.typ})
+	return strict.Encode(h)
+}
+
+// Verified is a token that passed every check.
+type Verified struct {
+	Issuer    string
+	Subject   string
+	Audience  []string
+	IssuedAt  time.Time
+	ExpiresAt time.Time
+	NotBefore time.Time // zero if the token has no nbf
+	ID        string    // jti
+	KID       string    // the verifying key's kid
+	Alg       Alg       // the verifying key's alg
+	Payload   []byte    // the claims JSON, checked for duplicate members
+}
+
+// Decode unmarshals the claims into v (a struct pointer or a map).
+func (t *Verified) Decode(v any) error {
+	if err := json.Unmarshal(t.Payload, v); err != nil {
+		return fmt.Errorf("%w: decoding claims: %v", ErrClaims, err)
+	}
+	return nil
+}
+
+// Verify checks a compact JWS and returns its claims. See the package
+// documentation for the checks, in order. Errors wrap the package's
+// sentinels; ErrExpired and the other time errors are only reported for a
+// token whose signature verified.
+func (v *Verifier) Verify(token string) (*Verified, error) {
+	if len(token) > v.maxSize {
+		return nil, fmt.Errorf("%w: token of %d bytes exceeds %d", ErrTooLarge, len(token), v.maxSize)
+	}
+	if strings.Count(token, ".") != 2 {
+		return nil, fmt.Errorf("%w: a JWS has exactly three segments", ErrMalformed)
+	}
+	hseg, rest, _ := strings.Cut(token, ".")
+	pseg, sseg, _ := strings.Cut(rest, ".")
+	tk, err := v.lookupHeader(hseg)
+	if err != nil {
+		return nil, err
+	}
+	// golang-jwt's own decoder tolerates what these refuse (padding, and
+	// without WithStrictDecoding, spare bits), so each segment is checked
+	// first; the payload is kept as Verified.Payload.
+	payload, err := strict.Base64(pseg)
+	if err != nil {
+		return nil, fmt.Errorf("payload: %w", err)
+	}
+	if err := checkBase64(sseg); err != nil {
+		return nil, fmt.Errorf("signature: %w", err)
+	}
+	var c claims
+	if _, err := tk.parser.ParseWithClaims(token, &c, tk.keyfunc); err != nil {
+		return nil, mapError(err, &c)
+	}
+	if lifetime := c.exp.Sub(c.iat.Time); lifetime < 0 || lifetime > v.maxLifetime {
+		return nil, fmt.Errorf("%w: lifetime exp - iat of %v is outside 0 to %v", ErrClaims, lifetime, v.maxLifetime)
+	}
+	out := &Verified{Issuer: c.iss, Subject: c.sub, Audience: c.aud, IssuedAt: c.iat.Time, ExpiresAt: c.exp.Time,
+		ID: c.jti, KID: tk.key.kid, Alg: tk.key.alg, Payload: payload}
+	if c.nbf != nil {
+		out.NotBefore = c.nbf.Time
+	}
+	return out, nil
+}
+
+// checkBase64 validates a segment as strict base64url without keeping it.
+func checkBase64(seg string) error {
+	var buf [512]byte
+	if strict.DecodedLen(len(seg)) <= len(buf) {
+		_, err := strict.Base64Into(buf[:], seg)
+		return err
+	}
+	_, err := strict.Base64(seg)
+	return err
+}
+
+// lookupHeader returns the trusted key a header selects. The header is
+// parsed only if it is not byte for byte one our Signer writes.
+func (v *Verifier) lookupHeader(seg string) (*trustedKey, error) {
+	t := v.table.Load()
+	if tk, ok := t.byHeader[seg]; ok {
+		return tk, nil
+	}
+	h, err := parseHeader(seg)
+	if err != nil {
+		return nil, err
+	}
+	tk, ok := t.byKID[h.kid]
+	if !ok {
+		return nil, fmt.Errorf("%w: no trusted key has kid %.64q", ErrUnknownKey, h.kid)
+	}
+	// The key, not the header, decides the algorithm. This refuses "none"
+	// in any case and every cross-family confusion (RS256 -> HS256 ...).
+	if h.alg != string(tk.key.alg) {
+		return nil, fmt.Errorf("%w: header alg %.32q is not %s, the alg of key %s", ErrSignature, h.alg, tk.key.alg, h.kid)
+	}
+	if !strings.EqualFold(h.typ, v.typ) {
+		return nil, fmt.Errorf("%w: typ %.64q, want %q", ErrMalformed, h.typ, v.typ)
+	}
+	return tk, nil
+}
+
+// header is the JOSE header of a token: exactly alg, typ and kid.
+type header struct{ alg, typ, kid string }
+
+// allowedHeader lists the only header parameters accepted. Everything else
+// is refused, in particular crit (we implement no extension), jku, jwk,
+// x5u and x5c (keys never come from the token), zip and cty.
+var allowedHeader = []string{"alg", "typ", "kid"}
+
+func parseHeader(seg string) (*header, error) {
+	if len(seg) > maxHeaderSegment {
+		return nil, fmt.Errorf("%w: header of %d bytes", ErrMalformed, len(seg))
+	}
+	data, err := strict.Base64(seg)
+	if err != nil {
+		return nil, fmt.Errorf("header: %w", err)
+	}
+	names, err := strict.Object(data)
+	if err != nil {
+		return nil, fmt.Errorf("header: %w", err)
+	}
+	for _, n := range names {
+		if !slices.Contains(allowedHeader, n) {
+			return nil, fmt.Errorf("%w: header parameter %.32q is not allowed", ErrUnsupported, n)
+		}
+	}
+	var w struct {
+		Alg *string `json:"alg"`
+		Typ *string `json:"typ"`
+		Kid *string `json:"kid"`
+	}
+	if err := json.Unmarshal(data, &w); err != nil {
+		return nil, fmt.Errorf("%w: header: %v", ErrMalformed, err)
+	}
+	if w.Alg == nil || w.Typ == nil || w.Kid == nil {
+		return nil, fmt.Errorf("%w: header needs alg, typ and kid as strings", ErrMalformed)
+	}
+	if len(*w.Kid) == 0 || len(*w.Kid) > maxKIDLen {
+		return nil, fmt.Errorf("%w: kid must be 1 to %d bytes", ErrMalformed, maxKIDLen)
+	}
+	return &header{alg: *w.Alg, typ: *w.Typ, kid: *w.Kid}, nil
+}
+
+// mapError turns a golang-jwt error into one wrapping our sentinels. The
+// claims' own strict decoding error wins; time errors can only come from
+// the validator, which golang-jwt runs after the signature verified.
+func mapError(err error, c *claims) error {
+	if c.err != nil {
+		return c.err
+	}
+	for _, m := range []struct{ from, to error }{
+		{jwt.ErrTokenSignatureInvalid, ErrSignature},
+		{jwt.ErrTokenMalformed, ErrMalformed},
+		{jwt.ErrTokenUnverifiable, ErrUnsupported},
+		{jwt.ErrTokenInvalidIssuer, ErrIssuer},
+		{jwt.ErrTokenInvalidAudience, ErrAudience},
+		{jwt.ErrTokenUsedBeforeIssued, ErrNotYetValid},
+		{jwt.ErrTokenNotValidYet, ErrNotYetValid},
+		{jwt.ErrTokenExpired, ErrExpired},
+	} {
+		if errors.Is(err, m.from) {
+			return fmt.Errorf("%w: %v", m.to, err)
+		}
+	}
+	return fmt.Errorf("%w: %v", ErrClaims, err)
+}
