@@ -1,10 +1,12 @@
 package token
 
 import (
+	"bytes"
 	"encoding/json"
 	"fmt"
 	"strconv"
 	"time"
+	"unicode/utf8"
 
 	"github.com/golang-jwt/jwt/v5"
 	"github.com/sealjwt/sealjwt/internal/strict"
@@ -52,18 +54,15 @@ func (c *claims) UnmarshalJSON(data []byte) error {
 }
 
 func (c *claims) decode(data []byte) error {
-	names, err := strict.Object(data)
-	if err != nil {
-		return fmt.Errorf("claims: %w", err)
-	}
-	for _, n := range names {
-		if err := checkNameCase(n, registeredNames, ErrClaims); err != nil {
+	var w registeredRaw
+	err := strict.Members(data, func(name string, value []byte) error {
+		if err := checkNameCase(name, registeredNames, ErrClaims); err != nil {
 			return err
 		}
-	}
-	var w registeredRaw
-	if err := eachMember(data, w.collect); err != nil {
-		return err
+		return w.collect(name, value)
+	})
+	if err != nil {
+		return fmt.Errorf("claims: %w", err)
 	}
 	if c.iss, err = requiredString("iss", w.iss, ErrIssuer); err != nil {
 		return err
@@ -126,6 +125,22 @@ func requiredString(name string, raw []byte, missing error) (string, error) {
 		err = fmt.Errorf("%w: %s is empty", missing, name)
 	}
 	return s, err
+}
+
+// jsonString decodes a JSON string value, without encoding/json in the
+// common case of no escapes.
+func jsonString(raw []byte) (string, error) {
+	if len(raw) >= 2 && raw[0] == '"' && raw[len(raw)-1] == '"' {
+		inner := raw[1 : len(raw)-1]
+		if bytes.IndexByte(inner, '\\') < 0 && utf8.Valid(inner) {
+			return string(inner), nil
+		}
+	}
+	var s string
+	if err := json.Unmarshal(raw, &s); err != nil {
+		return "", fmt.Errorf("%w: %v", ErrClaims, err)
+	}
+	return s, nil
 }
 
 // claimString reads a claim that must be a JSON string.

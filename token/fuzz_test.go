@@ -1,8 +1,6 @@
 package token
 
 import (
-	"bytes"
-	"encoding/json"
 	"errors"
 	"slices"
 	"strings"
@@ -138,46 +136,3 @@ func FuzzParseJWK(f *testing.F) {
 	})
 }
 
-// FuzzEachMember checks the claims scanner against encoding/json on every
-// object strict.Object accepts.
-func FuzzEachMember(f *testing.F) {
-	for _, s := range []string{
-		`{}`, ` { "a" : 1 , "b":[1,{"c":"}"}], "d":{"e":null} } `, `{"\u0061":"x\"y","b":-1.5e3,"c":true}`,
-		`{"aud":["a","b"],"exp":1,"iss":"\u00e9"}`, "{\"a\":\"\xff\"}",
-	} {
-		f.Add([]byte(s))
-	}
-	f.Fuzz(func(t *testing.T, data []byte) {
-		names, err := strict.Object(data)
-		if err != nil {
-			return
-		}
-		var want map[string]json.RawMessage
-		if err := json.Unmarshal(data, &want); err != nil {
-			t.Fatalf("strict.Object accepted what encoding/json refuses: %v", err)
-		}
-		var got []string
-		err = eachMember(data, func(name string, value []byte) error {
-			got = append(got, name)
-			var a, b bytes.Buffer
-			if err := json.Compact(&a, value); err != nil {
-				t.Fatalf("member %q: value %q is not JSON: %v", name, value, err)
-			}
-			_ = json.Compact(&b, want[name])
-			if a.String() != b.String() {
-				t.Fatalf("member %q: got %s, want %s", name, a.String(), b.String())
-			}
-			if s, err := jsonString(value); err == nil && value[0] == '"' {
-				var w string
-				_ = json.Unmarshal(value, &w)
-				if s != w {
-					t.Fatalf("string %q decoded as %q, want %q", value, s, w)
-				}
-			}
-			return nil
-		})
-		if err != nil || !slices.Equal(got, names) {
-			t.Fatalf("names %q, want %q (%v)", got, names, err)
-		}
-	})
-}

@@ -259,7 +259,7 @@ func isFlat(m map[string]any) bool {
 // an application set, so that a bad one fails here and not at the peer.
 func checkAppRegistered(data []byte) error {
 	var w registeredRaw
-	if err := eachMember(data, w.collect); err != nil {
+	if err := strict.Members(data, w.collect); err != nil {
 		return err
 	}
 	if w.sub != nil && string(w.sub) != "null" {

@@ -2,8 +2,11 @@ package strict
 
 import (
 	"errors"
+	"fmt"
 	"strings"
 	"testing"
+	"time"
+	"unicode/utf8"
 
 	"github.com/sealjwt/sealjwt/internal/errs"
 )
@@ -95,21 +98,86 @@ func TestObjectRejectsDuplicatesAndTrickery(t *testing.T) {
 	}
 }
 
+// FuzzObject checks the scanner against the reference built on
+// encoding/json: on valid UTF-8 both must agree on acceptance and names;
+// invalid UTF-8 must be refused.
 func FuzzObject(f *testing.F) {
-	for _, s := range []string{`{"a":1}`, `{"a":{"b":[1,{"c":2}]}}`, `{"a":1,"a":2}`, `[]`, `{"a":"\u0000"}`} {
+	for _, s := range []string{`{"a":1}`, `{"a":{"b":[1,{"c":2}]}}`, `{"a":1,"a":2}`, `[]`, `{"a":"\u0000"}`,
+		`{"\ud800":1,"\ud801":2}`, `{"a":-0.5e+7,"b":[true,false,null]}`, `{"a":01}`, ` {"x":"\u00e9"} `} {
 		f.Add([]byte(s))
 	}
 	f.Fuzz(func(t *testing.T, data []byte) {
 		keys, err := Object(data)
-		if err != nil {
+		if !utf8.Valid(data) {
+			if err == nil {
+				t.Fatalf("accepted invalid UTF-8 %q", data)
+			}
 			return
 		}
-		seen := map[string]bool{}
-		for _, k := range keys {
-			if seen[k] {
-				t.Fatalf("duplicate %q accepted", k)
+		want, wantErr := oracleObject(data)
+		if (err == nil) != (wantErr == nil) {
+			t.Fatalf("Object(%q): err %v, reference %v", data, err, wantErr)
+		}
+		if err == nil && strings.Join(keys, "\x00") != strings.Join(want, "\x00") {
+			t.Fatalf("Object(%q) = %q, reference %q", data, keys, want)
+		}
+		if err != nil && !errors.Is(err, errs.ErrMalformed) {
+			t.Fatalf("error %v is not ErrMalformed", err)
+		}
+	})
+}
+
+func TestMembersGivesRawValues(t *testing.T) {
+	var got []string
+	err := Members([]byte(` { "a" : [1, {"b":2}] , "c":"x\"y" ,"d":-1.5e3}`), func(name string, v []byte) error {
+		got = append(got, name+"="+string(v))
+		return nil
+	})
+	want := `a=[1, {"b":2}]|c="x\"y"|d=-1.5e3`
+	if err != nil || strings.Join(got, "|") != want {
+		t.Fatalf("Members = %q, %v; want %q", strings.Join(got, "|"), err, want)
+	}
+	stop := errors.New("stop")
+	if err := Members([]byte(`{"a":1,"b":2}`), func(string, []byte) error { return stop }); err != stop {
+		t.Fatalf("callback error = %v, want it returned as is", err)
+	}
+}
+
+func TestObjectManyMembersLinear(t *testing.T) {
+	var b strings.Builder
+	b.WriteString("{")
+	for i := range 50000 {
+		if i > 0 {
+			b.WriteString(",")
+		}
+		fmt.Fprintf(&b, `"k%d":%d`, i, i)
+	}
+	b.WriteString(`,"k49999":0}`)
+	start := time.Now()
+	if _, err := Object([]byte(b.String())); !errors.Is(err, ErrDuplicate) {
+		t.Fatalf("duplicate at the end of 50000 members: %v", err)
+	}
+	if d := time.Since(start); d > 2*time.Second {
+		t.Fatalf("50000 members took %v: not linear", d)
+	}
+}
+
+func BenchmarkObject(b *testing.B) {
+	claims := []byte(`{"iss":"billing","sub":"order-4711","aud":["ledger"],"exp":1790000000,"iat":1789999700,"jti":"q2Xo3nF4x8bQeJ0nT6bYfA","data":"` + strings.Repeat("d", 200) + `"}`)
+	b.Run("impl=scanner", func(b *testing.B) {
+		b.ReportAllocs()
+		for b.Loop() {
+			if _, err := Object(claims); err != nil {
+				b.Fatal(err)
 			}
-			seen[k] = true
+		}
+	})
+	b.Run("impl=encoding-json-tokens", func(b *testing.B) {
+		b.ReportAllocs()
+		for b.Loop() {
+			if _, err := oracleObject(claims); err != nil {
+				b.Fatal(err)
+			}
 		}
 	})
 }
