@@ -135,4 +135,3 @@ func FuzzParseJWK(f *testing.F) {
 		}
 	})
 }
-
