@@ -2,6 +2,7 @@ package token
 
 import (
 	"crypto/rand"
+	"encoding/base64"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -41,9 +42,9 @@ type Signer struct {
 	keys     *KeySet
 	key      *SigningKey
 	method   jwt.SigningMethod
-	header   map[string]any // read-only after NewSigner; shared by every token
-	issJSON  []byte         // `{"iss":"..."` pre-encoded
-	lifetime int64          // seconds
+	header   string // the encoded JOSE header segment, the same for every token
+	issJSON  []byte // `{"iss":"..."` pre-encoded
+	lifetime int64  // seconds
 	now      func() time.Time
 	typ      string
 }
@@ -94,7 +95,13 @@ func NewSigner(keys *KeySet, issuer string, opts ...SignerOption) (*Signer, erro
 	if s.method, err = s.key.alg.method(); err != nil {
 		return nil, err
 	}
-	s.header = map[string]any{"alg": string(s.key.alg), "kid": s.key.kid, "typ": s.typ}
+	// Encoded as golang-jwt would (a map: sorted keys), so that a
+	// Verifier recognises the exact bytes without parsing them.
+	h, err := json.Marshal(map[string]any{"alg": string(s.key.alg), "kid": s.key.kid, "typ": s.typ})
+	if err != nil {
+		return nil, err
+	}
+	s.header = strict.Encode(h)
 	iss, _ := json.Marshal(issuer) // a string always marshals
 	s.issJSON = append([]byte(`{"iss":`), iss...)
 	return s, nil
@@ -130,12 +137,29 @@ func (s *Signer) Sign(audience []string, claims any) (string, error) {
 	if err != nil {
 		return "", err
 	}
-	t := &jwt.Token{Header: s.header, Claims: rawClaims(body), Method: s.method}
-	out, err := t.SignedString(s.key.key)
+	return s.sign(body)
+}
+
+// sigReserve is room for the encoded signature of the elliptic-curve and
+// HMAC algs, so their tokens are built in one allocation; RSA and ML-DSA
+// grow the buffer once.
+const sigReserve = 128
+
+// sign builds header.payload, has golang-jwt's method for the key's alg
+// sign it, and appends the signature: the JWS compact serialization
+// (RFC 7515 section 7.1) in one buffer.
+func (s *Signer) sign(body []byte) (string, error) {
+	enc := base64.RawURLEncoding
+	b := make([]byte, 0, len(s.header)+2+enc.EncodedLen(len(body))+sigReserve)
+	b = append(b, s.header...)
+	b = append(b, '.')
+	b = enc.AppendEncode(b, body)
+	sig, err := s.method.Sign(string(b), s.key.key)
 	if err != nil {
 		return "", fmt.Errorf("%w: signing: %v", ErrInvalidKey, err)
 	}
-	return out, nil
+	b = append(b, '.')
+	return string(enc.AppendEncode(b, sig)), nil
 }
 
 // claimsJSON writes the claims object: the registered claims in a fixed
@@ -270,16 +294,3 @@ func checkAppRegistered(data []byte) error {
 	_, err := parseNumericDate("nbf", w.nbf, false, 0)
 	return err
 }
-
-// rawClaims is an already-encoded claims object handed to golang-jwt.
-type rawClaims []byte
-
-// MarshalJSON implements json.Marshaler.
-func (r rawClaims) MarshalJSON() ([]byte, error) { return r, nil }
-
-func (rawClaims) GetExpirationTime() (*jwt.NumericDate, error) { return nil, nil }
-func (rawClaims) GetIssuedAt() (*jwt.NumericDate, error)       { return nil, nil }
-func (rawClaims) GetNotBefore() (*jwt.NumericDate, error)      { return nil, nil }
-func (rawClaims) GetIssuer() (string, error)                   { return "", nil }
-func (rawClaims) GetSubject() (string, error)                  { return "", nil }
-func (rawClaims) GetAudience() (jwt.ClaimStrings, error)       { return nil, nil }

@@ -54,10 +54,9 @@ type keyTable struct {
 
 // trustedKey is the per-key state Verify needs, built once by Trust.
 type trustedKey struct {
-	issuer  string
-	key     *VerifyingKey
-	parser  *jwt.Parser
-	keyfunc jwt.Keyfunc
+	issuer    string
+	key       *VerifyingKey
+	validator *jwt.Validator
 }
 
 // VerifierOption configures a Verifier.
@@ -145,22 +144,19 @@ func (v *Verifier) Trust(issuer string, keys *VerifyingKeySet) error {
 	return nil
 }
 
-// newTrustedKey builds the golang-jwt parser for one key: its valid
-// methods are exactly the key's alg, and exp, iat, iss and aud are checked
-// as this package requires.
+// newTrustedKey builds golang-jwt's claims validator for one key: exp,
+// iat, iss (the key's issuer) and aud are checked as this package requires.
+// The signing method is the key's own, never the header's.
 func (v *Verifier) newTrustedKey(issuer string, k *VerifyingKey) *trustedKey {
-	p := jwt.NewParser(
-		jwt.WithValidMethods([]string{string(k.alg)}),
+	val := jwt.NewValidator(
 		jwt.WithIssuer(issuer),
 		jwt.WithAudience(v.audience),
 		jwt.WithExpirationRequired(),
 		jwt.WithIssuedAt(),
 		jwt.WithLeeway(v.leeway),
 		jwt.WithTimeFunc(v.now),
-		jwt.WithStrictDecoding(),
 	)
-	key := k.key
-	return &trustedKey{issuer: issuer, key: k, parser: p, keyfunc: func(*jwt.Token) (any, error) { return key, nil }}
+	return &trustedKey{issuer: issuer, key: k, validator: val}
 }
 
 // ourHeader is the encoded header a Signer of this package writes for k
@@ -217,12 +213,9 @@ func (v *Verifier) Verify(token string) (*Verified, error) {
 	if err != nil {
 		return nil, fmt.Errorf("payload: %w", err)
 	}
-	if err := checkBase64(sseg); err != nil {
-		return nil, fmt.Errorf("signature: %w", err)
-	}
-	var c claims
-	if _, err := tk.parser.ParseWithClaims(token, &c, tk.keyfunc); err != nil {
-		return nil, mapError(err, &c)
+	c, err := tk.verify(token[:len(hseg)+1+len(pseg)], sseg, payload)
+	if err != nil {
+		return nil, err
 	}
 	if lifetime := c.exp.Sub(c.iat.Time); lifetime < 0 || lifetime > v.maxLifetime {
 		return nil, fmt.Errorf("%w: lifetime exp - iat of %v is outside 0 to %v", ErrClaims, lifetime, v.maxLifetime)
@@ -235,15 +228,25 @@ func (v *Verifier) Verify(token string) (*Verified, error) {
 	return out, nil
 }
 
-// checkBase64 validates a segment as strict base64url without keeping it.
-func checkBase64(seg string) error {
-	var buf [512]byte
-	if strict.DecodedLen(len(seg)) <= len(buf) {
-		_, err := strict.Base64Into(buf[:], seg)
-		return err
+// verify checks the signature with golang-jwt's method for the key's alg,
+// and only then decodes and validates the claims: a token that is both
+// forged and expired is reported as forged.
+func (tk *trustedKey) verify(signingInput, sigSeg string, payload []byte) (*claims, error) {
+	sig, err := strict.Base64(sigSeg)
+	if err != nil {
+		return nil, fmt.Errorf("signature: %w", err)
 	}
-	_, err := strict.Base64(seg)
-	return err
+	if err := tk.key.method.Verify(signingInput, sig, tk.key.key); err != nil {
+		return nil, fmt.Errorf("%w: %v", ErrSignature, err)
+	}
+	var c claims
+	if err := c.decode(payload); err != nil {
+		return nil, err
+	}
+	if err := tk.validator.Validate(&c); err != nil {
+		return nil, mapError(err, &c)
+	}
+	return &c, nil
 }
 
 // lookupHeader returns the trusted key a header selects. The header is
