@@ -14,11 +14,11 @@
 // before parsing; requires exactly three strict base64url segments;
 // accepts only the header parameters alg, typ and kid, without duplicate
 // members; looks the kid up among keys registered with Trust; requires the
-// header alg to be that key's alg and pins golang-jwt's parser to it;
-// requires typ; decodes the claims strictly (no duplicate members at any
-// depth, no case variants of registered names, NumericDates as positive
-// JSON numbers, aud as a string or array of strings); verifies the
-// signature; and only then checks exp, nbf and iat against the clock with
-// a leeway (30 s), the issuer the key is registered to, the audience, and
-// the lifetime exp - iat (at most 1 hour).
+// header alg to be that key's alg; requires typ; verifies the signature
+// with golang-jwt's signing method for the key's alg (never the header's);
+// decodes the claims strictly (no duplicate members at any depth, no case
+// variants of registered names, NumericDates as positive JSON numbers, aud
+// as a string or array of strings); and only then checks exp, nbf and iat
+// against the clock with a leeway (30 s), the issuer the key is registered
+// to, the audience, and the lifetime exp - iat (at most 1 hour).
 package token

@@ -107,9 +107,9 @@ type signingMethodMLDSA struct{ params *mldsaParams }
 var mldsaMethods = map[Alg]*signingMethodMLDSA{}
 
 func init() {
-	// golang-jwt's registry is the one piece of global state we touch: its
-	// parser looks the header's alg up there (and our pinned valid-methods
-	// list then refuses anything but the key's own alg).
+	// golang-jwt's registry is the one piece of global state we touch, so
+	// that other golang-jwt code (a peer's parser) can verify these tokens;
+	// our Verifier never looks a method up by the header's alg.
 	for alg, p := range mldsaParamSets {
 		m := &signingMethodMLDSA{params: p}
 		mldsaMethods[alg] = m
