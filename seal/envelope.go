@@ -73,7 +73,11 @@ func seal(pub *PublicKey, plaintext []byte, o options) (string, Exporter, error)
 		return sealKeyEncryption(pub, plaintext, o)
 	}
 	hdr, aad := pub.header, pub.headerAAD
-	if o.cty != "" {
+	switch o.cty {
+	case "":
+	case "JWT":
+		hdr, aad = pub.jwtHeader, pub.jwtHeaderAAD
+	default:
 		hdr = encodeHeader(headerFields{alg: pub.spec.alg, kid: pub.kid, cty: o.cty})
 		aad = []byte(hdr)
 	}

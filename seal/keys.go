@@ -25,6 +25,10 @@ type PublicKey struct {
 	// the HPKE aad: both computed once per key rather than per message.
 	header    string
 	headerAAD []byte
+	// jwtHeader is the same with cty "JWT", the nested-JWT envelope
+	// (RFC 7519 section 5.2), the one content type sent on every message.
+	jwtHeader    string
+	jwtHeaderAAD []byte
 }
 
 // GenerateKey returns a new key for alg.
@@ -47,7 +51,9 @@ func newPrivateKey(sp *algSpec, k kemPrivate) *PrivateKey {
 func newPublicKey(sp *algSpec, k kemPublic) *PublicKey {
 	kid := thumbprint(publicJWK(sp, k.bytes()))
 	hdr := encodeHeader(headerFields{alg: sp.alg, kid: kid})
-	return &PublicKey{spec: sp, kem: k, kid: kid, header: hdr, headerAAD: []byte(hdr)}
+	jwt := encodeHeader(headerFields{alg: sp.alg, kid: kid, cty: "JWT"})
+	return &PublicKey{spec: sp, kem: k, kid: kid, header: hdr, headerAAD: []byte(hdr),
+		jwtHeader: jwt, jwtHeaderAAD: []byte(jwt)}
 }
 
 // Alg returns the one alg this key is used with.

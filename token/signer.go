@@ -9,7 +9,6 @@ import (
 	"slices"
 	"strconv"
 	"time"
-	"unicode/utf8"
 
 	"github.com/golang-jwt/jwt/v5"
 	"github.com/sealjwt/sealjwt/internal/strict"
@@ -20,7 +19,7 @@ import (
 // RFC 7515 section 4.1.9 recommends). A Verifier accepts only tokens of
 // its type, so a sealjwt token cannot be replayed as another kind of JWT
 // signed by the same key, nor the reverse.
-const Type = "sealjwt+jwt"
+const Type = "seal+jwt"
 
 const (
 	// DefaultLifetime is the exp - iat of tokens a Signer makes.
@@ -223,69 +222,31 @@ func encodeAppClaims(v any) ([]byte, error) {
 	if string(data) == "null" {
 		return nil, nil // a nil map or pointer
 	}
-	names, err := appClaimNames(v, data)
+	var w registeredRaw
+	err = strict.Members(data, func(name string, value []byte) error {
+		if slices.Contains(signerOwned, name) {
+			return fmt.Errorf("%w: claim %q is set by the Signer", ErrClaims, name)
+		}
+		if err := checkNameCase(name, registeredNames, ErrClaims); err != nil {
+			return err
+		}
+		return w.collect(name, value)
+	})
+	if errors.Is(err, ErrMalformed) {
+		return nil, fmt.Errorf("%w: claims must encode as one JSON object without duplicate members", ErrClaims)
+	}
 	if err != nil {
 		return nil, err
 	}
-	checkSubNbf := false
-	for _, n := range names {
-		if slices.Contains(signerOwned, n) {
-			return nil, fmt.Errorf("%w: claim %q is set by the Signer", ErrClaims, n)
-		}
-		if err := checkNameCase(n, registeredNames, ErrClaims); err != nil {
-			return nil, err
-		}
-		checkSubNbf = checkSubNbf || n == "sub" || n == "nbf"
-	}
-	if checkSubNbf {
-		if err := checkAppRegistered(data); err != nil {
-			return nil, err
-		}
+	if err := w.checkApp(); err != nil {
+		return nil, err
 	}
 	return data[1 : len(data)-1], nil
 }
 
-// appClaimNames returns the member names of the encoded claims. A flat
-// map[string]any with valid UTF-8 keys cannot encode to duplicate members,
-// so its keys are used directly; anything else goes through strict.Object.
-func appClaimNames(v any, data []byte) ([]string, error) {
-	if m, ok := v.(map[string]any); ok && isFlat(m) {
-		names := make([]string, 0, len(m))
-		for k := range m {
-			names = append(names, k)
-		}
-		return names, nil
-	}
-	names, err := strict.Object(data)
-	if err != nil {
-		return nil, fmt.Errorf("%w: claims must encode as one JSON object without duplicate members", ErrClaims)
-	}
-	return names, nil
-}
-
-// isFlat reports whether m has valid UTF-8 keys (encoding/json would
-// merge invalid ones into U+FFFD) and only scalar values.
-func isFlat(m map[string]any) bool {
-	for k, v := range m {
-		if !utf8.ValidString(k) {
-			return false
-		}
-		switch v.(type) {
-		case nil, string, bool, float64, float32, int, int64, int32, uint, uint64, uint32:
-		default:
-			return false
-		}
-	}
-	return true
-}
-
-// checkAppRegistered applies the verifier's own rules to the sub and nbf
-// an application set, so that a bad one fails here and not at the peer.
-func checkAppRegistered(data []byte) error {
-	var w registeredRaw
-	if err := strict.Members(data, w.collect); err != nil {
-		return err
-	}
+// checkApp applies the verifier's own rules to the sub and nbf an
+// application set, so that a bad one fails here and not at the peer.
+func (w *registeredRaw) checkApp() error {
 	if w.sub != nil && string(w.sub) != "null" {
 		if _, err := claimString("sub", w.sub); err != nil {
 			return err
