@@ -6,22 +6,19 @@ package strict
 import (
 	"encoding/base64"
 	"fmt"
+	"strings"
 
 	"github.com/sealjwt/sealjwt/internal/errs"
 )
 
 var b64 = base64.RawURLEncoding.Strict()
 
-// isB64 reports whether every byte is in the base64url alphabet.
-// encoding/base64 silently skips '\r' and '\n', so they are refused here.
+// isB64 reports whether s can be handed to the decoder: encoding/base64
+// silently skips '\r' and '\n', so they are refused here; every other
+// character outside the alphabet (padding included) the strict decoder
+// refuses itself.
 func isB64(s string) bool {
-	for i := 0; i < len(s); i++ {
-		c := s[i]
-		if !('A' <= c && c <= 'Z' || 'a' <= c && c <= 'z' || '0' <= c && c <= '9' || c == '-' || c == '_') {
-			return false
-		}
-	}
-	return true
+	return strings.IndexByte(s, '\n') < 0 && strings.IndexByte(s, '\r') < 0
 }
 
 // DecodedLen returns the decoded length of a base64url string of n bytes,
