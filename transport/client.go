@@ -122,7 +122,7 @@ func (t *Transport) roundTrip(req *http.Request, body io.ReadCloser) (*http.Resp
 	if err != nil {
 		return nil, err
 	}
-	return t.openResponse(resp, exp, pub.Alg(), env)
+	return t.openResponse(resp, exp, pub.Alg())
 }
 
 func (t *Transport) recipient(req *http.Request) (*seal.PublicKey, error) {
@@ -164,7 +164,7 @@ func (t *Transport) outgoing(req *http.Request, body io.ReadCloser, env string, 
 // openResponse authenticates the response. The status code is verified
 // before RoundTrip returns: the first record (or, for a body-less response,
 // the sealed final record in its header) is opened here.
-func (t *Transport) openResponse(resp *http.Response, exp seal.Exporter, alg seal.Alg, env string) (*http.Response, error) {
+func (t *Transport) openResponse(resp *http.Response, exp seal.Exporter, alg seal.Alg) (*http.Response, error) {
 	if !isSealed(resp) {
 		if resp.StatusCode >= 200 && resp.StatusCode < 300 {
 			drain(resp.Body)
@@ -172,7 +172,7 @@ func (t *Transport) openResponse(resp *http.Response, exp seal.Exporter, alg sea
 		}
 		return resp, nil
 	}
-	body, err := t.responseBody(resp, exp, alg, env)
+	body, err := t.responseBody(resp, exp, alg)
 	if err != nil {
 		drain(resp.Body)
 		return nil, err
@@ -189,12 +189,12 @@ func (t *Transport) openResponse(resp *http.Response, exp seal.Exporter, alg sea
 	return resp, nil
 }
 
-func (t *Transport) responseBody(resp *http.Response, exp seal.Exporter, alg seal.Alg, env string) (io.ReadCloser, error) {
+func (t *Transport) responseBody(resp *http.Response, exp seal.Exporter, alg seal.Alg) (io.ReadCloser, error) {
 	nonce, err := strict.Base64(resp.Header.Get(headerResponseNonce))
 	if err != nil || len(nonce) != responseNonceSize {
 		return nil, fmt.Errorf("%w: bad response nonce", ErrResponse)
 	}
-	key, baseNonce, err := responseKeys(exp, alg, env, nonce)
+	key, baseNonce, err := responseKeys(exp, alg, nonce)
 	if err != nil {
 		return nil, err
 	}
@@ -209,12 +209,10 @@ func (t *Transport) responseBody(resp *http.Response, exp seal.Exporter, alg sea
 	if err != nil {
 		return nil, err
 	}
-	first := make([]byte, 1)
-	n, err := rd.Read(first)
-	if err != nil && err != io.EOF {
+	if err := rd.Open(); err != nil {
 		return nil, fmt.Errorf("%w: %w", ErrResponse, err)
 	}
-	return readCloser{Reader: io.MultiReader(bytes.NewReader(first[:n]), rd), Closer: resp.Body}, nil
+	return newPlainBody(rd, resp.Body, -1), nil
 }
 
 // verifyFinalHeader checks the sealed final record a body-less response

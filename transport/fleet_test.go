@@ -3,7 +3,6 @@ package transport
 import (
 	"bytes"
 	"context"
-	"crypto/sha256"
 	"encoding/json"
 	"io"
 	"net/http"
@@ -163,8 +162,7 @@ func TestBareEnvelopeFromAnotherStack(t *testing.T) {
 		t.Fatal(err)
 	}
 	secret, _ := exp.Export("sealjwt response body", 16)
-	envHash := sha256.Sum256([]byte(env))
-	key, baseNonce := deriveForTest(t, secret, append(envHash[:], nonce...))
+	key, baseNonce := deriveForTest(t, secret, nonce)
 	ct := resp.Header.Get("Sealed-Content-Type")
 	prefix := append([]byte{byte(resp.StatusCode >> 8), byte(resp.StatusCode)}, ct...)
 	rd, err := record.NewReader(resp.Body, key, baseNonce, prefix, record.DefaultRecordSize)

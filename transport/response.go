@@ -18,7 +18,6 @@ type sealingWriter struct {
 	w          http.ResponseWriter
 	exp        seal.Exporter
 	alg        seal.Alg
-	envelope   string
 	recordSize int
 	head       bool
 
@@ -27,8 +26,8 @@ type sealingWriter struct {
 	err         error
 }
 
-func newSealingWriter(w http.ResponseWriter, exp seal.Exporter, alg seal.Alg, envelope string, recordSize int, head bool) *sealingWriter {
-	return &sealingWriter{w: w, exp: exp, alg: alg, envelope: envelope, recordSize: recordSize, head: head}
+func newSealingWriter(w http.ResponseWriter, exp seal.Exporter, alg seal.Alg, recordSize int, head bool) *sealingWriter {
+	return &sealingWriter{w: w, exp: exp, alg: alg, recordSize: recordSize, head: head}
 }
 
 func (s *sealingWriter) Header() http.Header { return s.w.Header() }
@@ -57,7 +56,7 @@ func (s *sealingWriter) WriteHeader(status int) {
 func (s *sealingWriter) start(status int) error {
 	nonce := make([]byte, responseNonceSize)
 	_, _ = rand.Read(nonce)
-	key, baseNonce, err := responseKeys(s.exp, s.alg, s.envelope, nonce)
+	key, baseNonce, err := responseKeys(s.exp, s.alg, nonce)
 	if err != nil {
 		s.w.WriteHeader(http.StatusInternalServerError)
 		return err

@@ -133,7 +133,7 @@ func (c *serverConfig) serve(opener *sealjwt.Opener, next http.Handler, w http.R
 		c.refuse(w, r, err)
 		return
 	}
-	sw := newSealingWriter(w, exp, msg.Envelope.Alg, env, c.recordSize, r.Method == http.MethodHead)
+	sw := newSealingWriter(w, exp, msg.Envelope.Alg, c.recordSize, r.Method == http.MethodHead)
 	next.ServeHTTP(sw, inner)
 	if err := sw.finish(); err != nil {
 		c.log.LogAttrs(r.Context(), slog.LevelWarn, "sealjwt: response not completed", slog.String("error", err.Error()))
@@ -192,35 +192,7 @@ func (c *serverConfig) innerRequest(r *http.Request, msg *sealjwt.Message, exp s
 	if err != nil {
 		return nil, err
 	}
-	var body io.Reader = rd
-	if c.maxBody >= 0 {
-		body = &limitedReader{r: rd, n: c.maxBody}
-	}
-	inner.Body = readCloser{Reader: body, Closer: r.Body}
+	inner.Body = newPlainBody(rd, r.Body, c.maxBody)
 	inner.ContentLength = -1
 	return inner, nil
-}
-
-// ErrBodyTooLarge is returned by the handler's request body past the
-// configured maximum.
-var ErrBodyTooLarge = fmt.Errorf("%w: request body", sealjwt.ErrTooLarge)
-
-// limitedReader fails, rather than truncates, past n bytes.
-type limitedReader struct {
-	r io.Reader
-	n int64
-}
-
-func (l *limitedReader) Read(p []byte) (int, error) {
-	n, err := l.r.Read(p)
-	l.n -= int64(n)
-	if l.n < 0 {
-		return 0, ErrBodyTooLarge
-	}
-	return n, err
-}
-
-type readCloser struct {
-	io.Reader
-	io.Closer
 }

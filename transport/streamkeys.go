@@ -39,23 +39,23 @@ func requestKeys(exp seal.Exporter, alg seal.Alg) (key, nonce []byte, err error)
 }
 
 // responseKeys derives the response body's key and base nonce from the
-// HPKE context, the request's envelope and the server's response nonce:
+// HPKE context and the server's fresh response nonce:
 //
 //	secret = Export("sealjwt response body", Nk)
-//	prk    = HKDF-Extract(salt = SHA-256(envelope) || response_nonce, secret)
+//	prk    = HKDF-Extract(salt = response_nonce, secret)
 //	key    = HKDF-Expand(prk, "key", Nk); nonce = HKDF-Expand(prk, "nonce", 12)
 //
-// Only the holder of the HPKE context (the requester, and the receiver that
-// opened the envelope) can compute it.
-func responseKeys(exp seal.Exporter, alg seal.Alg, envelope string, respNonce []byte) (key, nonce []byte, err error) {
+// Only the holders of the HPKE context (the requester, and the receiver that
+// opened the envelope) can compute it; the exporter secret is already unique
+// to the envelope's encapsulation, and the nonce makes each response's key
+// fresh.
+func responseKeys(exp seal.Exporter, alg seal.Alg, respNonce []byte) (key, nonce []byte, err error) {
 	n := streamKeySize(alg)
 	secret, err := exp.Export(labelResponse, n)
 	if err != nil {
 		return nil, nil, fmt.Errorf("transport: export response key: %w", err)
 	}
-	h := sha256.Sum256([]byte(envelope))
-	salt := append(h[:], respNonce...)
-	prk, err := hkdf.Extract(sha256.New, secret, salt)
+	prk, err := hkdf.Extract(sha256.New, secret, respNonce)
 	if err != nil {
 		return nil, nil, err
 	}

@@ -62,6 +62,27 @@ func (r *Reader) Read(p []byte) (int, error) {
 	return n, nil
 }
 
+// Open authenticates the next record now, keeping its plaintext for the
+// following reads. A caller uses it to have the stream's prefix (say, a
+// response status) verified before handing the stream on. It returns nil
+// at the end of a complete stream and the stream's error otherwise.
+func (r *Reader) Open() error {
+	if len(r.pending) > 0 || r.err != nil {
+		if r.err == io.EOF {
+			return nil
+		}
+		return r.err
+	}
+	if _, err := r.next(nil); err != nil {
+		r.err = err
+		if err == io.EOF {
+			return nil
+		}
+		return err
+	}
+	return nil
+}
+
 // WriteTo writes the remaining plaintext to w, record by record, so that
 // io.Copy moves whole records without an intermediate buffer.
 func (r *Reader) WriteTo(w io.Writer) (int64, error) {

@@ -605,3 +605,34 @@ func TestLargeRecords(t *testing.T) {
 		t.Fatalf("reader with a smaller maximum: %v, want ErrTooLarge", err)
 	}
 }
+
+func TestOpenAuthenticatesBeforeReading(t *testing.T) {
+	for _, tt := range []struct {
+		name    string
+		payload []byte
+		prefix  []byte
+		wantErr error
+	}{
+		{"first record verified", []byte("status verified"), testPrefix, nil},
+		{"empty stream verified", nil, testPrefix, nil},
+		{"tampered prefix (status code) refused", []byte("x"), []byte{0x01, 0xf4}, ErrAuth},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			stream := sealStream(t, tt.payload, DefaultRecordSize, 0, 0)
+			r, err := NewReader(bytes.NewReader(stream), testKey, testNonce, tt.prefix, 0)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if err := r.Open(); !errors.Is(err, tt.wantErr) {
+				t.Fatalf("Open() = %v, want %v", err, tt.wantErr)
+			}
+			if tt.wantErr != nil {
+				return
+			}
+			got, err := io.ReadAll(r)
+			if err != nil || !bytes.Equal(got, tt.payload) {
+				t.Fatalf("after Open read %q, %v; want %q", got, err, tt.payload)
+			}
+		})
+	}
+}
