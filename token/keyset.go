@@ -70,15 +70,9 @@ func (s *KeySet) MarshalJSON() ([]byte, error) { return marshalJWKS(s.keys) }
 
 // ParseKeySet reads a private JWKS; its first key is the primary.
 func ParseKeySet(jwks []byte) (*KeySet, error) {
-	raws, err := splitJWKS(jwks)
+	keys, err := parseJWKS(jwks, ParseSigningJWK)
 	if err != nil {
 		return nil, err
-	}
-	keys := make([]*SigningKey, len(raws))
-	for i, raw := range raws {
-		if keys[i], err = ParseSigningJWK(raw); err != nil {
-			return nil, fmt.Errorf("JWKS key %d: %w", i, err)
-		}
 	}
 	return NewKeySet(keys[0], keys[1:]...)
 }
@@ -122,15 +116,9 @@ func (s *VerifyingKeySet) MarshalJSON() ([]byte, error) { return marshalJWKS(s.k
 
 // ParseVerifyingKeySet reads a public JWKS.
 func ParseVerifyingKeySet(jwks []byte) (*VerifyingKeySet, error) {
-	raws, err := splitJWKS(jwks)
+	keys, err := parseJWKS(jwks, ParseVerifyingJWK)
 	if err != nil {
 		return nil, err
-	}
-	keys := make([]*VerifyingKey, len(raws))
-	for i, raw := range raws {
-		if keys[i], err = ParseVerifyingJWK(raw); err != nil {
-			return nil, fmt.Errorf("JWKS key %d: %w", i, err)
-		}
 	}
 	return NewVerifyingKeySet(keys...)
 }
@@ -176,4 +164,19 @@ func splitJWKS(data []byte) ([]json.RawMessage, error) {
 		return nil, fmt.Errorf("%w: a JWKS holds 1 to %d keys", ErrInvalidKey, MaxKeys)
 	}
 	return set.Keys, nil
+}
+
+// parseJWKS parses each key of a JWKS with parse.
+func parseJWKS[K any](jwks []byte, parse func([]byte) (K, error)) ([]K, error) {
+	raws, err := splitJWKS(jwks)
+	if err != nil {
+		return nil, err
+	}
+	keys := make([]K, len(raws))
+	for i, raw := range raws {
+		if keys[i], err = parse(raw); err != nil {
+			return nil, fmt.Errorf("JWKS key %d: %w", i, err)
+		}
+	}
+	return keys, nil
 }
