@@ -2,6 +2,7 @@ package transport
 
 import (
 	"bytes"
+	"context"
 	"encoding/json"
 	"errors"
 	"io"
@@ -11,6 +12,7 @@ import (
 	"time"
 
 	"github.com/sealjwt/sealjwt"
+	"github.com/sealjwt/sealjwt/token"
 )
 
 // whoami answers with what the handler saw: method, plaintext content type,
@@ -268,4 +270,39 @@ func TestOversizedEnvelopeTooLarge(t *testing.T) {
 	}
 	defer resp.Body.Close()
 	problemOf(t, resp, http.StatusRequestEntityTooLarge)
+}
+
+// A sender whose signing key nobody registered gets 401, not 422: no
+// refetch of the receiver's keys could help it.
+func TestUntrustedSenderUnauthorized(t *testing.T) {
+	h := newHarness(t, http.HandlerFunc(whoami), harnessConfig{})
+	stranger, _ := token.GenerateKey(token.EdDSA)
+	strangerKeys, _ := token.NewKeySet(stranger)
+	sealer, _ := sealjwt.NewSealer(strangerKeys, senderID)
+	client := &http.Client{Transport: NewTransport(nil, sealer, receiverID, StaticKeys(h.keys.seal.Public()))}
+	resp, err := get(t, client, h.srv.URL+"/")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	problemOf(t, resp, http.StatusUnauthorized)
+}
+
+// A bare envelope cannot announce a body stream: it has no key exchange
+// for one beyond the envelope itself.
+func TestBareEnvelopeWithBodyFlagRefused(t *testing.T) {
+	h := newHarness(t, http.HandlerFunc(whoami), harnessConfig{})
+	sealer, _ := sealjwt.NewSealer(h.keys.sign, senderID)
+	url := h.srv.URL + "/orders"
+	env, err := sealer.Seal(context.Background(), h.keys.seal.Primary().Public(), receiverID,
+		requestClaims{Method: http.MethodPost, URI: url, Body: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp, err := http.Post(url, BareContentType, strings.NewReader(env))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	problemOf(t, resp, http.StatusBadRequest)
 }
