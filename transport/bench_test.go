@@ -69,12 +69,18 @@ func benchPost(b *testing.B, h http.Handler, client *http.Client) {
 	}
 }
 
-func BenchmarkTransportCrypto(b *testing.B) {
+// benchMessage is the receiver's Opener (remembering no ids) and the
+// sender's Sealer, recipient key and request claims of the benchmarks.
+func benchMessage(b *testing.B) (*sealjwt.Opener, *sealjwt.Sealer, *seal.PublicKey, requestClaims) {
 	k := benchKeys(b)
 	o, _ := sealjwt.NewOpener(receiverID, k.seal, sealjwt.WithTrustedSender(senderID, k.sign.Public()), sealjwt.WithReplayStore(acceptAll{}))
 	sealer, _ := sealjwt.NewSealer(k.sign, senderID)
-	pub := k.seal.Primary().Public()
 	claims := requestClaims{Method: "POST", URI: "http://127.0.0.1/orders", ContentType: "application/json", Body: true}
+	return o, sealer, k.seal.Primary().Public(), claims
+}
+
+func BenchmarkTransportCrypto(b *testing.B) {
+	o, sealer, pub, claims := benchMessage(b)
 	ctx := context.Background()
 	b.ReportAllocs()
 	for b.Loop() {
@@ -101,11 +107,7 @@ func BenchmarkTransportPlainHTTP(b *testing.B) {
 // trip is the transport's own work and how much is the cost of spreading
 // the same crypto over a client and a server.
 func BenchmarkTransportCryptoThenPlainHTTP(b *testing.B) {
-	k := benchKeys(b)
-	o, _ := sealjwt.NewOpener(receiverID, k.seal, sealjwt.WithTrustedSender(senderID, k.sign.Public()), sealjwt.WithReplayStore(acceptAll{}))
-	sealer, _ := sealjwt.NewSealer(k.sign, senderID)
-	pub := k.seal.Primary().Public()
-	claims := requestClaims{Method: "POST", URI: "http://127.0.0.1/orders", ContentType: "application/json", Body: true}
+	o, sealer, pub, claims := benchMessage(b)
 	ctx := context.Background()
 	env, err := sealer.Seal(ctx, pub, receiverID, claims)
 	if err != nil {
