@@ -67,7 +67,7 @@ func (t *Transport) RoundTrip(req *http.Request) (*http.Response, error) {
 	if err != nil || resp.StatusCode != http.StatusUnprocessableEntity || isSealed(resp) {
 		return resp, err
 	}
-	if hasBody(req) && req.GetBody == nil {
+	if isBody(req.Body) && req.GetBody == nil {
 		return resp, nil
 	}
 	if t.keys.Refresh(req.Context()) != nil {
@@ -75,7 +75,7 @@ func (t *Transport) RoundTrip(req *http.Request) (*http.Response, error) {
 	}
 	drain(resp.Body)
 	var body io.ReadCloser
-	if hasBody(req) {
+	if isBody(req.Body) {
 		if body, err = req.GetBody(); err != nil {
 			return nil, err
 		}
@@ -83,7 +83,8 @@ func (t *Transport) RoundTrip(req *http.Request) (*http.Response, error) {
 	return t.roundTrip(req, body)
 }
 
-func hasBody(req *http.Request) bool { return req.Body != nil && req.Body != http.NoBody }
+// isBody reports whether a request body carries anything to send.
+func isBody(body io.ReadCloser) bool { return body != nil && body != http.NoBody }
 
 func isSealed(resp *http.Response) bool { return resp.Header.Get(headerResponseNonce) != "" }
 
@@ -103,7 +104,7 @@ func (t *Transport) roundTrip(req *http.Request, body io.ReadCloser) (*http.Resp
 		closeBody()
 		return nil, err
 	}
-	withBody := body != nil && body != http.NoBody
+	withBody := isBody(body)
 	rc := requestClaims{Method: req.Method, URI: clientTargetURI(req), Body: withBody}
 	if withBody {
 		rc.ContentType = req.Header.Get("Content-Type")
@@ -142,7 +143,7 @@ func (t *Transport) outgoing(req *http.Request, body io.ReadCloser, env string, 
 	out := req.Clone(req.Context())
 	out.Header.Set("Authorization", authScheme+" "+env)
 	out.GetBody = nil
-	if body == nil || body == http.NoBody {
+	if !isBody(body) {
 		out.Body, out.ContentLength = http.NoBody, 0
 		out.Header.Del("Content-Type")
 		return out, nil

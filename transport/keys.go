@@ -70,7 +70,6 @@ type KeyFetcher struct {
 	url      string
 	client   *http.Client
 	interval time.Duration
-	maxSize  int64
 	log      *slog.Logger
 
 	mu         sync.Mutex
@@ -105,7 +104,7 @@ const maxJWKSSize = 1 << 20
 // then keeps it fresh in the background until Close.
 func NewKeyFetcher(ctx context.Context, url string, opts ...FetcherOption) (*KeyFetcher, error) {
 	f := &KeyFetcher{url: url, client: &http.Client{Timeout: 10 * time.Second},
-		interval: 5 * time.Minute, maxSize: maxJWKSSize, log: slog.New(slog.DiscardHandler),
+		interval: 5 * time.Minute, log: slog.New(slog.DiscardHandler),
 		done: make(chan struct{})}
 	for _, o := range opts {
 		o(f)
@@ -179,12 +178,12 @@ func (f *KeyFetcher) fetch(ctx context.Context) error {
 	if resp.StatusCode != http.StatusOK {
 		return fmt.Errorf("transport: fetch keys: status %d", resp.StatusCode)
 	}
-	body, err := io.ReadAll(io.LimitReader(resp.Body, f.maxSize+1))
+	body, err := io.ReadAll(io.LimitReader(resp.Body, maxJWKSSize+1))
 	if err != nil {
 		return fmt.Errorf("transport: fetch keys: %w", err)
 	}
-	if int64(len(body)) > f.maxSize {
-		return fmt.Errorf("transport: fetch keys: key set larger than %d bytes", f.maxSize)
+	if len(body) > maxJWKSSize {
+		return fmt.Errorf("transport: fetch keys: key set larger than %d bytes", maxJWKSSize)
 	}
 	set, err := seal.ParsePublicKeySet(body)
 	if err != nil {

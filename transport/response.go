@@ -84,22 +84,19 @@ func (s *sealingWriter) start(status int) error {
 }
 
 func (s *sealingWriter) Write(p []byte) (int, error) {
-	if !s.wroteHeader {
-		if s.w.Header().Get("Content-Type") == "" && len(p) > 0 {
-			s.w.Header().Set("Content-Type", http.DetectContentType(p))
-		}
-		s.WriteHeader(http.StatusOK)
+	if !s.wroteHeader && s.w.Header().Get("Content-Type") == "" && len(p) > 0 {
+		s.w.Header().Set("Content-Type", http.DetectContentType(p))
 	}
-	if s.err != nil {
-		return 0, s.err
-	}
-	if s.rec == nil {
-		if s.head {
-			return len(p), nil // as net/http does for HEAD
-		}
+	rec, err := s.records()
+	switch {
+	case err != nil:
+		return 0, err
+	case rec == nil && s.head:
+		return len(p), nil // as net/http does for HEAD
+	case rec == nil:
 		return 0, http.ErrBodyNotAllowed
 	}
-	return s.rec.Write(p)
+	return rec.Write(p)
 }
 
 // Flush sends what has been written so far as a record.
@@ -107,13 +104,20 @@ func (s *sealingWriter) Flush() { _ = s.FlushError() }
 
 // FlushError is Flush for http.ResponseController.
 func (s *sealingWriter) FlushError() error {
+	rec, err := s.records()
+	if err != nil || rec == nil {
+		return err
+	}
+	return rec.Flush()
+}
+
+// records starts the response with 200 if the handler has not, and returns
+// its record writer: nil for a response that carries no body.
+func (s *sealingWriter) records() (*record.Writer, error) {
 	if !s.wroteHeader {
 		s.WriteHeader(http.StatusOK)
 	}
-	if s.err != nil || s.rec == nil {
-		return s.err
-	}
-	return s.rec.Flush()
+	return s.rec, s.err
 }
 
 // EnableFullDuplex lets the handler keep reading the request body after
@@ -124,11 +128,9 @@ func (s *sealingWriter) EnableFullDuplex() error {
 
 // finish writes the final record once the handler has returned.
 func (s *sealingWriter) finish() error {
-	if !s.wroteHeader {
-		s.WriteHeader(http.StatusOK)
+	rec, err := s.records()
+	if err != nil || rec == nil {
+		return err
 	}
-	if s.err != nil || s.rec == nil {
-		return s.err
-	}
-	return s.rec.Close()
+	return rec.Close()
 }
