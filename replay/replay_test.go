@@ -12,17 +12,13 @@ import (
 	"github.com/sealjwt/sealjwt/internal/testredis"
 )
 
-func redisClient(t *testing.T) redis.UniversalClient { return testredis.Client(t) }
-
-func testPrefix(t *testing.T, c redis.UniversalClient) string { return testredis.Prefix(t, c) }
-
 // stores returns one fresh store of each kind, named for table tests.
 func stores(t *testing.T) map[string]func(t *testing.T) Store {
 	return map[string]func(t *testing.T) Store{
 		"store=memory": func(t *testing.T) Store { return NewMemory() },
 		"store=redis": func(t *testing.T) Store {
-			c := redisClient(t)
-			return NewRedis(c, WithPrefix(testPrefix(t, c)))
+			c := testredis.Client(t)
+			return NewRedis(c, WithPrefix(testredis.Prefix(t, c)))
 		},
 	}
 }
@@ -66,9 +62,9 @@ func TestConcurrentReplayAcceptedOnce(t *testing.T) {
 }
 
 func TestReplayAcrossReceiversSharingRedis(t *testing.T) {
-	c1 := redisClient(t)
-	prefix := testPrefix(t, c1)
-	c2 := redisClient(t) // a second connection pool, as another machine would have
+	c1 := testredis.Client(t)
+	prefix := testredis.Prefix(t, c1)
+	c2 := testredis.Client(t) // a second connection pool, as another machine would have
 	a, b := NewRedis(c1, WithPrefix(prefix)), NewRedis(c2, WithPrefix(prefix))
 
 	t.Run("sequential", func(t *testing.T) {
@@ -112,8 +108,8 @@ func TestReplayAfterExpiryAccepted(t *testing.T) {
 		}
 	})
 	t.Run("store=redis", func(t *testing.T) {
-		c := redisClient(t)
-		r := NewRedis(c, WithPrefix(testPrefix(t, c)))
+		c := testredis.Client(t)
+		r := NewRedis(c, WithPrefix(testredis.Prefix(t, c)))
 		exp := time.Now().Add(100 * time.Millisecond)
 		if err := r.Check(ctx, "iss", "id", exp); err != nil {
 			t.Fatal(err)
@@ -144,8 +140,8 @@ func TestAlreadyExpiredPairRememberedBriefly(t *testing.T) {
 		t.Fatalf("after minTTL: %v, want nil", err)
 	}
 
-	c := redisClient(t)
-	r := NewRedis(c, WithPrefix(testPrefix(t, c)))
+	c := testredis.Client(t)
+	r := NewRedis(c, WithPrefix(testredis.Prefix(t, c)))
 	if err := r.Check(ctx, "iss", "id", time.Now().Add(-time.Hour)); err != nil {
 		t.Fatalf("redis, expired pair: %v, want nil (PX clamped to 1 ms)", err)
 	}
@@ -214,10 +210,10 @@ func TestRedisUnreachableFailsClosed(t *testing.T) {
 }
 
 func TestRedisCancelledContextFailsClosed(t *testing.T) {
-	c := redisClient(t)
+	c := testredis.Client(t)
 	ctx, cancel := context.WithCancel(context.Background())
 	cancel()
-	err := NewRedis(c, WithPrefix(testPrefix(t, c))).Check(ctx, "iss", "id", time.Now().Add(time.Minute))
+	err := NewRedis(c, WithPrefix(testredis.Prefix(t, c))).Check(ctx, "iss", "id", time.Now().Add(time.Minute))
 	if !errors.Is(err, ErrUnavailable) {
 		t.Fatalf("cancelled context: %v, want ErrUnavailable", err)
 	}

@@ -29,17 +29,11 @@ func NewKeySet(primary *SigningKey, older ...*SigningKey) (*KeySet, error) {
 	if len(keys) > MaxKeys {
 		return nil, fmt.Errorf("%w: more than %d keys", ErrInvalidKey, MaxKeys)
 	}
-	s := &KeySet{keys: keys, byID: make(map[string]*SigningKey, len(keys))}
-	for _, k := range keys {
-		if k == nil {
-			return nil, fmt.Errorf("%w: nil key in key set", ErrInvalidKey)
-		}
-		if _, dup := s.byID[k.kid]; dup {
-			return nil, fmt.Errorf("%w: kid %s twice in key set", ErrInvalidKey, k.kid)
-		}
-		s.byID[k.kid] = k
+	byID, err := indexByKID(keys)
+	if err != nil {
+		return nil, err
 	}
-	return s, nil
+	return &KeySet{keys: keys, byID: byID}, nil
 }
 
 // Primary returns the key new tokens are signed with.
@@ -88,17 +82,11 @@ func NewVerifyingKeySet(keys ...*VerifyingKey) (*VerifyingKeySet, error) {
 	if len(keys) == 0 || len(keys) > MaxKeys {
 		return nil, fmt.Errorf("%w: a key set holds 1 to %d keys", ErrInvalidKey, MaxKeys)
 	}
-	s := &VerifyingKeySet{keys: append([]*VerifyingKey(nil), keys...), byID: make(map[string]*VerifyingKey, len(keys))}
-	for _, k := range keys {
-		if k == nil {
-			return nil, fmt.Errorf("%w: nil key in key set", ErrInvalidKey)
-		}
-		if _, dup := s.byID[k.kid]; dup {
-			return nil, fmt.Errorf("%w: kid %s twice in key set", ErrInvalidKey, k.kid)
-		}
-		s.byID[k.kid] = k
+	byID, err := indexByKID(keys)
+	if err != nil {
+		return nil, err
 	}
-	return s, nil
+	return &VerifyingKeySet{keys: append([]*VerifyingKey(nil), keys...), byID: byID}, nil
 }
 
 // Lookup returns the key with this kid.
@@ -179,4 +167,23 @@ func parseJWKS[K any](jwks []byte, parse func([]byte) (K, error)) ([]K, error) {
 		}
 	}
 	return keys, nil
+}
+
+// indexByKID maps each key's kid to it, refusing nil keys and repeated kids.
+func indexByKID[K interface {
+	comparable
+	KID() string
+}](keys []K) (map[string]K, error) {
+	var none K
+	byID := make(map[string]K, len(keys))
+	for _, k := range keys {
+		if k == none {
+			return nil, fmt.Errorf("%w: nil key in key set", ErrInvalidKey)
+		}
+		if _, dup := byID[k.KID()]; dup {
+			return nil, fmt.Errorf("%w: kid %s twice in key set", ErrInvalidKey, k.KID())
+		}
+		byID[k.KID()] = k
+	}
+	return byID, nil
 }
