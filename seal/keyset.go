@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"fmt"
 
+	"github.com/sealjwt/sealjwt/internal/keyindex"
 	"github.com/sealjwt/sealjwt/internal/strict"
 )
 
@@ -22,19 +23,12 @@ type KeySet struct {
 // NewKeySet returns a key set. Keys must be distinct (by kid).
 func NewKeySet(primary *PrivateKey, older ...*PrivateKey) (*KeySet, error) {
 	keys := append([]*PrivateKey{primary}, older...)
-	ks := &KeySet{
-		keys:  keys,
-		byKID: make(map[string]*PrivateKey, len(keys)),
-		known: make(map[string]*parsedHeader, 2*len(keys)),
+	byKID, err := keyindex.ByKID(keys, func(k *PrivateKey) bool { return k.pub != nil })
+	if err != nil {
+		return nil, err
 	}
+	ks := &KeySet{keys: keys, byKID: byKID, known: make(map[string]*parsedHeader, 2*len(keys))}
 	for _, k := range keys {
-		if k == nil || k.pub == nil {
-			return nil, fmt.Errorf("%w: nil key in key set", ErrInvalidKey)
-		}
-		if _, dup := ks.byKID[k.KID()]; dup {
-			return nil, fmt.Errorf("%w: duplicate kid %q in key set", ErrInvalidKey, k.KID())
-		}
-		ks.byKID[k.KID()] = k
 		if err := ks.addKnownHeaders(k); err != nil {
 			return nil, err
 		}
@@ -125,17 +119,11 @@ func NewPublicKeySet(keys ...*PublicKey) (*PublicKeySet, error) {
 	if len(keys) == 0 {
 		return nil, fmt.Errorf("%w: empty key set", ErrInvalidKey)
 	}
-	ps := &PublicKeySet{keys: append([]*PublicKey(nil), keys...), byKID: make(map[string]*PublicKey, len(keys))}
-	for _, k := range ps.keys {
-		if k == nil || k.kem == nil {
-			return nil, fmt.Errorf("%w: nil key in key set", ErrInvalidKey)
-		}
-		if _, dup := ps.byKID[k.kid]; dup {
-			return nil, fmt.Errorf("%w: duplicate kid %q in key set", ErrInvalidKey, k.kid)
-		}
-		ps.byKID[k.kid] = k
+	byKID, err := keyindex.ByKID(keys, func(k *PublicKey) bool { return k.kem != nil })
+	if err != nil {
+		return nil, err
 	}
-	return ps, nil
+	return &PublicKeySet{keys: append([]*PublicKey(nil), keys...), byKID: byKID}, nil
 }
 
 // Primary returns the key to seal to.

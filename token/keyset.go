@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"fmt"
 
+	"github.com/sealjwt/sealjwt/internal/keyindex"
 	"github.com/sealjwt/sealjwt/internal/strict"
 )
 
@@ -29,7 +30,7 @@ func NewKeySet(primary *SigningKey, older ...*SigningKey) (*KeySet, error) {
 	if len(keys) > MaxKeys {
 		return nil, fmt.Errorf("%w: more than %d keys", ErrInvalidKey, MaxKeys)
 	}
-	byID, err := indexByKID(keys)
+	byID, err := keyindex.ByKID(keys, nil)
 	if err != nil {
 		return nil, err
 	}
@@ -82,7 +83,7 @@ func NewVerifyingKeySet(keys ...*VerifyingKey) (*VerifyingKeySet, error) {
 	if len(keys) == 0 || len(keys) > MaxKeys {
 		return nil, fmt.Errorf("%w: a key set holds 1 to %d keys", ErrInvalidKey, MaxKeys)
 	}
-	byID, err := indexByKID(keys)
+	byID, err := keyindex.ByKID(keys, nil)
 	if err != nil {
 		return nil, err
 	}
@@ -167,23 +168,4 @@ func parseJWKS[K any](jwks []byte, parse func([]byte) (K, error)) ([]K, error) {
 		}
 	}
 	return keys, nil
-}
-
-// indexByKID maps each key's kid to it, refusing nil keys and repeated kids.
-func indexByKID[K interface {
-	comparable
-	KID() string
-}](keys []K) (map[string]K, error) {
-	var none K
-	byID := make(map[string]K, len(keys))
-	for _, k := range keys {
-		if k == none {
-			return nil, fmt.Errorf("%w: nil key in key set", ErrInvalidKey)
-		}
-		if _, dup := byID[k.KID()]; dup {
-			return nil, fmt.Errorf("%w: kid %s twice in key set", ErrInvalidKey, k.KID())
-		}
-		byID[k.KID()] = k
-	}
-	return byID, nil
 }
