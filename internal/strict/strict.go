@@ -13,11 +13,11 @@ import (
 
 var b64 = base64.RawURLEncoding.Strict()
 
-// isB64 reports whether s can be handed to the decoder: encoding/base64
-// silently skips '\r' and '\n', so they are refused here; every other
-// character outside the alphabet (padding included) the strict decoder
-// refuses itself.
-func isB64(s string) bool {
+// noLineBreaks reports whether s can be handed to the decoder:
+// encoding/base64 silently skips '\r' and '\n', so they are refused here;
+// every other character outside the alphabet (padding included) the strict
+// decoder refuses itself.
+func noLineBreaks(s string) bool {
 	return strings.IndexByte(s, '\n') < 0 && strings.IndexByte(s, '\r') < 0
 }
 
@@ -28,7 +28,7 @@ func DecodedLen(n int) int { return b64.DecodedLen(n) }
 // Base64 decodes unpadded base64url, rejecting any other character and
 // non-canonical trailing bits.
 func Base64(s string) ([]byte, error) {
-	if !isB64(s) {
+	if !noLineBreaks(s) {
 		return nil, fmt.Errorf("%w: invalid base64url", errs.ErrMalformed)
 	}
 	out := make([]byte, b64.DecodedLen(len(s)))
@@ -37,19 +37,6 @@ func Base64(s string) ([]byte, error) {
 		return nil, fmt.Errorf("%w: invalid base64url", errs.ErrMalformed)
 	}
 	return out[:n], nil
-}
-
-// Base64Into decodes like Base64 into dst, which must be large enough
-// (DecodedLen); it returns the number of bytes written.
-func Base64Into(dst []byte, s string) (int, error) {
-	if !isB64(s) || len(dst) < b64.DecodedLen(len(s)) {
-		return 0, fmt.Errorf("%w: invalid base64url", errs.ErrMalformed)
-	}
-	n, err := b64.Decode(dst, []byte(s))
-	if err != nil {
-		return 0, fmt.Errorf("%w: invalid base64url", errs.ErrMalformed)
-	}
-	return n, nil
 }
 
 // Encode returns unpadded base64url.
