@@ -22,9 +22,9 @@ type requestClaims struct {
 // (method or target URI differ).
 var ErrBinding = fmt.Errorf("%w: envelope bound to another request", sealjwt.ErrClaims)
 
-// targetURI is the htu of r: scheme, host, path and query, no fragment.
-// Including the query (DPoP leaves it out) stops a captured envelope being
-// used for the same path with other parameters.
+// targetURI is the htu of r as the server received it: scheme, host, path
+// and query, no fragment. Including the query (DPoP leaves it out) stops a
+// captured envelope being used for the same path with other parameters.
 func targetURI(r *http.Request, base string) string {
 	if base != "" {
 		return strings.TrimSuffix(base, "/") + r.URL.RequestURI()
@@ -33,20 +33,20 @@ func targetURI(r *http.Request, base string) string {
 	if r.TLS != nil {
 		scheme = "https"
 	}
-	host := r.Host
-	if host == "" && r.URL != nil {
-		host = r.URL.Host
-	}
-	return scheme + "://" + strings.ToLower(host) + r.URL.RequestURI()
+	return htu(scheme, r)
 }
 
 // clientTargetURI is the htu as the client addresses the request.
-func clientTargetURI(r *http.Request) string {
+func clientTargetURI(r *http.Request) string { return htu(r.URL.Scheme, r) }
+
+// htu joins scheme, the request's host (Host, else the URL's) and its
+// request URI, with scheme and host in lower case.
+func htu(scheme string, r *http.Request) string {
 	host := r.Host
 	if host == "" {
 		host = r.URL.Host
 	}
-	return strings.ToLower(r.URL.Scheme) + "://" + strings.ToLower(host) + r.URL.RequestURI()
+	return strings.ToLower(scheme) + "://" + strings.ToLower(host) + r.URL.RequestURI()
 }
 
 // checkBinding refuses a message whose htm/htu do not match r.
