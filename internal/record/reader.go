@@ -15,7 +15,8 @@ type Reader struct {
 	s       stream
 	max     int // plaintext bytes a record may carry
 	hdr     [headerSize]byte
-	sealed  []byte // the current sealed record; grows on demand up to max+tagSize
+	ahead   int    // bytes of the next length already read into hdr
+	sealed  []byte // the current sealed record and what followed it; grows on demand up to max+tagSize+headerSize
 	plain   []byte // plaintext buffer for reads smaller than a record
 	pending []byte // authenticated plaintext not yet returned (inside plain)
 	final   bool   // the final record was opened
@@ -115,61 +116,80 @@ func (r *Reader) WriteTo(w io.Writer) (int64, error) {
 // next advances the stream by one step. When the final record has been
 // opened, that step is checking for the end of input. Otherwise it reads and
 // opens one record: directly into dst when the plaintext fits (returning its
-// length), or else into r.plain, leaving it in r.pending.
+// length), or else in place or into r.plain, leaving it in r.pending.
 func (r *Reader) next(dst []byte) (int, error) {
 	if r.final {
 		return 0, r.checkEnd()
 	}
-	sealed, err := r.readRecord()
+	sealed, more, err := r.readRecord()
 	if err != nil {
 		return 0, err
 	}
 	ptLen := len(sealed) - tagSize
-	if len(dst) >= ptLen {
-		pt, err := r.open(dst[:0], sealed)
+	switch {
+	case len(dst) >= ptLen:
+		pt, err := r.open(dst[:0], sealed, true)
 		return len(pt), err
+	case more && ptLen == r.max:
+		// Bytes follow a full record: the bulk of a long stream. It is
+		// opened in place, as non-final only, which saves a buffer the
+		// size of a record from going through the cache. (Our writers
+		// never send a full final record; another writer's full final
+		// record followed by data fails here as ErrAuth rather than as
+		// ErrTrailingData.)
+		r.pending, err = r.open(sealed[:0], sealed, false)
+	default:
+		r.plain = grow(r.plain, ptLen, r.max)
+		r.pending, err = r.open(r.plain[:0], sealed, true)
 	}
-	r.plain = grow(r.plain, ptLen, r.max)
-	r.pending, err = r.open(r.plain[:0], sealed)
 	return 0, err
 }
 
 // readRecord reads one length and sealed record, checking the length before
-// allocating anything for it.
-func (r *Reader) readRecord() ([]byte, error) {
-	if _, err := io.ReadFull(r.r, r.hdr[:]); err != nil {
-		return nil, truncation(err)
+// allocating anything for it. It asks the source for the next record's
+// length too, but waits only for the current record: more reports that
+// bytes followed it in what the source had already given, so that it can
+// only be valid as a non-final record. This also halves the reads from the
+// source.
+func (r *Reader) readRecord() (sealed []byte, more bool, err error) {
+	if _, err := io.ReadFull(r.r, r.hdr[r.ahead:]); err != nil {
+		return nil, false, truncation(err)
 	}
 	n := binary.BigEndian.Uint32(r.hdr[:])
 	if n < tagSize {
-		return nil, fmt.Errorf("%w: record length %d is shorter than the tag", ErrMalformed, n)
+		return nil, false, fmt.Errorf("%w: record length %d is shorter than the tag", ErrMalformed, n)
 	}
 	if uint64(n) > uint64(r.max)+tagSize {
-		return nil, ErrTooLarge
+		return nil, false, ErrTooLarge
 	}
-	r.sealed = grow(r.sealed, int(n), r.max+tagSize)
-	if _, err := io.ReadFull(r.r, r.sealed); err != nil {
-		return nil, truncation(err)
+	r.sealed = grow(r.sealed, int(n)+headerSize, r.max+tagSize+headerSize)
+	got, err := io.ReadAtLeast(r.r, r.sealed, int(n))
+	if err != nil {
+		return nil, false, truncation(err)
 	}
-	return r.sealed, nil
+	r.ahead = copy(r.hdr[:], r.sealed[n:got])
+	return r.sealed[:n], r.ahead > 0, nil
 }
 
 // open authenticates and decrypts sealed into dst. The final flag is not
-// sent in the clear, so the record is tried as non-final first (the common
-// case) and then as final. dst never overlaps sealed: a failed GCM open
-// wipes its output, and the second attempt still needs the ciphertext.
-func (r *Reader) open(dst, sealed []byte) ([]byte, error) {
+// sent in the clear, so with mayBeFinal the record is tried as non-final
+// first (the common case) and then as final; dst must not overlap sealed
+// then, because a failed GCM open wipes its output and the second attempt
+// still needs the ciphertext. Without it, the record is opened as
+// non-final only, and dst may be sealed[:0].
+func (r *Reader) open(dst, sealed []byte, mayBeFinal bool) ([]byte, error) {
 	nonce, err := r.s.recordNonce()
 	if err != nil {
 		return nil, err
 	}
 	final := false
 	pt, err := r.s.aead.Open(dst, nonce, sealed, r.s.additionalData(false))
-	if err != nil {
+	if err != nil && mayBeFinal {
 		final = true
-		if pt, err = r.s.aead.Open(dst, nonce, sealed, r.s.additionalData(true)); err != nil {
-			return nil, ErrAuth
-		}
+		pt, err = r.s.aead.Open(dst, nonce, sealed, r.s.additionalData(true))
+	}
+	if err != nil {
+		return nil, ErrAuth
 	}
 	if !final && len(pt) == 0 {
 		// An empty non-final record moves nothing; refusing it keeps a
@@ -183,6 +203,9 @@ func (r *Reader) open(dst, sealed []byte) ([]byte, error) {
 
 // checkEnd verifies that no byte follows the final record.
 func (r *Reader) checkEnd() error {
+	if r.ahead > 0 {
+		return ErrTrailingData
+	}
 	var b [1]byte
 	n, err := io.ReadFull(r.r, b[:])
 	switch {

@@ -11,6 +11,7 @@ import (
 	"math"
 	"runtime"
 	"testing"
+	"testing/iotest"
 
 	"github.com/sealjwt/sealjwt/internal/errs"
 )
@@ -130,6 +131,29 @@ func TestRoundTrip(t *testing.T) {
 	}
 }
 
+// TestSealedLen checks the predicted length against what a Writer emits,
+// however the plaintext is split into writes, as long as nothing flushes.
+func TestSealedLen(t *testing.T) {
+	for _, rs := range []int{1, 64, DefaultRecordSize} {
+		for _, size := range []int{0, 1, rs - 1, rs, rs + 1, 5*rs + 7} {
+			for _, chunk := range []int{0, 1, 7} {
+				want, ok := SealedLen(int64(size), rs)
+				if got := len(sealStream(t, pattern(size), rs, chunk, 0)); !ok || int64(got) != want {
+					t.Errorf("record=%d size=%d chunk=%d: stream is %d bytes, SealedLen %d, %v", rs, size, chunk, got, want, ok)
+				}
+			}
+		}
+	}
+	for _, c := range []struct {
+		n    int64
+		size int
+	}{{-1, 64}, {1, -1}, {1, MaxRecordSize + 1}, {math.MaxInt64, 64}, {math.MaxInt64 - 20, MaxRecordSize}} {
+		if n, ok := SealedLen(c.n, c.size); ok {
+			t.Errorf("SealedLen(%d, %d) = %d, want refusal", c.n, c.size, n)
+		}
+	}
+}
+
 // TestLayout decodes a stream by the package documentation alone, with an
 // independent AES-GCM, so that the wire format cannot drift unnoticed.
 func TestLayout(t *testing.T) {
@@ -197,6 +221,69 @@ func TestTruncatedStreamNeverEndsCleanly(t *testing.T) {
 				}
 			})
 		}
+	}
+}
+
+// The reader looks ahead at the next record's length in whatever the source
+// has already given; however the source splits the stream, the outcome is
+// the same: the plaintext, ErrTruncated at any cut, ErrTrailingData after
+// the final record.
+func TestSourceSplitsDoNotMatter(t *testing.T) {
+	data := pattern(5*64 + 7)
+	stream := sealStream(t, data, 64, 0, 0)
+	trailing := append(bytes.Clone(stream), 0, 0, 0, 16)
+	sources := map[string]func(io.Reader) io.Reader{
+		"source=whole":    func(r io.Reader) io.Reader { return r },
+		"source=one-byte": iotest.OneByteReader,
+		"source=halves":   iotest.HalfReader,
+		"source=data+EOF": iotest.DataErrReader,
+	}
+	open := func(t *testing.T, b []byte, src func(io.Reader) io.Reader, read func(*Reader) ([]byte, error)) ([]byte, error) {
+		r, err := NewReader(src(bytes.NewReader(b)), testKey, testNonce, testPrefix, 64)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return read(r)
+	}
+	for sname, src := range sources {
+		for rname, read := range readers {
+			t.Run(sname+"/"+rname, func(t *testing.T) {
+				if got, err := open(t, stream, src, read); err != nil || !bytes.Equal(got, data) {
+					t.Fatalf("got %d bytes, %v", len(got), err)
+				}
+				for cut := range len(stream) {
+					if _, err := open(t, stream[:cut], src, read); !errors.Is(err, ErrTruncated) {
+						t.Fatalf("cut at %d: %v, want ErrTruncated", cut, err)
+					}
+				}
+				if got, err := open(t, trailing, src, read); !errors.Is(err, ErrTrailingData) || !bytes.Equal(got, data) {
+					t.Fatalf("trailing data: got %d bytes, %v; want all and ErrTrailingData", len(got), err)
+				}
+			})
+		}
+	}
+}
+
+// A full final record is legal (other writers may send one) and opens
+// whether or not the source hands it over with the end of input; followed
+// by data, it fails.
+func TestFullFinalRecord(t *testing.T) {
+	var b bytes.Buffer
+	w, _ := NewWriter(&b, testKey, testNonce, testPrefix, 64)
+	w.Write(pattern(64)) // one full non-final record
+	if err := w.emit(pattern(64), true); err != nil {
+		t.Fatal(err)
+	}
+	for rname, read := range readers {
+		t.Run(rname, func(t *testing.T) {
+			if got, err := openStream(t, b.Bytes(), testPrefix, 64, read); err != nil || len(got) != 128 {
+				t.Fatalf("got %d bytes, %v", len(got), err)
+			}
+			withData := append(bytes.Clone(b.Bytes()), 0, 0, 0, 16)
+			if _, err := openStream(t, withData, testPrefix, 64, read); !errors.Is(err, ErrTrailingData) && !errors.Is(err, ErrAuth) {
+				t.Fatalf("full final record and data after it: %v, want an error", err)
+			}
+		})
 	}
 }
 

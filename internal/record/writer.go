@@ -3,6 +3,7 @@ package record
 import (
 	"encoding/binary"
 	"io"
+	"math"
 )
 
 // Writer encrypts what is written to it into a record stream. It is not
@@ -31,6 +32,23 @@ func NewWriter(w io.Writer, key, baseNonce, prefix []byte, recordSize int) (*Wri
 		return nil, err
 	}
 	return &Writer{w: w, s: s, size: size}, nil
+}
+
+// SealedLen is the length of the stream a Writer with recordSize (0 means
+// DefaultRecordSize) produces for n plaintext bytes written without Flush
+// and then closed: full records, then a final one with the rest. It
+// reports false for a negative n, an invalid size, or a length past int64.
+func SealedLen(n int64, recordSize int) (int64, bool) {
+	size, err := checkRecordSize(recordSize)
+	if err != nil || n < 0 {
+		return 0, false
+	}
+	records := n/int64(size) + 1
+	overhead := records * (headerSize + tagSize)
+	if n > math.MaxInt64-overhead {
+		return 0, false
+	}
+	return n + overhead, true
 }
 
 // Write buffers p and emits a non-final record each time a full record's
