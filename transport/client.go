@@ -156,7 +156,7 @@ func (t *Transport) outgoing(req *http.Request, body io.ReadCloser, env string, 
 	if err != nil {
 		return nil, err
 	}
-	out.Body, out.ContentLength = sb, -1
+	out.Body, out.ContentLength = sb, sb.sealedLength(t.recordSize)
 	out.Header.Set("Content-Type", RecordsContentType)
 	out.Header.Del("Content-Length")
 	return out, nil

@@ -124,6 +124,7 @@ type captured struct {
 	method, url string
 	header      http.Header
 	body        []byte
+	length      int64 // the ContentLength the request went out with
 }
 
 func capturing(into *captured, forward bool) func(http.RoundTripper) http.RoundTripper {
@@ -133,7 +134,7 @@ func capturing(into *captured, forward bool) func(http.RoundTripper) http.RoundT
 			if err != nil {
 				return nil, err
 			}
-			*into = captured{r.Method, r.URL.String(), r.Header.Clone(), body}
+			*into = captured{r.Method, r.URL.String(), r.Header.Clone(), body, r.ContentLength}
 			r.Body = io.NopCloser(bytes.NewReader(body))
 			if !forward {
 				return &http.Response{StatusCode: 599, Body: http.NoBody, Header: http.Header{}, Request: r}, nil

@@ -1,37 +1,59 @@
 package transport
 
 import (
+	"errors"
+	"fmt"
 	"io"
 
 	"github.com/sealjwt/sealjwt/internal/record"
 )
 
-// sealingBody encrypts a request body as it is read, without a goroutine:
-// each read from the source becomes one record, so a slow stream is sent as
-// it arrives and a fast one in full records.
+// ErrBodyLength reports a request body that ends before, or runs past, the
+// ContentLength the request declared.
+var ErrBodyLength = errors.New("transport: request body length differs from its ContentLength")
+
+// sealingBody encrypts a request body as it is read, without a goroutine.
+// A body of unknown length is sent as it arrives: each read from the source
+// becomes one record. A body of declared length is cut into full records
+// and a final one with the rest, so its sealed length is known in advance
+// (record.SealedLen) and a small body leaves in one write with the headers.
 type sealingBody struct {
 	src   io.ReadCloser
 	rec   *record.Writer
 	chunk []byte
+	left  int64  // plaintext bytes still due from a body of declared length; -1 if unknown
 	out   []byte // sealed bytes not yet read; rec appends here
 	off   int
 	done  bool
 }
 
 // newSealingBody reads the source in chunks of recordSize, or of its
-// length when that is known and shorter, so small bodies stay small.
+// length when that is known (positive) and shorter, so small bodies stay
+// small.
 func newSealingBody(src io.ReadCloser, length int64, key, nonce []byte, recordSize int) (*sealingBody, error) {
-	n := recordSize
-	if length > 0 && length < int64(n) {
-		n = int(length)
+	n, left := recordSize, int64(-1)
+	if length > 0 {
+		n, left = int(min(length, int64(n))), length
 	}
-	s := &sealingBody{src: src, chunk: make([]byte, n)}
+	s := &sealingBody{src: src, chunk: make([]byte, n), left: left}
 	rec, err := record.NewWriter(s, key, nonce, nil, recordSize)
 	if err != nil {
 		return nil, err
 	}
 	s.rec = rec
 	return s, nil
+}
+
+// sealedLength is the length of the sealed body, or -1 when it is not
+// known in advance.
+func (s *sealingBody) sealedLength(recordSize int) int64 {
+	if s.left < 0 {
+		return -1
+	}
+	if n, ok := record.SealedLen(s.left, recordSize); ok {
+		return n
+	}
+	return -1
 }
 
 // Write collects the records the record writer emits.
@@ -55,22 +77,51 @@ func (s *sealingBody) Read(p []byte) (int, error) {
 	return n, nil
 }
 
-// fill seals the next chunk of the source, or the final record at its end.
+// fill seals what the next read of the source gives: a record of its own
+// (unknown length), or buffered into full records (declared length).
 func (s *sealingBody) fill() error {
-	n, err := s.src.Read(s.chunk)
+	if s.left == 0 {
+		return s.finishSized()
+	}
+	chunk := s.chunk
+	if s.left > 0 {
+		chunk = chunk[:min(int64(len(chunk)), s.left)]
+	}
+	n, err := s.src.Read(chunk)
 	if n > 0 {
-		if _, werr := s.rec.Write(s.chunk[:n]); werr != nil {
+		if _, werr := s.rec.Write(chunk[:n]); werr != nil {
 			return werr
 		}
-		if werr := s.rec.Flush(); werr != nil {
-			return werr
+		if s.left < 0 {
+			if werr := s.rec.Flush(); werr != nil {
+				return werr
+			}
+		} else {
+			s.left -= int64(n)
 		}
 	}
-	if err == io.EOF {
+	switch {
+	case err == io.EOF && s.left > 0:
+		return fmt.Errorf("%w: %d bytes short", ErrBodyLength, s.left)
+	case err == io.EOF:
 		s.done = true
 		return s.rec.Close()
 	}
 	return err
+}
+
+// finishSized closes a body of declared length once all of it has been
+// read, after making sure the source has nothing more.
+func (s *sealingBody) finishSized() error {
+	var extra [1]byte
+	switch n, err := io.ReadFull(s.src, extra[:]); {
+	case n > 0:
+		return fmt.Errorf("%w: the body is longer", ErrBodyLength)
+	case err != io.EOF:
+		return err
+	}
+	s.done = true
+	return s.rec.Close()
 }
 
 func (s *sealingBody) Close() error { return s.src.Close() }

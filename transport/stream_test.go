@@ -62,7 +62,10 @@ func rewriteRequestBody(f func([]byte) []byte) func(http.RoundTripper) http.Roun
 			if err != nil {
 				return nil, err
 			}
-			r.Body = io.NopCloser(bytes.NewReader(f(body)))
+			// The attacker rewrites the framing too, so that the edited
+			// stream arrives whole as far as HTTP can tell.
+			edited := f(body)
+			r.Body, r.ContentLength = io.NopCloser(bytes.NewReader(edited)), int64(len(edited))
 			return base.RoundTrip(r)
 		})
 	}
