@@ -157,6 +157,11 @@ func (t *Transport) outgoing(req *http.Request, body io.ReadCloser, env string, 
 		return nil, err
 	}
 	out.Body, out.ContentLength = sb, sb.sealedLength(t.recordSize)
+	if req.ContentLength > 0 && req.ContentLength <= int64(t.recordSize) {
+		if out.Body, err = sb.sealAll(out.ContentLength); err != nil {
+			return nil, err
+		}
+	}
 	out.Header.Set("Content-Type", RecordsContentType)
 	out.Header.Del("Content-Length")
 	return out, nil

@@ -1,6 +1,7 @@
 package transport
 
 import (
+	"bytes"
 	"errors"
 	"fmt"
 	"io"
@@ -54,6 +55,20 @@ func (s *sealingBody) sealedLength(recordSize int) int64 {
 		return n
 	}
 	return -1
+}
+
+// sealAll seals the whole body now, for a small body of declared length:
+// net/http sends headers and body in one write only for a body it knows is
+// in memory. It closes the source once all of it is read.
+func (s *sealingBody) sealAll(sealedLength int64) (io.ReadCloser, error) {
+	sealed := make([]byte, sealedLength)
+	if _, err := io.ReadFull(s, sealed); err != nil {
+		return nil, err
+	}
+	if err := s.src.Close(); err != nil {
+		return nil, err
+	}
+	return io.NopCloser(bytes.NewReader(sealed)), nil
 }
 
 // Write collects the records the record writer emits.
