@@ -82,8 +82,9 @@ func TestRequestBodyLengthMismatch(t *testing.T) {
 				if r.err == nil {
 					t.Fatalf("handler read %d bytes and no error", r.n)
 				}
-			case <-time.After(time.Second):
-				t.Log("the request never reached the handler")
+			case <-time.After(500 * time.Millisecond):
+				// A small body is sealed before anything is sent, so
+				// the request never reaches the handler.
 			}
 		})
 	}
