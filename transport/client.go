@@ -152,12 +152,16 @@ func (t *Transport) outgoing(req *http.Request, body io.ReadCloser, env string, 
 	if err != nil {
 		return nil, err
 	}
-	sb, err := newSealingBody(body, req.ContentLength, key, nonce, t.recordSize)
+	// Only a body that can be read again is known to be in hand: another
+	// may be written as the exchange goes on, and holding it back to fill
+	// records could stall both sides.
+	sized := req.GetBody != nil && req.ContentLength > 0
+	sb, err := newSealingBody(body, req.ContentLength, sized, key, nonce, t.recordSize)
 	if err != nil {
 		return nil, err
 	}
 	out.Body, out.ContentLength = sb, sb.sealedLength(t.recordSize)
-	if req.ContentLength > 0 && req.ContentLength <= int64(t.recordSize) {
+	if sized && req.ContentLength <= int64(t.recordSize) {
 		if out.Body, err = sb.sealAll(out.ContentLength); err != nil {
 			return nil, err
 		}

@@ -14,29 +14,32 @@ import (
 var ErrBodyLength = errors.New("transport: request body length differs from its ContentLength")
 
 // sealingBody encrypts a request body as it is read, without a goroutine.
-// A body of unknown length is sent as it arrives: each read from the source
-// becomes one record. A body of declared length is cut into full records
-// and a final one with the rest, so its sealed length is known in advance
-// (record.SealedLen) and a small body leaves in one write with the headers.
+// A body that may arrive slowly is sent as it arrives: each read from the
+// source becomes one record. A body that can be read again (GetBody) has a
+// known length and is in hand: it is cut into full records and a final one
+// with the rest, so its sealed length is known in advance
+// (record.SealedLen) and a small one leaves in one write with the headers.
 type sealingBody struct {
 	src   io.ReadCloser
 	rec   *record.Writer
 	chunk []byte
 	left  int64  // plaintext bytes still due from a body of declared length; -1 if unknown
+	sized bool   // fill full records rather than send each read as it comes
 	out   []byte // sealed bytes not yet read; rec appends here
 	off   int
 	done  bool
 }
 
 // newSealingBody reads the source in chunks of recordSize, or of its
-// length when that is known (positive) and shorter, so small bodies stay
-// small.
-func newSealingBody(src io.ReadCloser, length int64, key, nonce []byte, recordSize int) (*sealingBody, error) {
+// declared length when that is positive and shorter, so small bodies stay
+// small. A body must match its declared length either way; only a sized
+// one (which needs a declared length) is cut into full records.
+func newSealingBody(src io.ReadCloser, length int64, sized bool, key, nonce []byte, recordSize int) (*sealingBody, error) {
 	n, left := recordSize, int64(-1)
 	if length > 0 {
 		n, left = int(min(length, int64(n))), length
 	}
-	s := &sealingBody{src: src, chunk: make([]byte, n), left: left}
+	s := &sealingBody{src: src, chunk: make([]byte, n), left: left, sized: sized && left > 0}
 	rec, err := record.NewWriter(s, key, nonce, nil, recordSize)
 	if err != nil {
 		return nil, err
@@ -48,7 +51,7 @@ func newSealingBody(src io.ReadCloser, length int64, key, nonce []byte, recordSi
 // sealedLength is the length of the sealed body, or -1 when it is not
 // known in advance.
 func (s *sealingBody) sealedLength(recordSize int) int64 {
-	if s.left < 0 {
+	if !s.sized {
 		return -1
 	}
 	if n, ok := record.SealedLen(s.left, recordSize); ok {
@@ -92,27 +95,28 @@ func (s *sealingBody) Read(p []byte) (int, error) {
 	return n, nil
 }
 
-// fill seals what the next read of the source gives: a record of its own
-// (unknown length), or buffered into full records (declared length).
+// fill seals what the next read of the source gives: as a record of its
+// own, or into full records when sized.
 func (s *sealingBody) fill() error {
 	if s.left == 0 {
-		return s.finishSized()
+		return s.finishDeclared()
 	}
 	chunk := s.chunk
 	if s.left > 0 {
 		chunk = chunk[:min(int64(len(chunk)), s.left)]
 	}
 	n, err := s.src.Read(chunk)
+	if s.left > 0 {
+		s.left -= int64(n)
+	}
 	if n > 0 {
 		if _, werr := s.rec.Write(chunk[:n]); werr != nil {
 			return werr
 		}
-		if s.left < 0 {
+		if !s.sized {
 			if werr := s.rec.Flush(); werr != nil {
 				return werr
 			}
-		} else {
-			s.left -= int64(n)
 		}
 	}
 	switch {
@@ -125,9 +129,9 @@ func (s *sealingBody) fill() error {
 	return err
 }
 
-// finishSized closes a body of declared length once all of it has been
+// finishDeclared closes a body of declared length once all of it has been
 // read, after making sure the source has nothing more.
-func (s *sealingBody) finishSized() error {
+func (s *sealingBody) finishDeclared() error {
 	var extra [1]byte
 	switch n, err := io.ReadFull(s.src, extra[:]); {
 	case n > 0:
