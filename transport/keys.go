@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"math/rand/v2"
 	"net/http"
 	"sync"
 	"time"
@@ -88,8 +89,9 @@ type FetcherOption func(*KeyFetcher)
 // 10 second timeout).
 func WithHTTPClient(c *http.Client) FetcherOption { return func(f *KeyFetcher) { f.client = c } }
 
-// WithRefreshInterval sets the schedule, which is also the least time
-// between two forced refreshes (default 5 minutes).
+// WithRefreshInterval sets the schedule (each wait is the interval give or
+// take a tenth), and the least time between two forced refreshes (default
+// 5 minutes).
 func WithRefreshInterval(d time.Duration) FetcherOption {
 	return func(f *KeyFetcher) { f.interval = d }
 }
@@ -150,7 +152,7 @@ func (f *KeyFetcher) Close() error {
 
 func (f *KeyFetcher) loop() {
 	defer close(f.done)
-	t := time.NewTicker(f.interval)
+	t := time.NewTimer(nextRefresh(f.interval))
 	defer t.Stop()
 	for {
 		select {
@@ -160,8 +162,20 @@ func (f *KeyFetcher) loop() {
 			if err := f.fetch(f.ctx); err != nil && f.ctx.Err() == nil {
 				f.log.Warn("sealjwt: key refresh failed; keeping the last good set", "url", f.url, "error", err)
 			}
+			t.Reset(nextRefresh(f.interval))
 		}
 	}
+}
+
+// nextRefresh is the wait before a scheduled refresh: the interval, give
+// or take a tenth, drawn afresh each time, so that senders started together
+// do not all fetch at the same moment.
+func nextRefresh(interval time.Duration) time.Duration {
+	spread := int64(interval / 5)
+	if spread <= 0 {
+		return interval
+	}
+	return interval - interval/10 + time.Duration(rand.Int64N(spread))
 }
 
 func (f *KeyFetcher) fetch(ctx context.Context) error {

@@ -1,0 +1,117 @@
+package transport
+
+import (
+	"context"
+	"net/http"
+	"net/http/httptest"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/sealjwt/sealjwt/seal"
+)
+
+func newPublicSet(t *testing.T) *seal.PublicKeySet {
+	t.Helper()
+	k, err := seal.GenerateKey(seal.HPKE3)
+	if err != nil {
+		t.Fatal(err)
+	}
+	set, err := seal.NewPublicKeySet(k.Public())
+	if err != nil {
+		t.Fatal(err)
+	}
+	return set
+}
+
+// waitFor polls cond until it holds or a second has passed.
+func waitFor(t *testing.T, what string, cond func() bool) {
+	t.Helper()
+	for deadline := time.Now().Add(time.Second); time.Now().Before(deadline); time.Sleep(5 * time.Millisecond) {
+		if cond() {
+			return
+		}
+	}
+	t.Fatalf("after a second: %s", what)
+}
+
+func primaryKID(t *testing.T, f *KeyFetcher) string {
+	t.Helper()
+	set, err := f.Keys(context.Background())
+	if err != nil || set == nil || set.Primary() == nil {
+		t.Fatalf("keys: %v, %v", set, err)
+	}
+	return set.Primary().KID()
+}
+
+func TestKeyFetcherRefreshesOnSchedule(t *testing.T) {
+	jwks := &switchingJWKS{}
+	first, second := newPublicSet(t), newPublicSet(t)
+	jwks.set(t, first)
+	srv := httptest.NewServer(jwks)
+	defer srv.Close()
+	f, err := NewKeyFetcher(context.Background(), srv.URL, WithRefreshInterval(20*time.Millisecond))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	if got := primaryKID(t, f); got != first.Primary().KID() {
+		t.Fatalf("first key %s, want %s", got, first.Primary().KID())
+	}
+	jwks.set(t, second)
+	waitFor(t, "the rotated key set was not fetched", func() bool { return primaryKID(t, f) == second.Primary().KID() })
+}
+
+// A receiver whose JWKS endpoint fails or serves garbage must not leave the
+// sender without keys: the last good set stays in use.
+func TestKeyFetcherKeepsLastGoodSet(t *testing.T) {
+	good := newPublicSet(t)
+	jwks := &switchingJWKS{}
+	jwks.set(t, good)
+	var broken atomic.Int32 // 0 serves the set, 1 fails, 2 serves garbage
+	var hits atomic.Int32
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		hits.Add(1)
+		switch broken.Load() {
+		case 1:
+			http.Error(w, "down", http.StatusInternalServerError)
+		case 2:
+			w.Header().Set("Content-Type", JWKSContentType)
+			_, _ = w.Write([]byte(`{"keys":[{"kty":"OKP"`))
+		default:
+			jwks.ServeHTTP(w, r)
+		}
+	}))
+	defer srv.Close()
+	f, err := NewKeyFetcher(context.Background(), srv.URL, WithRefreshInterval(10*time.Millisecond))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	for _, mode := range []int32{1, 2} {
+		broken.Store(mode)
+		before := hits.Load()
+		waitFor(t, "no scheduled refresh", func() bool { return hits.Load() >= before+3 })
+		if got := primaryKID(t, f); got != good.Primary().KID() {
+			t.Fatalf("mode %d: key %s, want the last good %s", mode, got, good.Primary().KID())
+		}
+	}
+}
+
+func TestKeyFetcherScheduleIsSpread(t *testing.T) {
+	const interval = 10 * time.Second
+	seen := map[time.Duration]bool{}
+	for range 1000 {
+		d := nextRefresh(interval)
+		if d < interval*9/10 || d >= interval*11/10 {
+			t.Fatalf("wait %v outside [0.9, 1.1) of %v", d, interval)
+		}
+		seen[d] = true
+	}
+	if len(seen) < 900 {
+		t.Fatalf("only %d distinct waits in 1000: senders would fetch in step", len(seen))
+	}
+	if got := nextRefresh(time.Nanosecond); got != time.Nanosecond {
+		t.Fatalf("an interval too short to spread: got %v", got)
+	}
+}
