@@ -149,8 +149,7 @@ func (o *Opener) OpenExport(ctx context.Context, envelope string, check func(*Me
 			return nil, nil, err
 		}
 	}
-	until := v.ExpiresAt.Add(o.verifier.Leeway())
-	if err := o.replay.Check(ctx, v.Issuer, v.ID, until); err != nil {
+	if err := o.replay.Check(ctx, v.Issuer, v.ID, o.verifier.ValidUntil(v)); err != nil {
 		return nil, nil, err
 	}
 	return m, opened, nil

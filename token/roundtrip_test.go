@@ -219,3 +219,33 @@ func TestSignRejectsBadClaims(t *testing.T) {
 		})
 	}
 }
+
+// A token is accepted until exp plus the leeway, so a replay cache must
+// remember its jti that long: ValidUntil is the moment Verify stops
+// accepting it.
+func TestValidUntilIsWhenVerifyStopsAccepting(t *testing.T) {
+	k := testKey(t, EdDSA)
+	tok, err := newTestSigner(t, k).Sign([]string{testAudience}, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	const leeway = 45 * time.Second
+	v := newTestVerifier(t, []*SigningKey{k}, WithLeeway(leeway))
+	got, err := v.Verify(tok)
+	if err != nil {
+		t.Fatal(err)
+	}
+	until := v.ValidUntil(got)
+	if want := testNow.Add(DefaultLifetime + leeway); !until.Equal(want) {
+		t.Fatalf("ValidUntil %v, want %v", until, want)
+	}
+	at := func(now time.Time) *Verifier {
+		return newTestVerifier(t, []*SigningKey{k}, WithLeeway(leeway), WithClock(func() time.Time { return now }))
+	}
+	if _, err := at(until.Add(-time.Nanosecond)).Verify(tok); err != nil {
+		t.Fatalf("just before ValidUntil: %v", err)
+	}
+	if _, err := at(until).Verify(tok); err == nil {
+		t.Fatal("at ValidUntil: accepted")
+	}
+}

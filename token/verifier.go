@@ -107,9 +107,12 @@ func NewVerifier(audience string, opts ...VerifierOption) (*Verifier, error) {
 	return v, nil
 }
 
-// Leeway returns the clock skew allowed; replay caches must remember a
-// jti until exp plus this.
+// Leeway returns the clock skew allowed.
 func (v *Verifier) Leeway() time.Duration { return v.leeway }
+
+// ValidUntil is when this verifier stops accepting t: its exp plus the
+// leeway. A replay cache must remember t's jti until then.
+func (v *Verifier) ValidUntil(t *Verified) time.Time { return t.ExpiresAt.Add(v.leeway) }
 
 // MaxLifetime returns the longest exp - iat accepted.
 func (v *Verifier) MaxLifetime() time.Duration { return v.maxLifetime }

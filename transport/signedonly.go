@@ -100,8 +100,7 @@ func (c *signedOnlyConfig) verify(v *token.Verifier, r *http.Request) (*token.Ve
 	if err != nil {
 		return nil, err
 	}
-	until := verified.ExpiresAt.Add(v.Leeway())
-	if err := c.replay.Check(r.Context(), verified.Issuer, verified.ID, until); err != nil {
+	if err := c.replay.Check(r.Context(), verified.Issuer, verified.ID, v.ValidUntil(verified)); err != nil {
 		return nil, err
 	}
 	return verified, nil
