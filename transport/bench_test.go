@@ -42,7 +42,7 @@ func benchKeys(b *testing.B) keys {
 // plus Open of the same suite alone. The difference is the HTTP overhead.
 func BenchmarkTransportRoundTrip(b *testing.B) {
 	k := benchKeys(b)
-	o, _ := sealjwt.NewOpener(receiverID, k.seal, sealjwt.WithTrustedSender(senderID, k.sign.Public()), sealjwt.WithReplayStore(acceptAll{}))
+	o := benchOpener(b, k)
 	benchPost(b, Server(o)(echo), newClient(b, k, harnessConfig{}))
 }
 
@@ -50,6 +50,16 @@ var echo = http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 	w.Header().Set("Content-Type", "application/json")
 	_, _ = io.Copy(w, r.Body)
 })
+
+// benchOpener is the receiver's Opener for the benchmarks: it trusts the
+// sender and remembers no ids.
+func benchOpener(b *testing.B, k keys) *sealjwt.Opener {
+	o, err := sealjwt.NewOpener(receiverID, k.seal, sealjwt.WithTrustedSender(senderID, k.sign.Public()), sealjwt.WithReplayStore(acceptAll{}))
+	if err != nil {
+		b.Fatal(err)
+	}
+	return o
+}
 
 // benchPost posts benchBody to h over a loopback listener with client.
 func benchPost(b *testing.B, h http.Handler, client *http.Client) {
@@ -80,7 +90,7 @@ func post(b *testing.B, client *http.Client, url string) {
 // crypto keeps the other side waiting long enough for its vCPU to halt.
 func BenchmarkTransportRoundTripParallel(b *testing.B) {
 	k := benchKeys(b)
-	o, _ := sealjwt.NewOpener(receiverID, k.seal, sealjwt.WithTrustedSender(senderID, k.sign.Public()), sealjwt.WithReplayStore(acceptAll{}))
+	o := benchOpener(b, k)
 	srv := httptest.NewServer(Server(o)(echo))
 	defer srv.Close()
 	client := newClient(b, k, harnessConfig{})
@@ -108,7 +118,7 @@ func BenchmarkTransportCryptoParallel(b *testing.B) {
 // sender's Sealer, recipient key and request claims of the benchmarks.
 func benchMessage(b *testing.B) (*sealjwt.Opener, *sealjwt.Sealer, *seal.PublicKey, requestClaims) {
 	k := benchKeys(b)
-	o, _ := sealjwt.NewOpener(receiverID, k.seal, sealjwt.WithTrustedSender(senderID, k.sign.Public()), sealjwt.WithReplayStore(acceptAll{}))
+	o := benchOpener(b, k)
 	sealer, _ := sealjwt.NewSealer(k.sign, senderID)
 	claims := requestClaims{Method: "POST", URI: "http://127.0.0.1/orders", ContentType: "application/json", Body: true}
 	return o, sealer, k.seal.Primary().Public(), claims

@@ -160,11 +160,8 @@ func (t *Transport) outgoing(req *http.Request, body io.ReadCloser, env string, 
 	if err != nil {
 		return nil, err
 	}
-	out.Body, out.ContentLength = sb, sb.sealedLength(t.recordSize)
-	if sized && req.ContentLength <= int64(t.recordSize) {
-		if out.Body, err = sb.sealAll(out.ContentLength); err != nil {
-			return nil, err
-		}
+	if out.Body, out.ContentLength, err = sb.wire(); err != nil {
+		return nil, err
 	}
 	out.Header.Set("Content-Type", RecordsContentType)
 	out.Header.Del("Content-Length")

@@ -43,13 +43,8 @@ func (s *switchingJWKS) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 }
 
 func TestUnknownRecipientKeyRefetchAndRetry(t *testing.T) {
-	stale, err := seal.GenerateKey(seal.HPKE3)
-	if err != nil {
-		t.Fatal(err)
-	}
-	staleSet, _ := seal.NewPublicKeySet(stale.Public())
 	jwks := &switchingJWKS{}
-	jwks.set(t, staleSet)
+	jwks.set(t, newPublicSet(t)) // a key the receiver no longer has
 	jwksSrv := httptest.NewServer(jwks)
 	defer jwksSrv.Close()
 	fetcher, err := NewKeyFetcher(context.Background(), jwksSrv.URL, WithRefreshInterval(time.Hour))
@@ -79,9 +74,7 @@ func TestUnknownRecipientKeyRefetchAndRetry(t *testing.T) {
 }
 
 func TestUnknownRecipientKeyUnprocessable(t *testing.T) {
-	other, _ := seal.GenerateKey(seal.HPKE3)
-	set, _ := seal.NewPublicKeySet(other.Public())
-	h := newHarness(t, http.HandlerFunc(whoami), harnessConfig{keySource: StaticKeys(set)})
+	h := newHarness(t, http.HandlerFunc(whoami), harnessConfig{keySource: StaticKeys(newPublicSet(t))})
 	resp, err := get(t, h.client, h.srv.URL+"/")
 	if err != nil {
 		t.Fatal(err)

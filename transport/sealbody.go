@@ -23,6 +23,7 @@ type sealingBody struct {
 	src   io.ReadCloser
 	rec   *record.Writer
 	chunk []byte
+	size  int    // plaintext bytes per full record
 	left  int64  // plaintext bytes still due from a body of declared length; -1 if unknown
 	sized bool   // fill full records rather than send each read as it comes
 	out   []byte // sealed bytes not yet read; rec appends here
@@ -39,7 +40,7 @@ func newSealingBody(src io.ReadCloser, length int64, sized bool, key, nonce []by
 	if length > 0 {
 		n, left = int(min(length, int64(n))), length
 	}
-	s := &sealingBody{src: src, chunk: make([]byte, n), left: left, sized: sized && left > 0}
+	s := &sealingBody{src: src, chunk: make([]byte, n), size: recordSize, left: left, sized: sized && left > 0}
 	rec, err := record.NewWriter(s, key, nonce, nil, recordSize)
 	if err != nil {
 		return nil, err
@@ -48,21 +49,27 @@ func newSealingBody(src io.ReadCloser, length int64, sized bool, key, nonce []by
 	return s, nil
 }
 
-// sealedLength is the length of the sealed body, or -1 when it is not
-// known in advance.
-func (s *sealingBody) sealedLength(recordSize int) int64 {
+// wire returns what goes on the wire for the body and its length, -1 when
+// that is not known in advance. A sized body up to one record is sealed
+// whole now: net/http sends headers and body in one write only for a body
+// it knows is in memory.
+func (s *sealingBody) wire() (io.ReadCloser, int64, error) {
 	if !s.sized {
-		return -1
+		return s, -1, nil
 	}
-	if n, ok := record.SealedLen(s.left, recordSize); ok {
-		return n
+	n, ok := record.SealedLen(s.left, s.size)
+	switch {
+	case !ok:
+		return s, -1, nil
+	case s.left > int64(s.size):
+		return s, n, nil
 	}
-	return -1
+	sealed, err := s.sealAll(n)
+	return sealed, n, err
 }
 
-// sealAll seals the whole body now, for a small body of declared length:
-// net/http sends headers and body in one write only for a body it knows is
-// in memory. It closes the source once all of it is read.
+// sealAll seals the whole body into sealedLength bytes, and closes the
+// source once all of it is read.
 func (s *sealingBody) sealAll(sealedLength int64) (io.ReadCloser, error) {
 	sealed := make([]byte, sealedLength)
 	if _, err := io.ReadFull(s, sealed); err != nil {

@@ -18,7 +18,7 @@ type Reader struct {
 	ahead   int    // bytes of the next length already read into hdr
 	sealed  []byte // the current sealed record and what followed it; grows on demand up to max+tagSize+headerSize
 	plain   []byte // plaintext buffer for reads smaller than a record
-	pending []byte // authenticated plaintext not yet returned (inside plain)
+	pending []byte // authenticated plaintext not yet returned (inside plain, or sealed when opened in place)
 	final   bool   // the final record was opened
 	err     error  // sticky: io.EOF or the first failure
 }
