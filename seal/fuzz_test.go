@@ -1,7 +1,6 @@
 package seal
 
 import (
-	"encoding/json"
 	"errors"
 	"testing"
 )
@@ -11,14 +10,10 @@ import (
 // envelope whose header names the key and its alg.
 func FuzzOpen(f *testing.F) {
 	var keys []*PrivateKey
-	if data, err := readVectorFileOptional(sharedVectorPath); err == nil {
-		var vs []draftVector
-		_ = json.Unmarshal(data, &vs)
-		for _, v := range vs {
-			if k, err := ParsePrivateJWK(v.JWK); err == nil {
-				keys = append(keys, k)
-				f.Add(v.Compact, []byte(v.Flattened))
-			}
+	for _, v := range loadDraftVectors(f) {
+		if k, err := ParsePrivateJWK(v.JWK); err == nil {
+			keys = append(keys, k)
+			f.Add(v.Compact, []byte(v.Flattened))
 		}
 	}
 	for _, alg := range []Alg{HPKE3, HPKE9, HPKE3KE} {
@@ -58,12 +53,8 @@ func checkFuzzResult(t *testing.T, ks *KeySet, got *Opened, err error) {
 // FuzzParseJWK feeds arbitrary JSON to the JWK and JWKS parsers. A key that
 // parses must marshal back to a JWK that parses to the same key.
 func FuzzParseJWK(f *testing.F) {
-	if data, err := readVectorFileOptional(sharedVectorPath); err == nil {
-		var vs []draftVector
-		_ = json.Unmarshal(data, &vs)
-		for _, v := range vs {
-			f.Add([]byte(v.JWK))
-		}
+	for _, v := range loadDraftVectors(f) {
+		f.Add([]byte(v.JWK))
 	}
 	for _, alg := range []Alg{HPKE0, HPKE3, HPKE5, HPKE9, HPKE12} {
 		k, _ := GenerateKey(alg)
