@@ -52,12 +52,14 @@ type Refresh struct {
 // Rotation asks a Store to consume one refresh token and record its
 // successor, atomically.
 type Rotation struct {
-	ID    string     // the presented token's id
-	Hash  SecretHash // hash of the presented secret
-	Next  Refresh    // the successor, in the same family
-	Now   time.Time  // the caller's clock, so that tests and stores agree
+	ID   string     // the presented token's id
+	Hash SecretHash // hash of the presented secret
+	// Next is the successor. Its FamilyID is not consulted: the caller
+	// knows only the presented token, and the successor joins its family.
+	Next  Refresh
+	Now   time.Time // the caller's clock, so that tests and stores agree
 	Grace time.Duration
-	Idle  time.Duration // idle timeout: Now - last use >= Idle means expired
+	Idle  time.Duration // idle timeout: Now - last use >= Idle means expired; 0 disables
 }
 
 // Rotated is a successful Rotation's result.
