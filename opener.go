@@ -21,6 +21,7 @@ type Opener struct {
 	verifier *token.Verifier
 	replay   replay.Store
 	sealOpts []seal.Option
+	observer Observer
 }
 
 // OpenerOption configures an Opener.
@@ -31,6 +32,7 @@ type openerConfig struct {
 	verifyOpts []token.VerifierOption
 	replay     replay.Store
 	maxSize    int
+	observer   Observer
 }
 
 type trustedSender struct {
@@ -98,7 +100,7 @@ func NewOpener(id string, keys *seal.KeySet, opts ...OpenerOption) (*Opener, err
 			return nil, err
 		}
 	}
-	o := &Opener{id: id, keys: keys, verifier: v, replay: c.replay}
+	o := &Opener{id: id, keys: keys, verifier: v, replay: c.replay, observer: c.observer}
 	if o.replay == nil {
 		o.replay = replay.NewMemory()
 	}
@@ -124,6 +126,23 @@ func (o *Opener) Open(ctx context.Context, envelope string) (*Message, error) {
 // so a message refused by check (say, one meant for another HTTP request)
 // does not use up its id.
 func (o *Opener) OpenExport(ctx context.Context, envelope string, check func(*Message) error) (*Message, seal.Exporter, error) {
+	if o.observer == nil {
+		return o.openExport(ctx, envelope, check, &Event{})
+	}
+	start := time.Now()
+	ev := Event{Kind: KindOpen, Outcome: OutcomeAccepted, Bytes: int64(len(envelope))}
+	m, exp, err := o.openExport(ctx, envelope, check, &ev)
+	ev.Duration = time.Since(start)
+	if err != nil {
+		ev.Outcome, ev.Reason, ev.Err = OutcomeRefused, ReasonOf(err), err
+	}
+	o.observer.Observe(ctx, ev)
+	return m, exp, err
+}
+
+// openExport is OpenExport; it fills in ev's algorithms and issuer as each
+// is established, so a refusal reports what was verified before it.
+func (o *Opener) openExport(ctx context.Context, envelope string, check func(*Message) error, ev *Event) (*Message, seal.Exporter, error) {
 	if err := ctx.Err(); err != nil {
 		return nil, nil, err
 	}
@@ -131,6 +150,7 @@ func (o *Opener) OpenExport(ctx context.Context, envelope string, check func(*Me
 	if err != nil {
 		return nil, nil, err
 	}
+	ev.Suite = opened.Header.Alg
 	if opened.Header.Cty != ContentType {
 		return nil, nil, fmt.Errorf("%w: envelope cty %q, want %q", ErrMalformed, opened.Header.Cty, ContentType)
 	}
@@ -143,6 +163,7 @@ func (o *Opener) OpenExport(ctx context.Context, envelope string, check func(*Me
 	if err != nil {
 		return nil, nil, err
 	}
+	ev.SigAlg, ev.Issuer = v.Alg, v.Issuer
 	m := &Message{Verified: v, Envelope: opened.Header}
 	if check != nil {
 		if err := check(m); err != nil {

@@ -19,8 +19,8 @@ type requestClaims struct {
 }
 
 // ErrBinding is wrapped when an envelope was made for another request
-// (method or target URI differ).
-var ErrBinding = fmt.Errorf("%w: envelope bound to another request", sealjwt.ErrClaims)
+// (method or target URI differ). It is sealjwt.ErrBinding.
+var ErrBinding = sealjwt.ErrBinding
 
 // targetURI is the htu of r as the server received it: scheme, host, path
 // and query, no fragment. Including the query (DPoP leaves it out) stops a

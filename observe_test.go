@@ -1,0 +1,166 @@
+package sealjwt_test
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"os/exec"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/sealjwt/sealjwt"
+	"github.com/sealjwt/sealjwt/replay"
+	"github.com/sealjwt/sealjwt/seal"
+	"github.com/sealjwt/sealjwt/token"
+)
+
+// recorder is an Observer that keeps every Event.
+type recorder struct {
+	mu     sync.Mutex
+	events []sealjwt.Event
+}
+
+func (r *recorder) Observe(_ context.Context, e sealjwt.Event) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	r.events = append(r.events, e)
+}
+
+func (r *recorder) last(t *testing.T) sealjwt.Event {
+	t.Helper()
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if len(r.events) == 0 {
+		t.Fatal("no event reported")
+	}
+	return r.events[len(r.events)-1]
+}
+
+func TestReasonOfEverySentinel(t *testing.T) {
+	cases := []struct {
+		err  error
+		want sealjwt.Reason
+	}{
+		{nil, ""},
+		{fmt.Errorf("x: %w", sealjwt.ErrMalformed), sealjwt.ReasonMalformed},
+		{sealjwt.ErrTooLarge, sealjwt.ReasonTooLarge},
+		{sealjwt.ErrUnsupported, sealjwt.ReasonUnsupported},
+		{sealjwt.ErrUnknownKey, sealjwt.ReasonUnknownKey},
+		{sealjwt.ErrDecryption, sealjwt.ReasonDecryption},
+		{sealjwt.ErrUntrustedSender, sealjwt.ReasonUntrustedSender},
+		{sealjwt.ErrSignature, sealjwt.ReasonSignature},
+		{sealjwt.ErrExpired, sealjwt.ReasonExpired},
+		{sealjwt.ErrNotYetValid, sealjwt.ReasonNotYetValid},
+		{sealjwt.ErrIssuer, sealjwt.ReasonIssuer},
+		{sealjwt.ErrAudience, sealjwt.ReasonAudience},
+		{sealjwt.ErrClaims, sealjwt.ReasonClaims},
+		{fmt.Errorf("%w: method", sealjwt.ErrBinding), sealjwt.ReasonBinding},
+		{replay.ErrReplayed, sealjwt.ReasonReplay},
+		{fmt.Errorf("redis: %w", replay.ErrUnavailable), sealjwt.ReasonStoreUnavailable},
+		{replay.ErrFull, sealjwt.ReasonStoreFull},
+		{sealjwt.ErrInvalidKey, sealjwt.ReasonInvalidKey},
+		{context.DeadlineExceeded, sealjwt.ReasonCanceled},
+		{errors.New("something else"), sealjwt.ReasonInternal},
+	}
+	for _, c := range cases {
+		if got := sealjwt.ReasonOf(c.err); got != c.want {
+			t.Errorf("ReasonOf(%v) = %q, want %q", c.err, got, c.want)
+		}
+	}
+}
+
+// TestOpenerObserverNeverReportsAnUnverifiedIssuer forges a message whose
+// signature fails: its iss must not reach the observer. An accepted one
+// reports issuer and algorithms; each refusal reports its reason.
+func TestOpenerObserverNeverReportsAnUnverifiedIssuer(t *testing.T) {
+	ctx := context.Background()
+	sender, recv := fixture(t)
+	mallory := newParty(t, "mallory-was-here", seal.HPKE3, token.EdDSA)
+	rec := &recorder{}
+	o, err := sealjwt.NewOpener(recv.id, recv.sealKey, sealjwt.WithTrustedSender(sender.id, sender.sign.Public()),
+		sealjwt.WithReplayStore(replay.NewMemory()), sealjwt.WithObserver(rec))
+	if err != nil {
+		t.Fatal(err)
+	}
+	env, err := sender.sealer(t).Seal(ctx, recv.pub(), recv.id, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := o.Open(ctx, env); err != nil {
+		t.Fatal(err)
+	}
+	got := rec.last(t)
+	want := sealjwt.Event{Kind: sealjwt.KindOpen, Outcome: sealjwt.OutcomeAccepted, Suite: seal.HPKE3,
+		SigAlg: token.EdDSA, Issuer: sender.id, Bytes: int64(len(env))}
+	if got.Duration <= 0 {
+		t.Errorf("duration %v", got.Duration)
+	}
+	got.Duration = 0
+	if got != want {
+		t.Fatalf("accepted: %+v, want %+v", got, want)
+	}
+
+	_, _ = o.Open(ctx, env)
+	if e := rec.last(t); e.Outcome != sealjwt.OutcomeRefused || e.Reason != sealjwt.ReasonReplay || e.Issuer != sender.id {
+		t.Fatalf("replay: %+v", e)
+	}
+
+	// Mallory's key is not trusted, and she claims to be the sender.
+	forged, err := sealjwt.NewSealer(mallory.sign, sender.id)
+	if err != nil {
+		t.Fatal(err)
+	}
+	fenv, err := forged.Seal(ctx, recv.pub(), recv.id, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, _ = o.Open(ctx, fenv)
+	e := rec.last(t)
+	if e.Reason != sealjwt.ReasonUntrustedSender || e.Issuer != "" || e.SigAlg != "" || e.Suite != seal.HPKE3 {
+		t.Fatalf("forged: %+v: an unverified issuer or alg was reported", e)
+	}
+
+	_, _ = o.Open(ctx, strings.Repeat("A", 10))
+	if e := rec.last(t); e.Reason != sealjwt.ReasonMalformed || e.Suite != "" || e.Err == nil {
+		t.Fatalf("garbage: %+v", e)
+	}
+}
+
+func TestOpenerObserverReportsExpiry(t *testing.T) {
+	ctx := context.Background()
+	sender, recv := fixture(t)
+	rec := &recorder{}
+	o, err := sealjwt.NewOpener(recv.id, recv.sealKey, sealjwt.WithTrustedSender(sender.id, sender.sign.Public()),
+		sealjwt.WithObserver(rec))
+	if err != nil {
+		t.Fatal(err)
+	}
+	past := func() time.Time { return time.Now().Add(-2 * time.Hour) }
+	env, err := sender.sealer(t, sealjwt.WithSealerClock(past)).Seal(ctx, recv.pub(), recv.id, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, _ = o.Open(ctx, env)
+	if e := rec.last(t); e.Reason != sealjwt.ReasonExpired || e.Outcome != sealjwt.OutcomeRefused {
+		t.Fatalf("expired: %+v", e)
+	}
+}
+
+// TestRootPackageDoesNotLinkPrometheus: metrics are the commands' business;
+// importing the library must not pull in a metrics client.
+func TestRootPackageDoesNotLinkPrometheus(t *testing.T) {
+	out, err := exec.Command("go", "list", "-deps", ".").CombinedOutput()
+	if err != nil {
+		t.Fatalf("go list: %v\n%s", err, out)
+	}
+	for _, dep := range strings.Fields(string(out)) {
+		if strings.HasPrefix(dep, "github.com/prometheus/") {
+			t.Fatalf("the root package depends on %s", dep)
+		}
+	}
+	if !strings.Contains(string(out), "github.com/sealjwt/sealjwt/seal") {
+		t.Fatalf("go list printed no dependencies:\n%s", out)
+	}
+}
