@@ -1,0 +1,344 @@
+// Package redisstore keeps session refresh-token families in Redis, so
+// that any number of servers share them. It takes a redis.UniversalClient:
+// a single server, Sentinel or Cluster.
+//
+// Layout. A family is one hash, <prefix>f{<family id>}, holding the
+// family's fields and, for each of its refresh tokens, the secret's hash
+// and the time it was consumed. Every rule of a rotation runs in one Lua
+// script on that one key, so rotations are atomic and need no cross-slot
+// transaction on Cluster. A token id finds its family through an index
+// key, <prefix>t{<token id>}, written once when the token is issued: the
+// secret's hash, the family's expiry and the family id, none of which ever
+// change. Every key expires with its family (PXAT).
+//
+// Round trips. A rotation makes two: it reads the token's index entry and
+// compares the secret's hash in Go, in constant time; then one pipeline
+// writes the successor's index entry and runs the rotation script, which
+// checks the hash again (an equal comparison by then, so its timing tells
+// nothing). The first call after the server lost its scripts (a restart,
+// SCRIPT FLUSH) makes one more, to send the script source.
+package redisstore
+
+import (
+	"context"
+	"crypto/sha256"
+	"crypto/subtle"
+	"encoding/binary"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/redis/go-redis/v9"
+
+	"github.com/sealjwt/sealjwt/session"
+)
+
+// DefaultPrefix is the default prefix of the keys the store writes.
+const DefaultPrefix = "sealjwt:session:"
+
+// maxIDLen bounds the ids the store builds keys from; the session package
+// issues 22-character ids.
+const maxIDLen = 64
+
+// Store is a session.Store on Redis.
+type Store struct {
+	client redis.UniversalClient
+	prefix string
+}
+
+var _ session.Store = (*Store)(nil)
+
+// Option configures a Store.
+type Option func(*Store)
+
+// WithPrefix sets the key prefix (default DefaultPrefix). Servers sharing
+// sessions must use the same prefix.
+func WithPrefix(p string) Option {
+	return func(s *Store) { s.prefix = p }
+}
+
+// New returns a Store on client. The caller keeps ownership of client and
+// closes it. The prefix must not contain '{' or '}', which would move the
+// keys' hash slots on Cluster.
+func New(client redis.UniversalClient, opts ...Option) (*Store, error) {
+	s := &Store{client: client, prefix: DefaultPrefix}
+	for _, o := range opts {
+		o(s)
+	}
+	if strings.ContainsAny(s.prefix, "{}") {
+		return nil, fmt.Errorf("redisstore: key prefix %q contains a brace; want none, so that each family stays in one hash slot", s.prefix)
+	}
+	return s, nil
+}
+
+func (s *Store) familyKey(id string) string { return s.prefix + "f{" + id + "}" }
+func (s *Store) tokenKey(id string) string  { return s.prefix + "t{" + id + "}" }
+
+func (s *Store) subjectKey(subject string) string {
+	h := sha256.Sum256([]byte(subject))
+	return s.prefix + "s{" + hex.EncodeToString(h[:16]) + "}"
+}
+
+// validID reports whether id can name a key: base64url, at most maxIDLen
+// characters. Any other id is unknown without asking the server.
+func validID(id string) bool {
+	if id == "" || len(id) > maxIDLen {
+		return false
+	}
+	for _, c := range []byte(id) {
+		if !('a' <= c && c <= 'z' || 'A' <= c && c <= 'Z' || '0' <= c && c <= '9' || c == '-' || c == '_') {
+			return false
+		}
+	}
+	return true
+}
+
+// tokenEntry is the content of a token's index key.
+type tokenEntry struct {
+	hash     session.SecretHash
+	expires  int64 // the family's expiry, Unix ms
+	familyID string
+}
+
+func (e tokenEntry) encode() []byte {
+	b := make([]byte, 0, len(e.hash)+8+len(e.familyID))
+	b = append(b, e.hash[:]...)
+	b = binary.BigEndian.AppendUint64(b, uint64(e.expires))
+	return append(b, e.familyID...)
+}
+
+func decodeTokenEntry(b []byte) (tokenEntry, error) {
+	var e tokenEntry
+	if len(b) <= len(e.hash)+8 {
+		return e, fmt.Errorf("redisstore: token index entry of %d bytes, want more than %d", len(b), len(e.hash)+8)
+	}
+	copy(e.hash[:], b)
+	e.expires = int64(binary.BigEndian.Uint64(b[len(e.hash):]))
+	e.familyID = string(b[len(e.hash)+8:])
+	return e, nil
+}
+
+func unavailable(err error) error {
+	return fmt.Errorf("%w: redis: %w", session.ErrStoreUnavailable, err)
+}
+
+// Create implements session.Store in one round trip.
+func (s *Store) Create(ctx context.Context, f session.Family, first session.Refresh) error {
+	if !validID(f.ID) || !validID(first.ID) {
+		return fmt.Errorf("redisstore: family id %q or token id %q is not 1 to %d base64url characters", f.ID, first.ID, maxIDLen)
+	}
+	scopes, err := json.Marshal(f.Scopes)
+	if err != nil {
+		return fmt.Errorf("redisstore: scopes: %w", err)
+	}
+	expires := f.ExpiresAt.UnixMilli()
+	var created *redis.Cmd
+	err = s.pipeline(ctx, func(p redis.Pipeliner, run runner) {
+		created = run(createScript, s.familyKey(f.ID),
+			f.Subject, scopes, f.Claims, f.CreatedAt.UnixMilli(), expires, first.ID, first.Hash[:])
+		s.setToken(ctx, p, first.ID, tokenEntry{hash: first.Hash, expires: expires, familyID: f.ID})
+		run(indexScript, s.subjectKey(f.Subject), f.ID, expires, time.Now().UnixMilli())
+	})
+	if err != nil {
+		return unavailable(err)
+	}
+	if n, _ := created.Int(); n != 1 {
+		return fmt.Errorf("redisstore: a family with id %q already exists", f.ID)
+	}
+	return nil
+}
+
+func (s *Store) setToken(ctx context.Context, p redis.Pipeliner, id string, e tokenEntry) {
+	p.Do(ctx, "SET", s.tokenKey(id), e.encode(), "PXAT", e.expires)
+}
+
+// entry reads the index entry of token id and checks h against it in
+// constant time: one round trip.
+func (s *Store) entry(ctx context.Context, id string, h session.SecretHash) (tokenEntry, error) {
+	if !validID(id) {
+		return tokenEntry{}, session.ErrInvalidRefresh
+	}
+	b, err := s.client.Get(ctx, s.tokenKey(id)).Bytes()
+	if errors.Is(err, redis.Nil) {
+		return tokenEntry{}, session.ErrInvalidRefresh
+	}
+	if err != nil {
+		return tokenEntry{}, unavailable(err)
+	}
+	e, err := decodeTokenEntry(b)
+	if err != nil {
+		return tokenEntry{}, unavailable(err)
+	}
+	if subtle.ConstantTimeCompare(e.hash[:], h[:]) != 1 {
+		return tokenEntry{}, session.ErrInvalidRefresh
+	}
+	return e, nil
+}
+
+// Rotate implements session.Store in two round trips.
+func (s *Store) Rotate(ctx context.Context, r session.Rotation) (session.Rotated, error) {
+	if !validID(r.Next.ID) {
+		return session.Rotated{}, fmt.Errorf("redisstore: successor id %q is not 1 to %d base64url characters", r.Next.ID, maxIDLen)
+	}
+	e, err := s.entry(ctx, r.ID, r.Hash)
+	if err != nil {
+		return session.Rotated{}, err
+	}
+	var rotated *redis.Cmd
+	err = s.pipeline(ctx, func(p redis.Pipeliner, run runner) {
+		// Written before the script decides: if it refuses, the entry names
+		// a token nobody holds and expires with the family.
+		s.setToken(ctx, p, r.Next.ID, tokenEntry{hash: r.Next.Hash, expires: e.expires, familyID: e.familyID})
+		rotated = run(rotateScript, s.familyKey(e.familyID),
+			r.ID, r.Hash[:], r.Next.ID, r.Next.Hash[:], r.Now.UnixMilli(), r.Grace.Milliseconds(), r.Idle.Milliseconds())
+	})
+	if err != nil {
+		return session.Rotated{}, unavailable(err)
+	}
+	reply, err := rotated.Slice()
+	if err != nil || len(reply) == 0 {
+		return session.Rotated{}, unavailable(fmt.Errorf("rotation script replied %v, %v", reply, err))
+	}
+	switch outcome, _ := reply[0].(int64); outcome {
+	case outcomeRotated, outcomeInGrace:
+		f, err := decodeFamily(e.familyID, reply[1:])
+		if err != nil {
+			return session.Rotated{}, unavailable(err)
+		}
+		return session.Rotated{Family: f, InGrace: outcome == outcomeInGrace}, nil
+	case outcomeInvalid:
+		return session.Rotated{}, session.ErrInvalidRefresh
+	case outcomeRevoked:
+		return session.Rotated{}, session.ErrRevoked
+	case outcomeExpired:
+		return session.Rotated{}, session.ErrSessionExpired
+	case outcomeReuse:
+		return session.Rotated{}, session.ErrReuse
+	default:
+		return session.Rotated{}, unavailable(fmt.Errorf("rotation script replied outcome %v", reply[0]))
+	}
+}
+
+// familyFields are the family hash fields decodeFamily reads, in order.
+var familyFields = []string{"sub", "sc", "cl", "ca", "ea"}
+
+// decodeFamily decodes the values of familyFields.
+func decodeFamily(id string, v []any) (session.Family, error) {
+	if len(v) != len(familyFields) {
+		return session.Family{}, fmt.Errorf("family %q: %d fields, want %d", id, len(v), len(familyFields))
+	}
+	str := make([]string, len(v))
+	for i, x := range v {
+		s, ok := x.(string)
+		if !ok {
+			return session.Family{}, fmt.Errorf("family %q: field %s is %T, want a string", id, familyFields[i], x)
+		}
+		str[i] = s
+	}
+	f := session.Family{ID: id, Subject: str[0]}
+	if err := json.Unmarshal([]byte(str[1]), &f.Scopes); err != nil {
+		return session.Family{}, fmt.Errorf("family %q: scopes: %w", id, err)
+	}
+	if str[2] != "" {
+		f.Claims = []byte(str[2])
+	}
+	var err error
+	if f.CreatedAt, err = unixMilli(str[3]); err == nil {
+		f.ExpiresAt, err = unixMilli(str[4])
+	}
+	if err != nil {
+		return session.Family{}, fmt.Errorf("family %q: %w", id, err)
+	}
+	return f, nil
+}
+
+func unixMilli(s string) (time.Time, error) {
+	var ms int64
+	if _, err := fmt.Sscan(s, &ms); err != nil {
+		return time.Time{}, fmt.Errorf("time %q: %w", s, err)
+	}
+	return time.UnixMilli(ms), nil
+}
+
+// Lookup implements session.Store in two round trips.
+func (s *Store) Lookup(ctx context.Context, id string, h session.SecretHash) (session.Family, error) {
+	e, err := s.entry(ctx, id, h)
+	if err != nil {
+		return session.Family{}, err
+	}
+	v, err := s.client.HMGet(ctx, s.familyKey(e.familyID), familyFields...).Result()
+	if err != nil {
+		return session.Family{}, unavailable(err)
+	}
+	if v[0] == nil {
+		return session.Family{}, session.ErrInvalidRefresh // expired between the two reads
+	}
+	f, err := decodeFamily(e.familyID, v)
+	if err != nil {
+		return session.Family{}, unavailable(err)
+	}
+	return f, nil
+}
+
+// RevokeFamily implements session.Store in one round trip.
+func (s *Store) RevokeFamily(ctx context.Context, familyID string) error {
+	return s.revoke(ctx, familyID)
+}
+
+func (s *Store) revoke(ctx context.Context, ids ...string) error {
+	err := s.pipeline(ctx, func(p redis.Pipeliner, run runner) {
+		for _, id := range ids {
+			if validID(id) {
+				run(revokeScript, s.familyKey(id))
+			}
+		}
+	})
+	if err != nil {
+		return unavailable(err)
+	}
+	return nil
+}
+
+// RevokeSubject implements session.Store in two round trips: the
+// subject's families, then one pipeline revoking them all.
+func (s *Store) RevokeSubject(ctx context.Context, subject string) error {
+	ids, err := s.client.ZRange(ctx, s.subjectKey(subject), 0, -1).Result()
+	if err != nil {
+		return unavailable(err)
+	}
+	return s.revoke(ctx, ids...)
+}
+
+// runner queues one script call on a pipeline.
+type runner func(sc *redis.Script, key string, args ...any) *redis.Cmd
+
+// pipeline sends the commands build queues in one round trip, calling the
+// scripts by digest. If the server does not know a script, it sends them
+// all again with the scripts' source: every command queued is idempotent.
+func (s *Store) pipeline(ctx context.Context, build func(redis.Pipeliner, runner)) error {
+	if err := s.pipelineWith(ctx, build, false); !redis.HasErrorPrefix(err, "NOSCRIPT") {
+		return err
+	}
+	return s.pipelineWith(ctx, build, true)
+}
+
+func (s *Store) pipelineWith(ctx context.Context, build func(redis.Pipeliner, runner), bySource bool) error {
+	cmds, err := s.client.Pipelined(ctx, func(p redis.Pipeliner) error {
+		build(p, func(sc *redis.Script, key string, args ...any) *redis.Cmd {
+			if bySource {
+				return sc.Eval(ctx, p, []string{key}, args...)
+			}
+			return sc.EvalSha(ctx, p, []string{key}, args...)
+		})
+		return nil
+	})
+	for _, c := range cmds {
+		if redis.HasErrorPrefix(c.Err(), "NOSCRIPT") {
+			return c.Err()
+		}
+	}
+	return err
+}

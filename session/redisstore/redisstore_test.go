@@ -1,0 +1,180 @@
+package redisstore
+
+import (
+	"context"
+	"errors"
+	"testing"
+	"time"
+
+	"github.com/redis/go-redis/v9"
+
+	"github.com/sealjwt/sealjwt/internal/roundtrip"
+	"github.com/sealjwt/sealjwt/internal/testredis"
+	"github.com/sealjwt/sealjwt/session"
+	"github.com/sealjwt/sealjwt/session/storetest"
+)
+
+func newStore(t testing.TB, c redis.UniversalClient, prefix string) *Store {
+	t.Helper()
+	s, err := New(c, WithPrefix(prefix))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return s
+}
+
+func freshStore(t testing.TB) *Store {
+	c := testredis.Client(t)
+	return newStore(t, c, testredis.Prefix(t, c))
+}
+
+func TestConformance(t *testing.T) {
+	storetest.Run(t, func(t *testing.T) session.Store { return freshStore(t) }, storetest.Options{
+		Reopen: func(t *testing.T, s session.Store) session.Store {
+			// A second connection pool, as another server would have.
+			return newStore(t, testredis.Client(t), s.(*Store).prefix)
+		},
+		Unreachable: func(t *testing.T) session.Store {
+			c := redis.NewClient(&redis.Options{Addr: "127.0.0.1:1", MaxRetries: -1, DialerRetries: 1, DialTimeout: time.Second})
+			t.Cleanup(func() { _ = c.Close() })
+			return newStore(t, c, DefaultPrefix)
+		},
+	})
+}
+
+func TestNewRefusesBraceInPrefix(t *testing.T) {
+	for _, p := range []string{"a{", "}b", "{x}:"} {
+		if _, err := New(redis.NewClient(&redis.Options{}), WithPrefix(p)); err == nil {
+			t.Errorf("New accepted prefix %q", p)
+		}
+	}
+}
+
+// TestKeysShareOneSlotPerFamily checks the Cluster layout: every key a
+// rotation's script touches hashes by the family id alone, and the token
+// index by the token id alone.
+func TestKeysShareOneSlotPerFamily(t *testing.T) {
+	s, _ := New(redis.NewClient(&redis.Options{}), WithPrefix("app:"))
+	for key, tag := range map[string]string{
+		s.familyKey("fam1"): "fam1",
+		s.tokenKey("tok1"):  "tok1",
+	} {
+		if got := hashTag(key); got != tag {
+			t.Errorf("key %q hashes by %q, want %q", key, got, tag)
+		}
+	}
+}
+
+// hashTag is the part of key Redis Cluster hashes: the content of its
+// first non-empty {...}, else the whole key.
+func hashTag(key string) string {
+	for i := 0; i < len(key); i++ {
+		if key[i] != '{' {
+			continue
+		}
+		for j := i + 1; j < len(key); j++ {
+			if key[j] == '}' {
+				if j > i+1 {
+					return key[i+1 : j]
+				}
+				return key
+			}
+		}
+		return key
+	}
+	return key
+}
+
+// TestRotationRoundTrips counts what a rotation costs on the wire: two
+// round trips, whatever its outcome, and one for an unknown token.
+func TestRotationRoundTrips(t *testing.T) {
+	var counter roundtrip.Counter
+	c := testredis.ClientWith(t, &redis.Options{Dialer: counter.Dial})
+	s := newStore(t, c, testredis.Prefix(t, c))
+	ctx := context.Background()
+	now := time.Now().Truncate(time.Millisecond)
+	_, first := storetest.Login(t, s, "alice", now)
+	rotate := func(tok storetest.Token, grace time.Duration) (storetest.Token, error) {
+		next, _, err := storetest.Rotate(ctx, s, tok, now, grace)
+		return next, err
+	}
+	// Warm up: the server learns the scripts.
+	second, err := rotate(first, time.Minute)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, step := range []struct {
+		name  string
+		tok   storetest.Token
+		grace time.Duration
+		trips int64
+		want  error
+	}{
+		{"rotation", second, 0, 2, nil},
+		{"retry within grace", first, time.Minute, 2, nil},
+		{"unknown token", storetest.NewToken(), 0, 1, session.ErrInvalidRefresh},
+		{"reuse", first, 0, 2, session.ErrReuse},
+	} {
+		counter.Reset()
+		if _, err := rotate(step.tok, step.grace); !errors.Is(err, step.want) {
+			t.Fatalf("%s: %v, want %v", step.name, err, step.want)
+		}
+		if got := counter.Trips(); got != step.trips {
+			t.Errorf("%s: %d round trips, want %d", step.name, got, step.trips)
+		}
+	}
+}
+
+// TestScriptsReloadAfterFlush: a server that lost its scripts (a restart,
+// SCRIPT FLUSH) still rotates.
+func TestScriptsReloadAfterFlush(t *testing.T) {
+	s := freshStore(t)
+	ctx := context.Background()
+	now := time.Now().Truncate(time.Millisecond)
+	if err := s.client.ScriptFlush(ctx).Err(); err != nil {
+		t.Fatal(err)
+	}
+	_, tok := storetest.Login(t, s, "alice", now)
+	for i := range 2 {
+		if err := s.client.ScriptFlush(ctx).Err(); err != nil {
+			t.Fatal(err)
+		}
+		next, _, err := storetest.Rotate(ctx, s, tok, now, 0)
+		if err != nil {
+			t.Fatalf("rotation %d after SCRIPT FLUSH: %v", i, err)
+		}
+		tok = next
+	}
+}
+
+// TestKeysExpireWithFamily: every key the store writes carries the
+// family's expiry.
+func TestKeysExpireWithFamily(t *testing.T) {
+	s := freshStore(t)
+	ctx := context.Background()
+	now := time.Now().Truncate(time.Millisecond)
+	fam, tok := storetest.Login(t, s, "alice", now)
+	if _, _, err := storetest.Rotate(ctx, s, tok, now, 0); err != nil {
+		t.Fatal(err)
+	}
+	keys, err := s.client.Keys(ctx, s.prefix+"*").Result()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(keys) != 4 {
+		t.Fatalf("keys %v, want the family, its subject and two tokens", keys)
+	}
+	for _, k := range keys {
+		at, err := s.client.PExpireTime(ctx, k).Result()
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got := time.UnixMilli(int64(at / time.Millisecond)); !got.Equal(fam.ExpiresAt) {
+			t.Errorf("key %s expires at %v, want the family's expiry %v", k, got, fam.ExpiresAt)
+		}
+	}
+}
+
+func BenchmarkRefresh(b *testing.B) {
+	b.Run("store=redis", func(b *testing.B) { storetest.Bench(b, freshStore(b)) })
+}

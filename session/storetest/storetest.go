@@ -1,0 +1,518 @@
+// Package storetest is the conformance suite every session.Store runs:
+// the rules of session.Store's documentation, under concurrency, across
+// store instances sharing one backend, and with the backend gone.
+//
+// A store's test calls Run with a constructor of fresh, empty stores:
+//
+//	func TestConformance(t *testing.T) {
+//		storetest.Run(t, func(t *testing.T) session.Store { return newStore(t) }, storetest.Options{})
+//	}
+package storetest
+
+import (
+	"bytes"
+	"context"
+	"crypto/rand"
+	"crypto/sha256"
+	"encoding/base64"
+	"errors"
+	"slices"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/sealjwt/sealjwt/session"
+)
+
+// Options describe what a store shares beyond one instance.
+type Options struct {
+	// Reopen returns another instance of s on the same backend and
+	// namespace, with connections of its own, as a second process would
+	// open it. Nil for a store whose state lives in one process.
+	Reopen func(t *testing.T, s session.Store) session.Store
+	// Unreachable returns a store whose backend does not answer. Nil for a
+	// store without a backend.
+	Unreachable func(t *testing.T) session.Store
+}
+
+// Rules for the suite's clock: every instant is on a whole millisecond
+// (stores may keep milliseconds only) and in the future of the wall
+// clock, so that a store expiring records with the family keeps them.
+const (
+	lifetime = time.Hour
+	idle     = 10 * time.Minute
+	grace    = 10 * time.Second
+	racers   = 32
+)
+
+// Run runs the conformance suite against stores made by newStore, each
+// subtest on a fresh store.
+func Run(t *testing.T, newStore func(t *testing.T) session.Store, opts Options) {
+	tests := []struct {
+		name string
+		run  func(t *testing.T, s *fixture)
+	}{
+		{"RotateChain", testRotateChain},
+		{"UnknownID", testUnknownID},
+		{"WrongSecretChangesNoState", testWrongSecretChangesNoState},
+		{"ReuseRevokesFamily", testReuseRevokesFamily},
+		{"ConcurrentRotationNoGrace", testConcurrentRotationNoGrace},
+		{"ConcurrentRotationWithinGrace", testConcurrentRotationWithinGrace},
+		{"GraceRetryThenReuse", testGraceRetryThenReuse},
+		{"AbsoluteExpiry", testAbsoluteExpiry},
+		{"IdleTimeout", testIdleTimeout},
+		{"RuleOrder", testRuleOrder},
+		{"Logout", testLogout},
+		{"RevokeSubject", testRevokeSubject},
+		{"Lookup", testLookup},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			tc.run(t, newFixture(t, newStore(t)))
+		})
+	}
+	t.Run("Reopen", func(t *testing.T) {
+		if opts.Reopen == nil {
+			t.Skip("the store keeps its state in the process")
+		}
+		s := newStore(t)
+		testReopen(t, newFixture(t, s), newFixture(t, opts.Reopen(t, s)))
+	})
+	t.Run("UnreachableFailsClosed", func(t *testing.T) {
+		if opts.Unreachable == nil {
+			t.Skip("the store has no backend")
+		}
+		testUnreachable(t, opts.Unreachable(t))
+	})
+}
+
+// Token is one refresh token as a caller holds it: the id and the hash of
+// its secret.
+type Token struct {
+	ID   string
+	Hash session.SecretHash
+}
+
+// NewToken returns a token with a random 128-bit id and the hash of a
+// random 256-bit secret.
+func NewToken() Token {
+	return Token{ID: randomID(), Hash: sha256.Sum256([]byte(rand.Text() + rand.Text()))}
+}
+
+// Refresh is t's record for a store, issued at.
+func (t Token) Refresh(familyID string, at time.Time) session.Refresh {
+	return session.Refresh{ID: t.ID, FamilyID: familyID, Hash: t.Hash, IssuedAt: at}
+}
+
+func randomID() string {
+	b := make([]byte, 16)
+	_, _ = rand.Read(b)
+	return base64.RawURLEncoding.EncodeToString(b)
+}
+
+// fixture is one store and the suite's clock.
+type fixture struct {
+	s    session.Store
+	base time.Time // login time of every family the fixture creates
+}
+
+func newFixture(t *testing.T, s session.Store) *fixture {
+	t.Helper()
+	return &fixture{s: s, base: time.Now().Add(time.Second).Truncate(time.Millisecond)}
+}
+
+// at is the instant d after the fixture's login time.
+func (f *fixture) at(d time.Duration) time.Time { return f.base.Add(d) }
+
+// login creates a family for subject and returns it with its first token.
+func (f *fixture) login(t *testing.T, subject string) (session.Family, Token) {
+	t.Helper()
+	return Login(t, f.s, subject, f.base)
+}
+
+// rotate presents tok at now with the given grace and returns the
+// successor the caller would hand out.
+func (f *fixture) rotate(tok Token, now time.Time, g time.Duration) (Token, session.Rotated, error) {
+	return Rotate(context.Background(), f.s, tok, now, g)
+}
+
+// Login creates a family for subject at now, with a lifetime of one hour,
+// and returns it with its first token.
+func Login(t testing.TB, s session.Store, subject string, now time.Time) (session.Family, Token) {
+	t.Helper()
+	fam := session.Family{
+		ID:        randomID(),
+		Subject:   subject,
+		Scopes:    []string{"read", "write"},
+		Claims:    []byte(`{"tenant":"acme"}`),
+		CreatedAt: now,
+		ExpiresAt: now.Add(lifetime),
+	}
+	tok := NewToken()
+	if err := s.Create(context.Background(), fam, tok.Refresh(fam.ID, now)); err != nil {
+		t.Fatalf("Create: %v", err)
+	}
+	return fam, tok
+}
+
+// Rotate presents tok to s at now, with the given grace and an idle
+// timeout of ten minutes, and returns the successor the caller would hand
+// out.
+func Rotate(ctx context.Context, s session.Store, tok Token, now time.Time, g time.Duration) (Token, session.Rotated, error) {
+	next := NewToken()
+	r, err := s.Rotate(ctx, session.Rotation{
+		ID: tok.ID, Hash: tok.Hash, Next: next.Refresh("", now), Now: now, Grace: g, Idle: idle,
+	})
+	return next, r, err
+}
+
+// mustRotate rotates tok and fails the test unless it succeeds outside
+// the grace window.
+func (f *fixture) mustRotate(t *testing.T, fam session.Family, tok Token, now time.Time) Token {
+	t.Helper()
+	next, r, err := f.rotate(tok, now, grace)
+	if err != nil {
+		t.Fatalf("Rotate at +%v: %v, want success", now.Sub(f.base), err)
+	}
+	if r.InGrace {
+		t.Fatalf("Rotate at +%v: InGrace set for a token never presented before", now.Sub(f.base))
+	}
+	checkFamily(t, "Rotate", r.Family, fam)
+	return next
+}
+
+// wantErr checks that presenting tok at now fails with want.
+func (f *fixture) wantErr(t *testing.T, tok Token, now time.Time, g time.Duration, want error) {
+	t.Helper()
+	if _, r, err := f.rotate(tok, now, g); !errors.Is(err, want) {
+		t.Fatalf("Rotate at +%v: got %v (%+v), want %v", now.Sub(f.base), err, r, want)
+	}
+}
+
+func checkFamily(t *testing.T, op string, got, want session.Family) {
+	t.Helper()
+	if got.ID != want.ID || got.Subject != want.Subject || !slices.Equal(got.Scopes, want.Scopes) ||
+		!bytes.Equal(got.Claims, want.Claims) || !got.CreatedAt.Equal(want.CreatedAt) || !got.ExpiresAt.Equal(want.ExpiresAt) {
+		t.Fatalf("%s returned family %+v (claims %s), want %+v (claims %s)", op, got, got.Claims, want, want.Claims)
+	}
+}
+
+func testRotateChain(t *testing.T, f *fixture) {
+	fam, tok := f.login(t, "alice")
+	for i := range 5 {
+		tok = f.mustRotate(t, fam, tok, f.at(time.Duration(i+1)*time.Minute))
+	}
+}
+
+func testUnknownID(t *testing.T, f *fixture) {
+	f.login(t, "alice")
+	f.wantErr(t, NewToken(), f.at(time.Minute), grace, session.ErrInvalidRefresh)
+	// Ids of shapes a store might build keys or queries from.
+	for _, id := range []string{"", "{x}", "a}b{c", "*", "x' OR '1'='1", strings.Repeat("A", 4096)} {
+		f.wantErr(t, Token{ID: id}, f.at(time.Minute), grace, session.ErrInvalidRefresh)
+	}
+}
+
+func testWrongSecretChangesNoState(t *testing.T, f *fixture) {
+	fam, tok := f.login(t, "alice")
+	wrong := Token{ID: tok.ID, Hash: NewToken().Hash}
+	f.wantErr(t, wrong, f.at(time.Minute), 0, session.ErrInvalidRefresh)
+	// Not consumed, not revoked, last use unchanged: the right secret still
+	// rotates, outside any grace window.
+	next := f.mustRotate(t, fam, tok, f.at(2*time.Minute))
+	// A wrong secret for a consumed token is not a reuse.
+	f.wantErr(t, wrong, f.at(3*time.Minute), 0, session.ErrInvalidRefresh)
+	f.mustRotate(t, fam, next, f.at(4*time.Minute))
+}
+
+func testReuseRevokesFamily(t *testing.T, f *fixture) {
+	fam, first := f.login(t, "alice")
+	second := f.mustRotate(t, fam, first, f.at(time.Minute))
+	f.wantErr(t, first, f.at(2*time.Minute), 0, session.ErrReuse)
+	f.wantErr(t, second, f.at(3*time.Minute), 0, session.ErrRevoked)
+	f.wantErr(t, first, f.at(4*time.Minute), 0, session.ErrRevoked)
+}
+
+// race presents tok from racers goroutines at once and returns their
+// outcomes.
+func (f *fixture) race(tok Token, now time.Time, g time.Duration) ([]Token, []session.Rotated, []error) {
+	next := make([]Token, racers)
+	rotated := make([]session.Rotated, racers)
+	errs := make([]error, racers)
+	start := make(chan struct{})
+	var wg sync.WaitGroup
+	for i := range racers {
+		wg.Go(func() {
+			<-start
+			next[i], rotated[i], errs[i] = f.rotate(tok, now, g)
+		})
+	}
+	close(start)
+	wg.Wait()
+	return next, rotated, errs
+}
+
+func testConcurrentRotationNoGrace(t *testing.T, f *fixture) {
+	fam, tok := f.login(t, "alice")
+	next, _, errs := f.race(tok, f.at(time.Minute), 0)
+	var winners, reuses []int
+	for i, err := range errs {
+		switch {
+		case err == nil:
+			winners = append(winners, i)
+		case errors.Is(err, session.ErrReuse):
+			reuses = append(reuses, i)
+		case errors.Is(err, session.ErrRevoked):
+			// Ran after a reuse had revoked the family.
+		default:
+			t.Fatalf("racer %d: %v, want success, ErrReuse or ErrRevoked", i, err)
+		}
+	}
+	if len(winners) != 1 || len(reuses) == 0 {
+		t.Fatalf("%d racers succeeded and %d saw a reuse; want exactly 1 and at least 1", len(winners), len(reuses))
+	}
+	// The losers' reuse revoked the family, the winner's successor included.
+	f.wantErr(t, next[winners[0]], f.at(2*time.Minute), 0, session.ErrRevoked)
+	if _, err := f.s.Lookup(context.Background(), next[winners[0]].ID, next[winners[0]].Hash); err != nil &&
+		!errors.Is(err, session.ErrRevoked) {
+		t.Fatalf("Lookup of the winner's successor: %v, want its family or ErrRevoked", err)
+	}
+	_ = fam
+}
+
+func testConcurrentRotationWithinGrace(t *testing.T, f *fixture) {
+	fam, tok := f.login(t, "alice")
+	next, rotated, errs := f.race(tok, f.at(time.Minute), grace)
+	first := 0
+	for i, err := range errs {
+		if err != nil {
+			t.Fatalf("racer %d: %v, want success within the grace window", i, err)
+		}
+		checkFamily(t, "Rotate", rotated[i].Family, fam)
+		if !rotated[i].InGrace {
+			first++
+		}
+	}
+	if first != 1 {
+		t.Fatalf("%d racers consumed the token outside the grace window, want exactly 1", first)
+	}
+	// Nothing was revoked: every sibling rotates.
+	for i, n := range next {
+		f.mustRotate(t, fam, n, f.at(2*time.Minute+time.Duration(i)*time.Millisecond))
+	}
+}
+
+func testGraceRetryThenReuse(t *testing.T, f *fixture) {
+	fam, first := f.login(t, "alice")
+	consumed := f.at(time.Minute)
+	second := f.mustRotate(t, fam, first, consumed)
+	sibling, r, err := f.rotate(first, consumed.Add(grace-time.Millisecond), grace)
+	if err != nil || !r.InGrace {
+		t.Fatalf("retry within the grace window: InGrace %v, %v; want InGrace and success", r.InGrace, err)
+	}
+	checkFamily(t, "Rotate", r.Family, fam)
+	// The retry revoked nothing: the first successor still rotates.
+	third := f.mustRotate(t, fam, second, consumed.Add(2*time.Second))
+	// The window counts from the first consumption, not from the retry.
+	f.wantErr(t, first, consumed.Add(grace), grace, session.ErrReuse)
+	for _, tok := range []Token{third, sibling} {
+		f.wantErr(t, tok, consumed.Add(grace+time.Second), grace, session.ErrRevoked)
+	}
+}
+
+func testAbsoluteExpiry(t *testing.T, f *fixture) {
+	fam, tok := f.login(t, "alice")
+	// Rotate often enough that the idle timeout never fires.
+	now := f.base
+	for now.Add(idle).Before(fam.ExpiresAt) {
+		now = now.Add(idle - time.Minute)
+		tok = f.mustRotate(t, fam, tok, now)
+	}
+	last := fam.ExpiresAt.Add(-time.Millisecond)
+	tok = f.mustRotate(t, fam, tok, last)
+	f.wantErr(t, tok, fam.ExpiresAt, grace, session.ErrSessionExpired)
+	f.wantErr(t, tok, fam.ExpiresAt.Add(time.Hour), grace, session.ErrSessionExpired)
+}
+
+func testIdleTimeout(t *testing.T, f *fixture) {
+	fam, tok := f.login(t, "alice")
+	f.wantErr(t, tok, f.at(idle), grace, session.ErrSessionExpired)
+	// The failed attempt used nothing: just inside the timeout still works,
+	// and the rotation moves the last use.
+	lastUse := f.at(idle - time.Millisecond)
+	tok = f.mustRotate(t, fam, tok, lastUse)
+	tok = f.mustRotate(t, fam, tok, lastUse.Add(idle-time.Millisecond))
+	f.wantErr(t, tok, lastUse.Add(2*idle), grace, session.ErrSessionExpired)
+
+	// A grace retry is a use too.
+	fam, first := f.login(t, "bob")
+	consumed := f.at(time.Minute)
+	f.mustRotate(t, fam, first, consumed)
+	sibling, _, err := f.rotate(first, consumed.Add(time.Second), grace)
+	if err != nil {
+		t.Fatalf("retry within the grace window: %v", err)
+	}
+	f.mustRotate(t, fam, sibling, consumed.Add(time.Second+idle-time.Millisecond))
+}
+
+// testRuleOrder checks the order of Rotate's rules where two apply.
+func testRuleOrder(t *testing.T, f *fixture) {
+	ctx := context.Background()
+	// 1 before 2: a wrong secret for a revoked family is just invalid.
+	fam, tok := f.login(t, "alice")
+	if err := f.s.RevokeFamily(ctx, fam.ID); err != nil {
+		t.Fatal(err)
+	}
+	f.wantErr(t, Token{ID: tok.ID, Hash: NewToken().Hash}, f.at(time.Minute), grace, session.ErrInvalidRefresh)
+	// 2 before 3: revoked, then expired.
+	f.wantErr(t, tok, fam.ExpiresAt, grace, session.ErrRevoked)
+
+	// 3 before 4: a consumed token presented after expiry is expired, not a
+	// reuse, and revokes nothing.
+	fam, first := f.login(t, "bob")
+	second := f.mustRotate(t, fam, first, f.at(time.Minute))
+	f.wantErr(t, first, f.at(time.Minute+idle), 0, session.ErrSessionExpired)
+	f.wantErr(t, second, f.at(time.Minute+idle), 0, session.ErrSessionExpired)
+	f.mustRotate(t, fam, second, f.at(2*time.Minute))
+}
+
+func testLogout(t *testing.T, f *fixture) {
+	ctx := context.Background()
+	fam, tok := f.login(t, "alice")
+	other, otherTok := f.login(t, "alice")
+	if err := f.s.RevokeFamily(ctx, fam.ID); err != nil {
+		t.Fatalf("RevokeFamily: %v", err)
+	}
+	f.wantErr(t, tok, f.at(time.Minute), grace, session.ErrRevoked)
+	f.mustRotate(t, other, otherTok, f.at(time.Minute))
+	if err := f.s.RevokeFamily(ctx, fam.ID); err != nil {
+		t.Fatalf("RevokeFamily twice: %v", err)
+	}
+	if err := f.s.RevokeFamily(ctx, randomID()); err != nil {
+		t.Fatalf("RevokeFamily of an unknown family: %v", err)
+	}
+}
+
+func testRevokeSubject(t *testing.T, f *fixture) {
+	ctx := context.Background()
+	fam1, tok1 := f.login(t, "alice")
+	fam2, tok2 := f.login(t, "alice")
+	bob, bobTok := f.login(t, "bob")
+	tok1 = f.mustRotate(t, fam1, tok1, f.at(time.Minute))
+	if err := f.s.RevokeSubject(ctx, "alice"); err != nil {
+		t.Fatalf("RevokeSubject: %v", err)
+	}
+	f.wantErr(t, tok1, f.at(2*time.Minute), grace, session.ErrRevoked)
+	f.wantErr(t, tok2, f.at(2*time.Minute), grace, session.ErrRevoked)
+	f.mustRotate(t, bob, bobTok, f.at(2*time.Minute))
+	// A login after the revocation is a new session.
+	fam3, tok3 := f.login(t, "alice")
+	f.mustRotate(t, fam3, tok3, f.at(3*time.Minute))
+	if err := f.s.RevokeSubject(ctx, "nobody"); err != nil {
+		t.Fatalf("RevokeSubject of an unknown subject: %v", err)
+	}
+	_ = fam2
+}
+
+func testLookup(t *testing.T, f *fixture) {
+	ctx := context.Background()
+	fam, first := f.login(t, "alice")
+	got, err := f.s.Lookup(ctx, first.ID, first.Hash)
+	if err != nil {
+		t.Fatalf("Lookup: %v", err)
+	}
+	checkFamily(t, "Lookup", got, fam)
+	for _, bad := range []Token{{ID: first.ID, Hash: NewToken().Hash}, NewToken(), {ID: "{x}"}} {
+		if _, err := f.s.Lookup(ctx, bad.ID, bad.Hash); !errors.Is(err, session.ErrInvalidRefresh) {
+			t.Fatalf("Lookup(%q, wrong hash): %v, want ErrInvalidRefresh", bad.ID, err)
+		}
+	}
+	// Lookup consumed nothing: the token rotates as never presented.
+	second := f.mustRotate(t, fam, first, f.at(time.Minute))
+	// A consumed token is still found, for logout by refresh token.
+	got, err = f.s.Lookup(ctx, first.ID, first.Hash)
+	if err != nil {
+		t.Fatalf("Lookup of a consumed token: %v", err)
+	}
+	checkFamily(t, "Lookup", got, fam)
+	f.mustRotate(t, fam, second, f.at(2*time.Minute))
+}
+
+func testReopen(t *testing.T, a, b *fixture) {
+	ctx := context.Background()
+	b.base = a.base
+	fam, first := a.login(t, "alice")
+	second := b.mustRotate(t, fam, first, b.at(time.Minute))
+	a.wantErr(t, first, a.at(2*time.Minute), 0, session.ErrReuse)
+	b.wantErr(t, second, b.at(3*time.Minute), 0, session.ErrRevoked)
+
+	fam, tok := b.login(t, "bob")
+	if _, err := a.s.Lookup(ctx, tok.ID, tok.Hash); err != nil {
+		t.Fatalf("Lookup on the other instance: %v", err)
+	}
+	if err := a.s.RevokeSubject(ctx, "bob"); err != nil {
+		t.Fatal(err)
+	}
+	b.wantErr(t, tok, b.at(time.Minute), grace, session.ErrRevoked)
+	_ = fam
+}
+
+func testUnreachable(t *testing.T, s session.Store) {
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	f := &fixture{s: s, base: time.Now().Truncate(time.Millisecond)}
+	tok := NewToken()
+	fam := session.Family{ID: randomID(), Subject: "alice", CreatedAt: f.base, ExpiresAt: f.base.Add(lifetime)}
+	check := func(op string, err error) {
+		t.Helper()
+		if !errors.Is(err, session.ErrStoreUnavailable) {
+			t.Errorf("%s on an unreachable store: %v, want ErrStoreUnavailable", op, err)
+		}
+	}
+	check("Create", s.Create(ctx, fam, tok.Refresh(fam.ID, f.base)))
+	_, r, err := f.rotate(tok, f.at(time.Minute), grace)
+	check("Rotate", err)
+	if r.Family.ID != "" || r.InGrace {
+		t.Errorf("Rotate on an unreachable store returned %+v with its error", r)
+	}
+	check("RevokeFamily", s.RevokeFamily(ctx, fam.ID))
+	check("RevokeSubject", s.RevokeSubject(ctx, "alice"))
+	_, err = s.Lookup(ctx, tok.ID, tok.Hash)
+	check("Lookup", err)
+}
+
+// chainLength is how many rotations Bench makes in one family before it
+// logs in again: about ten days of 15-minute access tokens.
+const chainLength = 1024
+
+// Bench measures one rotation per iteration on s, each presenting the
+// successor of the previous one, outside any grace window. Tokens are made
+// before the timer starts.
+func Bench(b *testing.B, s session.Store) {
+	ctx := context.Background()
+	now := time.Now().Truncate(time.Millisecond)
+	tokens := make([]Token, b.N+1)
+	for i := range tokens {
+		tokens[i] = NewToken()
+	}
+	login := func(first Token) {
+		fam := session.Family{ID: randomID(), Subject: "bench", Scopes: []string{"read"}, CreatedAt: now, ExpiresAt: now.Add(lifetime)}
+		if err := s.Create(ctx, fam, first.Refresh(fam.ID, now)); err != nil {
+			b.Fatalf("Create: %v", err)
+		}
+	}
+	login(tokens[0])
+	b.ResetTimer()
+	for i := range b.N {
+		if i > 0 && i%chainLength == 0 {
+			login(tokens[i])
+		}
+		_, err := s.Rotate(ctx, session.Rotation{
+			ID: tokens[i].ID, Hash: tokens[i].Hash, Next: tokens[i+1].Refresh("", now), Now: now, Idle: idle,
+		})
+		if err != nil {
+			b.Fatalf("Rotate %d: %v", i, err)
+		}
+	}
+}
