@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"time"
 
+	"github.com/sealjwt/sealjwt/internal/mediatype"
 	"github.com/sealjwt/sealjwt/replay"
 	"github.com/sealjwt/sealjwt/seal"
 	"github.com/sealjwt/sealjwt/token"
@@ -151,7 +152,7 @@ func (o *Opener) openExport(ctx context.Context, envelope string, check func(*Me
 		return nil, nil, err
 	}
 	ev.Suite = opened.Header.Alg
-	if opened.Header.Cty != ContentType {
+	if !mediatype.Equal(opened.Header.Cty, ContentType) {
 		return nil, nil, fmt.Errorf("%w: envelope cty %q, want %q", ErrMalformed, opened.Header.Cty, ContentType)
 	}
 	v, err := o.verifier.Verify(string(opened.Plaintext))

@@ -355,3 +355,34 @@ func TestBinaryClaimIsStrictBase64url(t *testing.T) {
 		t.Fatalf("round trip = %v, %v", b, err)
 	}
 }
+
+// TestEnvelopeCtyRFC7515Forms opens an envelope whose cty spells the
+// nested-JWT content type in any form RFC 7515 section 4.1.10 makes equal,
+// and refuses another media type.
+func TestEnvelopeCtyRFC7515Forms(t *testing.T) {
+	ctx := context.Background()
+	sender, recv := fixture(t)
+	signer, err := token.NewSigner(sender.sign, sender.id)
+	if err != nil {
+		t.Fatal(err)
+	}
+	o := recv.opener(t, replay.NewMemory(), sender)
+	for cty, ok := range map[string]bool{"JWT": true, "jwt": true, "application/JWT": true, "Application/jwt": true,
+		"text/jwt": false, "JWS": false} {
+		jws, err := signer.Sign([]string{recv.id}, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		env, err := seal.Seal(recv.pub(), []byte(jws), seal.WithContentType(cty))
+		if err != nil {
+			t.Fatal(err)
+		}
+		_, err = o.Open(ctx, env)
+		if ok && err != nil {
+			t.Errorf("cty %q refused: %v", cty, err)
+		}
+		if !ok && !errors.Is(err, sealjwt.ErrMalformed) {
+			t.Errorf("cty %q: got %v, want ErrMalformed", cty, err)
+		}
+	}
+}

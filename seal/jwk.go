@@ -4,6 +4,7 @@ import (
 	"crypto/sha256"
 	"encoding/json"
 	"fmt"
+	"slices"
 
 	"github.com/sealjwt/sealjwt/internal/strict"
 )
@@ -26,11 +27,16 @@ type jwk struct {
 	Kid    string   `json:"kid,omitempty"`
 }
 
+// maxKIDLen bounds the kid a JWK may bring: an identity provider picks its
+// kids freely, but a kid goes into every envelope header.
+const maxKIDLen = 256
+
 // decodeJWK checks the JSON strictly (one object, no duplicate members) and
 // returns its members and the spec of its alg, which must be supported and
 // must fit the kty and crv (draft-ietf-jose-hpke-encrypt-20 §9, Table 3).
 func decodeJWK(data []byte) (*jwk, *algSpec, error) {
-	if _, err := strict.Object(data); err != nil {
+	names, err := strict.Object(data)
+	if err != nil {
 		return nil, nil, err
 	}
 	var j jwk
@@ -57,6 +63,9 @@ func decodeJWK(data []byte) (*jwk, *algSpec, error) {
 	}
 	if err := checkMembers(&j, sp); err != nil {
 		return nil, nil, err
+	}
+	if (j.Kid == "" && slices.Contains(names, "kid")) || len(j.Kid) > maxKIDLen {
+		return nil, nil, fmt.Errorf("%w: JWK kid must be 1 to %d bytes, got %d", ErrInvalidKey, maxKIDLen, len(j.Kid))
 	}
 	return &j, sp, nil
 }

@@ -90,7 +90,8 @@ func TestWrongKeyTypeForAlg(t *testing.T) {
 		{"alg not HPKE", edit(x25519, map[string]any{"alg": "ECDH-ES"}), ErrUnsupported},
 		{"use sig", edit(x25519, map[string]any{"use": "sig"}), ErrInvalidKey},
 		{"key_ops sign", edit(x25519, map[string]any{"key_ops": []string{"sign"}}), ErrInvalidKey},
-		{"kid not the thumbprint", edit(x25519, map[string]any{"kid": "my-key"}), ErrInvalidKey},
+		{"kid empty", edit(x25519, map[string]any{"kid": ""}), ErrInvalidKey},
+		{"kid over 256 bytes", edit(x25519, map[string]any{"kid": strings.Repeat("k", maxKIDLen+1)}), ErrInvalidKey},
 		{"private key does not match public", edit(x25519, map[string]any{"x": jwkMap(t, p256)["x"]}), ErrInvalidKey},
 		{"private member missing", edit(x25519, map[string]any{"d": nil}), ErrInvalidKey},
 		{"public member missing", edit(x25519, map[string]any{"x": nil}), ErrInvalidKey},
@@ -175,5 +176,39 @@ func TestKnownHeaderFastPathMatchesParser(t *testing.T) {
 		if err != nil || p.Header != h.Header || p.spec != h.spec || p.ek != h.ek {
 			t.Fatalf("%s: %v", enc, err)
 		}
+	}
+}
+
+// TestForeignKIDSealsAndOpens keeps the kid an identity provider gave a
+// key, on both halves, through Seal and Open; keys made here keep their
+// RFC 7638 thumbprint.
+func TestForeignKIDSealsAndOpens(t *testing.T) {
+	const kid = "enc-2026-11"
+	k, _ := GenerateKey(HPKE3)
+	m := jwkMap(t, k)
+	m["kid"] = kid
+	priv, err := ParsePrivateJWK(mustJSON(m))
+	if err != nil || priv.KID() != kid {
+		t.Fatalf("private: %v", err)
+	}
+	delete(m, "d")
+	pub, err := ParsePublicJWK(mustJSON(m))
+	if err != nil || pub.KID() != kid {
+		t.Fatalf("public: %v", err)
+	}
+	if back := jwkMap(t, pub); back["kid"] != kid {
+		t.Fatalf("marshalled kid %v", back["kid"])
+	}
+	env, err := Seal(pub, []byte("hello"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	ks, _ := NewKeySet(priv)
+	got, err := Open(ks, env)
+	if err != nil || got.Header.KID != kid || string(got.Plaintext) != "hello" {
+		t.Fatalf("Open: %v", err)
+	}
+	if fresh, _ := GenerateKey(HPKE3); fresh.KID() != thumbprint(publicJWK(fresh.spec, fresh.pub.kem.bytes())) {
+		t.Fatal("a generated key's kid is not its thumbprint")
 	}
 }

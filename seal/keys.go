@@ -44,12 +44,20 @@ func GenerateKey(alg Alg) (*PrivateKey, error) {
 	return newPrivateKey(sp, k), nil
 }
 
-func newPrivateKey(sp *algSpec, k kemPrivate) *PrivateKey {
-	return &PrivateKey{spec: sp, kem: k, pub: newPublicKey(sp, k.public())}
+func newPrivateKey(sp *algSpec, k kemPrivate) *PrivateKey { return newPrivateKeyKID(sp, k, "") }
+
+// newPrivateKeyKID is newPrivateKey with the kid a JWK gave the key; an
+// empty kid means the RFC 7638 thumbprint.
+func newPrivateKeyKID(sp *algSpec, k kemPrivate, kid string) *PrivateKey {
+	return &PrivateKey{spec: sp, kem: k, pub: newPublicKeyKID(sp, k.public(), kid)}
 }
 
-func newPublicKey(sp *algSpec, k kemPublic) *PublicKey {
-	kid := thumbprint(publicJWK(sp, k.bytes()))
+func newPublicKey(sp *algSpec, k kemPublic) *PublicKey { return newPublicKeyKID(sp, k, "") }
+
+func newPublicKeyKID(sp *algSpec, k kemPublic, kid string) *PublicKey {
+	if kid == "" {
+		kid = thumbprint(publicJWK(sp, k.bytes()))
+	}
 	hdr := encodeHeader(headerFields{alg: sp.alg, kid: kid})
 	jwt := encodeHeader(headerFields{alg: sp.alg, kid: kid, cty: "JWT"})
 	return &PublicKey{spec: sp, kem: k, kid: kid, header: hdr, headerAAD: []byte(hdr),
@@ -59,7 +67,8 @@ func newPublicKey(sp *algSpec, k kemPublic) *PublicKey {
 // Alg returns the one alg this key is used with.
 func (k *PrivateKey) Alg() Alg { return k.spec.alg }
 
-// KID returns the RFC 7638 thumbprint of the public key.
+// KID returns the key's id: the RFC 7638 thumbprint of the public key, or
+// the kid of the JWK it was read from.
 func (k *PrivateKey) KID() string { return k.pub.kid }
 
 // Public returns the public half.
@@ -80,7 +89,8 @@ func (k *PrivateKey) MarshalJSON() ([]byte, error) {
 // Alg returns the one alg this key is used with.
 func (k *PublicKey) Alg() Alg { return k.spec.alg }
 
-// KID returns the RFC 7638 thumbprint of the key.
+// KID returns the key's id: the RFC 7638 thumbprint, or the kid of the
+// JWK it was read from.
 func (k *PublicKey) KID() string { return k.kid }
 
 // MarshalJSON returns the public JWK, with kid, alg and use "enc".
@@ -90,7 +100,10 @@ func (k *PublicKey) MarshalJSON() ([]byte, error) {
 	return json.Marshal(j)
 }
 
-// ParsePublicJWK parses a public JWK. A JWK carrying private members is
+// ParsePublicJWK parses a public JWK. The key keeps the JWK's kid, if it
+// has one, and is otherwise named by its RFC 7638 thumbprint. "alg" is
+// required: an HPKE key serves one suite, which its type does not decide.
+// A JWK carrying private members is
 // refused: a private key where a public one is expected is a leak to report,
 // not to ignore.
 func ParsePublicJWK(data []byte) (*PublicKey, error) {
@@ -109,15 +122,12 @@ func ParsePublicJWK(data []byte) (*PublicKey, error) {
 	if err != nil {
 		return nil, fmt.Errorf("%w: %v", ErrInvalidKey, err)
 	}
-	pub := newPublicKey(sp, k)
-	if err := checkKID(j, pub.kid); err != nil {
-		return nil, err
-	}
-	return pub, nil
+	return newPublicKeyKID(sp, k, j.Kid), nil
 }
 
 // ParsePrivateJWK parses a private JWK. The public members must be present
-// and must match the private key.
+// and must match the private key. The kid is kept as ParsePublicJWK keeps
+// it.
 func ParsePrivateJWK(data []byte) (*PrivateKey, error) {
 	j, sp, err := decodeJWK(data)
 	if err != nil {
@@ -138,18 +148,5 @@ func ParsePrivateJWK(data []byte) (*PrivateKey, error) {
 	if subtle.ConstantTimeCompare(k.public().bytes(), given) != 1 {
 		return nil, fmt.Errorf("%w: public members do not match the private key", ErrInvalidKey)
 	}
-	priv := newPrivateKey(sp, k)
-	if err := checkKID(j, priv.pub.kid); err != nil {
-		return nil, err
-	}
-	return priv, nil
-}
-
-// checkKID accepts an absent kid, or exactly the thumbprint: a kid is how
-// Open finds a key, so it must name the key material and nothing else.
-func checkKID(j *jwk, kid string) error {
-	if j.Kid != "" && j.Kid != kid {
-		return fmt.Errorf("%w: kid is not the RFC 7638 thumbprint", ErrInvalidKey)
-	}
-	return nil
+	return newPrivateKeyKID(sp, k, j.Kid), nil
 }

@@ -4,7 +4,8 @@
 //
 // Keys are JWKs bound to one algorithm each (EdDSA by default; ES256,
 // ES384, PS256, RS256, ML-DSA-44/65/87 per RFC 9964, and HS256 for the
-// shared-secret flow), identified by their RFC 7638 thumbprint.
+// shared-secret flow), identified by their RFC 7638 thumbprint or by the
+// kid of the JWK they were read from.
 //
 // A Signer writes the header {"alg","kid","typ"} with typ = Type, and the
 // claims iss, aud, iat, exp (5 minutes later by default) and a random

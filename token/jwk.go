@@ -9,6 +9,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"math/big"
+	"slices"
 	"strings"
 
 	"github.com/sealjwt/sealjwt/internal/strict"
@@ -136,11 +137,23 @@ func (k *SigningKey) MarshalJSON() ([]byte, error) {
 	return json.Marshal(&j)
 }
 
-// ParseSigningJWK reads a private JWK. "alg" is required and binds the
-// key; "use", if present, must be "sig"; "kid", if present, must be the
-// key's RFC 7638 thumbprint.
-func ParseSigningJWK(data []byte) (*SigningKey, error) {
-	j, alg, err := decodeJWK(data)
+// JWKOption adjusts how a JWK is read.
+type JWKOption func(*jwkOptions)
+
+type jwkOptions struct{ alg Alg }
+
+// WithJWKAlg names the algorithm of a JWK that carries no "alg", as other
+// stacks often write them (RSA keys serve RS256 and PS256, so theirs must
+// be named). A JWK whose own "alg" differs is refused.
+func WithJWKAlg(alg Alg) JWKOption { return func(o *jwkOptions) { o.alg = alg } }
+
+// ParseSigningJWK reads a private JWK. The algorithm comes from "alg",
+// from WithJWKAlg, or from the key when only one algorithm fits it (OKP
+// Ed25519: EdDSA; EC P-256: ES256; P-384: ES384). "use", if present, must
+// be "sig". The key keeps the JWK's own "kid"; without one, its kid is
+// the RFC 7638 thumbprint.
+func ParseSigningJWK(data []byte, opts ...JWKOption) (*SigningKey, error) {
+	j, alg, err := decodeJWK(data, opts)
 	if err != nil {
 		return nil, err
 	}
@@ -152,17 +165,18 @@ func ParseSigningJWK(data []byte) (*SigningKey, error) {
 	if err != nil {
 		return nil, err
 	}
-	if err := j.checkKid(k.kid); err != nil {
-		return nil, err
+	if j.Kid != "" {
+		k.kid, k.pub.kid = j.Kid, j.Kid
 	}
 	return k, nil
 }
 
 // ParseVerifyingJWK reads a public JWK, or for HS256 an oct JWK holding the
-// shared secret. Private members are refused, so that a private key is
-// never mistaken for a public one and republished.
-func ParseVerifyingJWK(data []byte) (*VerifyingKey, error) {
-	j, alg, err := decodeJWK(data)
+// shared secret. The algorithm and kid are found as for ParseSigningJWK.
+// Private members are refused, so that a private key is never mistaken for
+// a public one and republished.
+func ParseVerifyingJWK(data []byte, opts ...JWKOption) (*VerifyingKey, error) {
+	j, alg, err := decodeJWK(data, opts)
 	if err != nil {
 		return nil, err
 	}
@@ -177,15 +191,15 @@ func ParseVerifyingJWK(data []byte) (*VerifyingKey, error) {
 	if err != nil {
 		return nil, err
 	}
-	if err := j.checkKid(k.kid); err != nil {
-		return nil, err
+	if j.Kid != "" {
+		k.kid = j.Kid
 	}
 	return k, nil
 }
 
 // decodeJWK strictly decodes a JWK object and checks the members that do
 // not depend on the key type.
-func decodeJWK(data []byte) (*jwk, Alg, error) {
+func decodeJWK(data []byte, opts []JWKOption) (*jwk, Alg, error) {
 	if len(data) > maxJWKSize {
 		return nil, "", fmt.Errorf("%w: JWK of %d bytes exceeds %d", ErrTooLarge, len(data), maxJWKSize)
 	}
@@ -205,11 +219,14 @@ func decodeJWK(data []byte) (*jwk, Alg, error) {
 	if err := json.Unmarshal(data, &j); err != nil {
 		return nil, "", fmt.Errorf("%w: JWK: %v", ErrMalformed, err)
 	}
-	if j.Alg == "" {
-		return nil, "", fmt.Errorf("%w: JWK has no \"alg\": every key must be bound to one algorithm", ErrInvalidKey)
+	alg, err := j.resolveAlg(opts)
+	if err != nil {
+		return nil, "", err
 	}
-	alg := Alg(j.Alg)
 	if _, err := alg.method(); err != nil {
+		return nil, "", err
+	}
+	if err := checkKID(j.Kid, names); err != nil {
 		return nil, "", err
 	}
 	if j.Use != "" && j.Use != "sig" {
@@ -251,11 +268,40 @@ func ktyOf(alg Alg) string {
 	return "AKP"
 }
 
-// checkKid refuses a kid that is not the key's thumbprint: kids are
-// identities here, and a chosen kid could shadow another key.
-func (j *jwk) checkKid(kid string) error {
-	if j.Kid != "" && j.Kid != kid {
-		return fmt.Errorf("%w: JWK kid %.64q is not the key's RFC 7638 thumbprint %s", ErrInvalidKey, j.Kid, kid)
+// resolveAlg decides the key's algorithm: the JWK's "alg", the one the
+// caller names, or the only one the key type fits. The caller's and the
+// JWK's must agree when both are given.
+func (j *jwk) resolveAlg(opts []JWKOption) (Alg, error) {
+	var o jwkOptions
+	for _, opt := range opts {
+		opt(&o)
+	}
+	switch {
+	case j.Alg != "" && o.alg != "" && Alg(j.Alg) != o.alg:
+		return "", fmt.Errorf("%w: JWK alg %.32q, but %s was named", ErrInvalidKey, j.Alg, o.alg)
+	case j.Alg != "":
+		return Alg(j.Alg), nil
+	case o.alg != "":
+		j.Alg = string(o.alg) // AKP thumbprints include alg
+		return o.alg, nil
+	}
+	switch {
+	case j.Kty == "OKP" && j.Crv == "Ed25519":
+		return EdDSA, nil
+	case j.Kty == "EC" && j.Crv == "P-256":
+		return ES256, nil
+	case j.Kty == "EC" && j.Crv == "P-384":
+		return ES384, nil
+	}
+	return "", fmt.Errorf("%w: JWK (kty %.16q) has no \"alg\"; only OKP Ed25519 and EC P-256/P-384 keys imply theirs: name it", ErrInvalidKey, j.Kty)
+}
+
+// checkKID accepts the kid a JWK was given, which an identity provider
+// chooses freely, within a bound: a present kid must be 1 to maxKIDLen
+// bytes. Keys made here carry their RFC 7638 thumbprint instead.
+func checkKID(kid string, names []string) error {
+	if (kid == "" && slices.Contains(names, "kid")) || len(kid) > maxKIDLen {
+		return fmt.Errorf("%w: JWK kid must be 1 to %d bytes, got %d", ErrInvalidKey, maxKIDLen, len(kid))
 	}
 	return nil
 }

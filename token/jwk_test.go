@@ -58,12 +58,14 @@ func TestJWKRejections(t *testing.T) {
 		want    error
 	}{
 		{"RSA key of 1024 bits", []byte(smallJWK), false, ErrInvalidKey},
-		{"no alg", editJWK(t, ed, false, map[string]any{"alg": nil}), false, ErrInvalidKey},
+		{"RSA without alg", []byte(strings.Replace(smallJWK, `"alg":"RS256",`, "", 1)), false, ErrInvalidKey},
+		{"ML-DSA without alg", editJWK(t, ml, false, map[string]any{"alg": nil}), false, ErrInvalidKey},
 		{"alg of another family", editJWK(t, ed, false, map[string]any{"alg": "ES256"}), false, ErrInvalidKey},
 		{"alg none", editJWK(t, ed, false, map[string]any{"alg": "none"}), false, ErrUnsupported},
 		{"use enc", editJWK(t, ed, false, map[string]any{"use": "enc"}), false, ErrInvalidKey},
 		{"key_ops encrypt", editJWK(t, ed, false, map[string]any{"key_ops": []string{"encrypt"}}), false, ErrInvalidKey},
-		{"kid not the thumbprint", editJWK(t, ed, false, map[string]any{"kid": "my-key"}), false, ErrInvalidKey},
+		{"kid empty", editJWK(t, ed, false, map[string]any{"kid": ""}), false, ErrInvalidKey},
+		{"kid over 256 bytes", editJWK(t, ed, false, map[string]any{"kid": strings.Repeat("k", maxKIDLen+1)}), false, ErrInvalidKey},
 		{"EC curve of another alg", editJWK(t, ec, false, map[string]any{"crv": "P-384"}), false, ErrInvalidKey},
 		{"EC point not on the curve", editJWK(t, ec, false, map[string]any{"y": strict.Encode(make([]byte, 32))}), false, ErrInvalidKey},
 		{"EC x short", editJWK(t, ec, false, map[string]any{"x": strict.Encode(make([]byte, 31))}), false, ErrInvalidKey},
@@ -120,4 +122,80 @@ func TestJWKSRejections(t *testing.T) {
 			}
 		})
 	}
+}
+
+// TestJWKFromOtherStacks reads keys as other JOSE libraries export them:
+// no "alg" where the key implies it, and kids of the issuer's choosing.
+func TestJWKFromOtherStacks(t *testing.T) {
+	for _, alg := range []Alg{EdDSA, ES256, ES384} {
+		t.Run(string(alg)+" implied", func(t *testing.T) {
+			k := testKey(t, alg)
+			pub, err := ParseVerifyingJWK(editJWK(t, k, false, map[string]any{"alg": nil, "use": nil}))
+			if err != nil || pub.Alg() != alg || pub.KID() != k.KID() {
+				t.Fatalf("got %v, %v", pub, err)
+			}
+			priv, err := ParseSigningJWK(editJWK(t, k, true, map[string]any{"alg": nil}))
+			if err != nil || priv.Alg() != alg {
+				t.Fatalf("private: %v", err)
+			}
+		})
+	}
+	t.Run("alg named by the caller", func(t *testing.T) {
+		k := testKey(t, MLDSA44)
+		data := editJWK(t, k, false, map[string]any{"alg": nil})
+		pub, err := ParseVerifyingJWK(data, WithJWKAlg(MLDSA44))
+		if err != nil || pub.Alg() != MLDSA44 || pub.KID() != k.KID() {
+			t.Fatalf("got %v, %v", pub, err)
+		}
+		if _, err := ParseVerifyingJWK(data, WithJWKAlg(MLDSA65)); !errors.Is(err, ErrInvalidKey) {
+			t.Fatalf("ML-DSA-44 key named ML-DSA-65: %v", err)
+		}
+	})
+	t.Run("named alg disagrees with the JWK", func(t *testing.T) {
+		data := editJWK(t, testKey(t, ES256), false, nil)
+		if _, err := ParseVerifyingJWK(data, WithJWKAlg(ES384)); !errors.Is(err, ErrInvalidKey) {
+			t.Fatalf("got %v", err)
+		}
+	})
+	t.Run("foreign kid signs and verifies", func(t *testing.T) {
+		const kid = "2026-11 signing key"
+		k := testKey(t, EdDSA)
+		priv, err := ParseSigningJWK(editJWK(t, k, true, map[string]any{"kid": kid}))
+		if err != nil || priv.KID() != kid || priv.Public().KID() != kid {
+			t.Fatalf("private key kid: %v", err)
+		}
+		pub, err := ParseVerifyingJWK(editJWK(t, k, false, map[string]any{"kid": kid, "alg": nil}))
+		if err != nil || pub.KID() != kid {
+			t.Fatalf("public key kid: %v", err)
+		}
+		back, _ := pub.MarshalJSON()
+		if !strings.Contains(string(back), `"kid":"`+kid+`"`) {
+			t.Fatalf("marshalled JWK lost its kid: %s", back)
+		}
+		v, err := NewVerifier(testAudience, WithClock(fixedClock))
+		if err != nil {
+			t.Fatal(err)
+		}
+		vs, _ := NewVerifyingKeySet(pub)
+		if err := v.Trust(testIssuer, vs); err != nil {
+			t.Fatal(err)
+		}
+		tok, err := newTestSigner(t, priv).Sign([]string{testAudience}, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		got, err := v.Verify(tok)
+		if err != nil || got.KID != kid {
+			t.Fatalf("Verify: %v", err)
+		}
+		// Another issuer's key given the same kid cannot shadow this one.
+		shadow, err := ParseVerifyingJWK(editJWK(t, newKey(t, EdDSA), false, map[string]any{"kid": kid}))
+		if err != nil {
+			t.Fatal(err)
+		}
+		ss, _ := NewVerifyingKeySet(shadow)
+		if err := v.Trust("https://attacker.example", ss); !errors.Is(err, ErrConfig) {
+			t.Fatalf("kid reused by another issuer: %v", err)
+		}
+	})
 }

@@ -24,7 +24,8 @@ const (
 )
 
 // SigningKey is a private signing key (or an HS256 shared secret) bound to
-// one algorithm. Its kid is the RFC 7638 thumbprint of its public JWK.
+// one algorithm. Its kid is the RFC 7638 thumbprint of its public JWK,
+// unless it was read from a JWK that names its own.
 // A SigningKey is immutable and safe for concurrent use.
 type SigningKey struct {
 	alg Alg
@@ -47,7 +48,8 @@ type VerifyingKey struct {
 // Alg returns the key's algorithm.
 func (k *SigningKey) Alg() Alg { return k.alg }
 
-// KID returns the key's id, the RFC 7638 SHA-256 thumbprint.
+// KID returns the key's id: the RFC 7638 SHA-256 thumbprint, or the kid
+// of the JWK it was read from.
 func (k *SigningKey) KID() string { return k.kid }
 
 // Public returns the matching verifying key.
@@ -56,7 +58,8 @@ func (k *SigningKey) Public() *VerifyingKey { return k.pub }
 // Alg returns the key's algorithm.
 func (k *VerifyingKey) Alg() Alg { return k.alg }
 
-// KID returns the key's id, the RFC 7638 SHA-256 thumbprint.
+// KID returns the key's id: the RFC 7638 SHA-256 thumbprint, or the kid
+// of the JWK it was read from.
 func (k *VerifyingKey) KID() string { return k.kid }
 
 // GenerateKey makes a new random signing key for alg. RSA keys have a

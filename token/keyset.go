@@ -63,9 +63,10 @@ func (s *KeySet) Public() *VerifyingKeySet {
 // a secret.
 func (s *KeySet) MarshalJSON() ([]byte, error) { return marshalJWKS(s.keys) }
 
-// ParseKeySet reads a private JWKS; its first key is the primary.
-func ParseKeySet(jwks []byte) (*KeySet, error) {
-	keys, err := parseJWKS(jwks, ParseSigningJWK)
+// ParseKeySet reads a private JWKS; its first key is the primary. Options
+// apply to every key, as in ParseSigningJWK.
+func ParseKeySet(jwks []byte, opts ...JWKOption) (*KeySet, error) {
+	keys, err := parseJWKS(jwks, func(b []byte) (*SigningKey, error) { return ParseSigningJWK(b, opts...) })
 	if err != nil {
 		return nil, err
 	}
@@ -103,9 +104,10 @@ func (s *VerifyingKeySet) Keys() []*VerifyingKey { return append([]*VerifyingKey
 // key, whose secret must not be published.
 func (s *VerifyingKeySet) MarshalJSON() ([]byte, error) { return marshalJWKS(s.keys) }
 
-// ParseVerifyingKeySet reads a public JWKS.
-func ParseVerifyingKeySet(jwks []byte) (*VerifyingKeySet, error) {
-	keys, err := parseJWKS(jwks, ParseVerifyingJWK)
+// ParseVerifyingKeySet reads a public JWKS. Options apply to every key,
+// as in ParseVerifyingJWK.
+func ParseVerifyingKeySet(jwks []byte, opts ...JWKOption) (*VerifyingKeySet, error) {
+	keys, err := parseJWKS(jwks, func(b []byte) (*VerifyingKey, error) { return ParseVerifyingJWK(b, opts...) })
 	if err != nil {
 		return nil, err
 	}

@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/golang-jwt/jwt/v5"
+	"github.com/sealjwt/sealjwt/internal/mediatype"
 	"github.com/sealjwt/sealjwt/internal/strict"
 )
 
@@ -76,8 +77,9 @@ func WithMaxSize(n int) VerifierOption { return func(v *Verifier) { v.maxSize = 
 // WithClock sets the clock tokens are checked against.
 func WithClock(now func() time.Time) VerifierOption { return func(v *Verifier) { v.now = now } }
 
-// WithType sets the required "typ" header (default Type). RFC 7515 makes
-// typ case-insensitive, so it is compared ignoring ASCII case.
+// WithType sets the required "typ" header (default Type). It is compared
+// as RFC 7515 says: ignoring ASCII case, with "application/" implied, so
+// "application/seal+jwt" is Type.
 func WithType(typ string) VerifierOption { return func(v *Verifier) { v.typ = typ } }
 
 // NewVerifier returns a Verifier for tokens whose aud contains audience,
@@ -272,7 +274,7 @@ func (v *Verifier) lookupHeader(seg string) (*trustedKey, error) {
 	if h.alg != string(tk.key.alg) {
 		return nil, fmt.Errorf("%w: header alg %.32q is not %s, the alg of key %s", ErrSignature, h.alg, tk.key.alg, h.kid)
 	}
-	if !strings.EqualFold(h.typ, v.typ) {
+	if !mediatype.Equal(h.typ, v.typ) {
 		return nil, fmt.Errorf("%w: typ %.64q, want %q", ErrMalformed, h.typ, v.typ)
 	}
 	return tk, nil
@@ -304,20 +306,57 @@ func parseHeader(seg string) (*header, error) {
 		}
 	}
 	var w struct {
-		Alg *string `json:"alg"`
-		Typ *string `json:"typ"`
-		Kid *string `json:"kid"`
+		Alg json.RawMessage `json:"alg"`
+		Typ json.RawMessage `json:"typ"`
+		Kid json.RawMessage `json:"kid"`
 	}
 	if err := json.Unmarshal(data, &w); err != nil {
 		return nil, fmt.Errorf("%w: header: %v", ErrMalformed, err)
 	}
-	if w.Alg == nil || w.Typ == nil || w.Kid == nil {
-		return nil, fmt.Errorf("%w: header needs alg, typ and kid as strings", ErrMalformed)
+	var h header
+	for _, m := range []struct {
+		name string
+		raw  json.RawMessage
+		to   *string
+	}{{"alg", w.Alg, &h.alg}, {"typ", w.Typ, &h.typ}, {"kid", w.Kid, &h.kid}} {
+		if err := headerString(m.name, m.raw, m.to); err != nil {
+			return nil, err
+		}
 	}
-	if len(*w.Kid) == 0 || len(*w.Kid) > maxKIDLen {
-		return nil, fmt.Errorf("%w: kid must be 1 to %d bytes", ErrMalformed, maxKIDLen)
+	if len(h.kid) == 0 || len(h.kid) > maxKIDLen {
+		return nil, fmt.Errorf("%w: kid must be 1 to %d bytes, got %d", ErrMalformed, maxKIDLen, len(h.kid))
 	}
-	return &header{alg: *w.Alg, typ: *w.Typ, kid: *w.Kid}, nil
+	return &h, nil
+}
+
+// headerString decodes one required string member of the header, saying
+// which member is missing or of which JSON type it is instead.
+func headerString(name string, raw json.RawMessage, to *string) error {
+	if raw == nil {
+		return fmt.Errorf("%w: header has no %q (alg, typ and kid are required)", ErrMalformed, name)
+	}
+	if raw[0] != '"' {
+		return fmt.Errorf("%w: header %q is %s, want a string", ErrMalformed, name, jsonKind(raw))
+	}
+	if err := json.Unmarshal(raw, to); err != nil {
+		return fmt.Errorf("%w: header %q: %v", ErrMalformed, name, err)
+	}
+	return nil
+}
+
+// jsonKind names the JSON type of a valid, non-string JSON value.
+func jsonKind(raw json.RawMessage) string {
+	switch raw[0] {
+	case 'n':
+		return "null"
+	case 't', 'f':
+		return "a boolean"
+	case '{':
+		return "an object"
+	case '[':
+		return "an array"
+	}
+	return "a number"
 }
 
 // mapError turns a golang-jwt error into one wrapping our sentinels. The

@@ -63,7 +63,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	fs.StringVar(&c.addr, "addr", ":9000", "listen `address`")
 	fs.StringVar(&c.id, "id", "receiver", "our id: the audience senders must name")
 	fs.StringVar(&c.key, "key", "", "private key: JWK or JWKS `FILE` (default: a fresh HPKE-9 key)")
-	fs.Var(&c.trust, "trust", "trusted sender `ISSUER=FILE` (public JWK or JWKS); repeatable")
+	fs.Var(&c.trust, "trust", cli.TrustUsage("sender"))
 	fs.StringVar(&c.redis, "redis", "", "shared replay store `URL` (redis://127.0.0.1:6379/0)")
 	fs.StringVar(&c.baseURL, "base-url", "", "public `URL` senders address (scheme://host:port), when behind a proxy or load balancer")
 	fs.Int64Var(&c.maxBody, "max-body", transport.DefaultMaxBodySize, "largest decrypted request body, in bytes")

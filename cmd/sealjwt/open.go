@@ -26,7 +26,7 @@ func runOpen(e env, args []string) int {
 	aud := fs.String("aud", "", "our id: the audience the message must name")
 	leeway := fs.Duration("leeway", 30*time.Second, "allowed clock skew")
 	var trust cli.TrustFlag
-	fs.Var(&trust, "trust", "trusted sender `ISSUER=FILE` (public JWK or JWKS); repeatable")
+	fs.Var(&trust, "trust", cli.TrustUsage("sender"))
 	return openCmd.Run(fs, args, e.stdout, e.stderr, func(rest []string) error {
 		if *key == "" || *aud == "" || trust.Len() == 0 {
 			return cli.Usagef("--key, --aud and at least one --trust are required")

@@ -26,7 +26,7 @@ func runVerify(e env, args []string) int {
 	aud := fs.String("aud", "", "our id: the audience the token must name")
 	leeway := fs.Duration("leeway", 30*time.Second, "allowed clock skew")
 	var trust cli.TrustFlag
-	fs.Var(&trust, "trust", "trusted signer `ISSUER=FILE` (public JWK or JWKS); repeatable")
+	fs.Var(&trust, "trust", cli.TrustUsage("signer"))
 	return verifyCmd.Run(fs, args, e.stdout, e.stderr, func(rest []string) error {
 		if *aud == "" {
 			return cli.Usagef("--aud is required")

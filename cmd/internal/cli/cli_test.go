@@ -2,11 +2,14 @@ package cli
 
 import (
 	"bytes"
+	"encoding/json"
 	"errors"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/sealjwt/sealjwt/token"
 )
 
 func TestFailWritesOneLineWithTheRightCode(t *testing.T) {
@@ -85,5 +88,42 @@ func TestHMACKeyLength(t *testing.T) {
 func TestReadAllFailsPastTheCap(t *testing.T) {
 	if _, err := ReadAll(bytes.NewReader(make([]byte, MaxInput+1)), "big"); err == nil {
 		t.Fatal("read past the cap")
+	}
+}
+
+// TestTrustFlagNamesTheAlgOfKeysWithoutOne reads --trust ISSUER=FILE:ALG
+// for a JWK exported without "alg", as other JOSE stacks write them.
+func TestTrustFlagNamesTheAlgOfKeysWithoutOne(t *testing.T) {
+	k, err := token.GenerateKey(token.MLDSA44)
+	if err != nil {
+		t.Fatal(err)
+	}
+	data, _ := k.Public().MarshalJSON()
+	var m map[string]any
+	_ = json.Unmarshal(data, &m)
+	delete(m, "alg")
+	data, _ = json.Marshal(m)
+	dir := t.TempDir()
+	path := filepath.Join(dir, "idp:key.jwk") // a colon in the file name stays in it
+	if err := os.WriteFile(path, data, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	var plain TrustFlag
+	if err := plain.Set("idp=" + path); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := plain.Load(); !errors.Is(err, token.ErrInvalidKey) {
+		t.Fatalf("ML-DSA key without alg and none named: %v", err)
+	}
+	var named TrustFlag
+	if err := named.Set("idp=" + path + ":ML-DSA-44"); err != nil {
+		t.Fatal(err)
+	}
+	got, err := named.Load()
+	if err != nil || got[0].Issuer != "idp" || got[0].Keys.Keys()[0].Alg() != token.MLDSA44 {
+		t.Fatalf("named: %v", err)
+	}
+	if err := named.Set("no-file"); err == nil || !strings.Contains(err.Error(), "ISSUER=FILE") {
+		t.Fatalf("malformed flag: %v", err)
 	}
 }

@@ -126,17 +126,18 @@ func SigningKeys(path string) (*token.KeySet, error) {
 	return token.NewKeySet(k)
 }
 
-// VerifyingKeys reads a sender's public key (JWK) or keys (JWKS).
-func VerifyingKeys(path string) (*token.VerifyingKeySet, error) {
+// VerifyingKeys reads a sender's public key (JWK) or keys (JWKS); opts
+// name the algorithm of keys that carry none.
+func VerifyingKeys(path string, opts ...token.JWKOption) (*token.VerifyingKeySet, error) {
 	data, err := readKeyFile(path)
 	if err != nil {
 		return nil, err
 	}
 	if isKeySet(data) {
-		s, err := token.ParseVerifyingKeySet(data)
+		s, err := token.ParseVerifyingKeySet(data, opts...)
 		return s, inFile(path, err)
 	}
-	k, err := token.ParseVerifyingJWK(data)
+	k, err := token.ParseVerifyingJWK(data, opts...)
 	if err != nil {
 		return nil, fmt.Errorf("%s: %w", path, err)
 	}
