@@ -37,6 +37,7 @@ type claims struct {
 	aud           jwt.ClaimStrings
 	exp, iat, nbf *jwt.NumericDate
 	err           error // the strict decoding error, reported as is
+	tutorial      bool  // iss, aud, jti and iat may be absent (WithTutorialCompat)
 }
 
 func (c *claims) GetExpirationTime() (*jwt.NumericDate, error) { return c.exp, nil }
@@ -64,7 +65,7 @@ func (c *claims) decode(data []byte) error {
 	if err != nil {
 		return fmt.Errorf("claims: %w", err)
 	}
-	if c.iss, err = requiredString("iss", w.iss, ErrIssuer); err != nil {
+	if c.iss, err = c.stringClaim("iss", w.iss, ErrIssuer); err != nil {
 		return err
 	}
 	if len(w.sub) > 0 && string(w.sub) != "null" {
@@ -72,10 +73,12 @@ func (c *claims) decode(data []byte) error {
 			return err
 		}
 	}
-	if c.aud, err = parseAudience(w.aud); err != nil {
-		return err
+	if !c.tutorial || !absent(w.aud) {
+		if c.aud, err = parseAudience(w.aud); err != nil {
+			return err
+		}
 	}
-	if c.jti, err = requiredString("jti", w.jti, ErrClaims); err != nil {
+	if c.jti, err = c.stringClaim("jti", w.jti, ErrClaims); err != nil {
 		return err
 	}
 	if len(c.jti) > maxJTILen {
@@ -84,7 +87,7 @@ func (c *claims) decode(data []byte) error {
 	if c.exp, err = parseNumericDate("exp", w.exp, true, 1); err != nil {
 		return err
 	}
-	if c.iat, err = parseNumericDate("iat", w.iat, true, 1); err != nil {
+	if c.iat, err = parseNumericDate("iat", w.iat, !c.tutorial, 1); err != nil {
 		return err
 	}
 	c.nbf, err = parseNumericDate("nbf", w.nbf, false, 0)
@@ -112,6 +115,18 @@ func (w *registeredRaw) collect(name string, value []byte) error {
 		w.jti = value
 	}
 	return nil
+}
+
+// absent reports a claim that is missing or null.
+func absent(raw []byte) bool { return len(raw) == 0 || string(raw) == "null" }
+
+// stringClaim reads a claim that must be a non-empty string, or, under
+// WithTutorialCompat, may be absent.
+func (c *claims) stringClaim(name string, raw []byte, missing error) (string, error) {
+	if c.tutorial && absent(raw) {
+		return "", nil
+	}
+	return requiredString(name, raw, missing)
 }
 
 // requiredString reads a claim that must be a non-empty string; absent,

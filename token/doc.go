@@ -22,4 +22,6 @@
 // as a string or array of strings); and only then checks exp, nbf and iat
 // against the clock with a leeway (30 s), the issuer the key is registered
 // to, the audience, and the lifetime exp - iat (at most 1 hour).
+// WithTutorialCompat relaxes the header and claim requirements for tokens
+// made the way of the classic shared-secret tutorial; it is off by default.
 package token

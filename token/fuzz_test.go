@@ -58,8 +58,17 @@ func FuzzVerify(f *testing.F) {
 	f.Add(forge(f, `{"kid":"`+k.kid+`","typ":"`+Type+`","alg":"EdDSA"}`, goodClaims(f, nil), k))
 	f.Add("..")
 	f.Add(strings.Repeat(".", 100))
+	hs := testKey(f, HS256)
+	f.Add(forge(f, `{"alg":"HS256","typ":"JWT"}`, `{"authorized":true,"client":"c","exp":1700000300}`, hs))
 	v := newTestVerifier(f, keys)
+	tutorial := newTestVerifier(f, []*SigningKey{hs}, WithTutorialCompat())
 	f.Fuzz(func(t *testing.T, tok string) {
+		if got, err := tutorial.Verify(tok); err != nil && !wrapsSentinel(err) {
+			t.Fatalf("tutorial compat: error wraps no sentinel: %v", err)
+		} else if err == nil && (got.Issuer != testIssuer || got.ExpiresAt.After(testNow.Add(DefaultMaxLifetime+DefaultLeeway)) ||
+			!got.ExpiresAt.Add(DefaultLeeway).After(testNow)) {
+			t.Fatalf("tutorial compat accepted a token that breaks the policy: %+v", got)
+		}
 		got, err := v.Verify(tok)
 		if err != nil {
 			if got != nil {

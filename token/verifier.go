@@ -42,6 +42,7 @@ type Verifier struct {
 	maxSize     int
 	now         func() time.Time
 	typ         string
+	tutorial    bool
 
 	mu    sync.Mutex // serialises Trust
 	table atomic.Pointer[keyTable]
@@ -55,6 +56,7 @@ type keyTable struct {
 
 // trustedKey is the per-key state Verify needs, built once by Trust.
 type trustedKey struct {
+	tutorial  bool
 	issuer    string
 	key       *VerifyingKey
 	validator *jwt.Validator
@@ -81,6 +83,16 @@ func WithClock(now func() time.Time) VerifierOption { return func(v *Verifier) {
 // as RFC 7515 says: ignoring ASCII case, with "application/" implied, so
 // "application/seal+jwt" is Type.
 func WithType(typ string) VerifierOption { return func(v *Verifier) { v.typ = typ } }
+
+// WithTutorialCompat also accepts tokens made the way of the classic
+// shared-secret tutorial: typ "JWT" or no typ; no kid, when exactly one
+// key is trusted; no iss, aud, jti or iat. Those claims are still checked
+// when present, and exp stays required: without iat, exp - now is bounded
+// by the maximum lifetime instead. It gives up explicit typing (another
+// kind of JWT signed with the same key is accepted), the audience binding
+// (a token minted for another service that shares the key is accepted)
+// and the token id that single use needs. Off by default.
+func WithTutorialCompat() VerifierOption { return func(v *Verifier) { v.tutorial = true } }
 
 // NewVerifier returns a Verifier for tokens whose aud contains audience,
 // this receiver's own id. It trusts no key until Trust is called.
@@ -153,15 +165,16 @@ func (v *Verifier) Trust(issuer string, keys *VerifyingKeySet) error {
 // iat, iss (the key's issuer) and aud are checked as this package requires.
 // The signing method is the key's own, never the header's.
 func (v *Verifier) newTrustedKey(issuer string, k *VerifyingKey) *trustedKey {
-	val := jwt.NewValidator(
-		jwt.WithIssuer(issuer),
-		jwt.WithAudience(v.audience),
+	opts := []jwt.ParserOption{
 		jwt.WithExpirationRequired(),
 		jwt.WithIssuedAt(),
 		jwt.WithLeeway(v.leeway),
 		jwt.WithTimeFunc(v.now),
-	)
-	return &trustedKey{issuer: issuer, key: k, validator: val}
+	}
+	if !v.tutorial { // with it, optional iss and aud are checked in Verify
+		opts = append(opts, jwt.WithIssuer(issuer), jwt.WithAudience(v.audience))
+	}
+	return &trustedKey{tutorial: v.tutorial, issuer: issuer, key: k, validator: jwt.NewValidator(opts...)}
 }
 
 // ourHeader is the encoded header a Signer of this package writes for k
@@ -222,15 +235,39 @@ func (v *Verifier) Verify(token string) (*Verified, error) {
 	if err != nil {
 		return nil, err
 	}
-	if lifetime := c.exp.Sub(c.iat.Time); lifetime < 0 || lifetime > v.maxLifetime {
-		return nil, fmt.Errorf("%w: lifetime exp - iat of %v is outside 0 to %v", ErrClaims, lifetime, v.maxLifetime)
+	if err := v.checkBounds(tk, c); err != nil {
+		return nil, err
 	}
-	out := &Verified{Issuer: c.iss, Subject: c.sub, Audience: c.aud, IssuedAt: c.iat.Time, ExpiresAt: c.exp.Time,
+	out := &Verified{Issuer: tk.issuer, Subject: c.sub, Audience: c.aud, ExpiresAt: c.exp.Time,
 		ID: c.jti, KID: tk.key.kid, Alg: tk.key.alg, Payload: payload}
+	if c.iat != nil {
+		out.IssuedAt = c.iat.Time
+	}
 	if c.nbf != nil {
 		out.NotBefore = c.nbf.Time
 	}
 	return out, nil
+}
+
+// checkBounds checks the lifetime, and under WithTutorialCompat the
+// optional iss and aud that golang-jwt's validator was not asked to check.
+func (v *Verifier) checkBounds(tk *trustedKey, c *claims) error {
+	if tk.tutorial {
+		if c.iss != "" && c.iss != tk.issuer {
+			return fmt.Errorf("%w: iss %.64q, want %q", ErrIssuer, c.iss, tk.issuer)
+		}
+		if c.aud != nil && !slices.Contains(c.aud, v.audience) {
+			return fmt.Errorf("%w: aud does not name %q", ErrAudience, v.audience)
+		}
+	}
+	start, what := v.now(), "exp - now"
+	if c.iat != nil {
+		start, what = c.iat.Time, "exp - iat"
+	}
+	if lifetime := c.exp.Sub(start); (c.iat != nil && lifetime < 0) || lifetime > v.maxLifetime {
+		return fmt.Errorf("%w: lifetime %s of %v is outside 0 to %v", ErrClaims, what, lifetime, v.maxLifetime)
+	}
+	return nil
 }
 
 // verify checks the signature with golang-jwt's method for the key's alg,
@@ -244,7 +281,7 @@ func (tk *trustedKey) verify(signingInput, sigSeg string, payload []byte) (*clai
 	if err := tk.key.method.Verify(signingInput, sig, tk.key.key); err != nil {
 		return nil, fmt.Errorf("%w: %v", ErrSignature, err)
 	}
-	var c claims
+	c := claims{tutorial: tk.tutorial}
 	if err := c.decode(payload); err != nil {
 		return nil, err
 	}
@@ -261,26 +298,45 @@ func (v *Verifier) lookupHeader(seg string) (*trustedKey, error) {
 	if tk, ok := t.byHeader[seg]; ok {
 		return tk, nil
 	}
-	h, err := parseHeader(seg)
+	h, err := parseHeader(seg, v.tutorial)
 	if err != nil {
 		return nil, err
 	}
-	tk, ok := t.byKID[h.kid]
-	if !ok {
-		return nil, fmt.Errorf("%w: no trusted key has kid %.64q", ErrUnknownKey, h.kid)
+	tk, err := t.lookup(h.kid)
+	if err != nil {
+		return nil, err
 	}
 	// The key, not the header, decides the algorithm. This refuses "none"
 	// in any case and every cross-family confusion (RS256 -> HS256 ...).
 	if h.alg != string(tk.key.alg) {
 		return nil, fmt.Errorf("%w: header alg %.32q is not %s, the alg of key %s", ErrSignature, h.alg, tk.key.alg, h.kid)
 	}
-	if !mediatype.Equal(h.typ, v.typ) {
+	if !mediatype.Equal(h.typ, v.typ) && !(v.tutorial && (h.typ == "" || mediatype.Equal(h.typ, "JWT"))) {
 		return nil, fmt.Errorf("%w: typ %.64q, want %q", ErrMalformed, h.typ, v.typ)
 	}
 	return tk, nil
 }
 
-// header is the JOSE header of a token: exactly alg, typ and kid.
+// lookup returns the key of kid. An empty kid, which only
+// WithTutorialCompat lets through, selects the single trusted key.
+func (t *keyTable) lookup(kid string) (*trustedKey, error) {
+	if kid == "" {
+		if len(t.byKID) != 1 {
+			return nil, fmt.Errorf("%w: header has no kid and %d keys are trusted", ErrUnknownKey, len(t.byKID))
+		}
+		for _, tk := range t.byKID {
+			return tk, nil
+		}
+	}
+	tk, ok := t.byKID[kid]
+	if !ok {
+		return nil, fmt.Errorf("%w: no trusted key has kid %.64q", ErrUnknownKey, kid)
+	}
+	return tk, nil
+}
+
+// header is the JOSE header of a token: exactly alg, typ and kid (typ
+// and kid are empty when absent, which only WithTutorialCompat allows).
 type header struct{ alg, typ, kid string }
 
 // allowedHeader lists the only header parameters accepted. Everything else
@@ -288,7 +344,7 @@ type header struct{ alg, typ, kid string }
 // x5u and x5c (keys never come from the token), zip and cty.
 var allowedHeader = []string{"alg", "typ", "kid"}
 
-func parseHeader(seg string) (*header, error) {
+func parseHeader(seg string, optional bool) (*header, error) {
 	if len(seg) > maxHeaderSegment {
 		return nil, fmt.Errorf("%w: header of %d bytes", ErrMalformed, len(seg))
 	}
@@ -319,11 +375,14 @@ func parseHeader(seg string) (*header, error) {
 		raw  json.RawMessage
 		to   *string
 	}{{"alg", w.Alg, &h.alg}, {"typ", w.Typ, &h.typ}, {"kid", w.Kid, &h.kid}} {
+		if optional && m.raw == nil && m.name != "alg" {
+			continue // typ and kid may be absent under WithTutorialCompat
+		}
 		if err := headerString(m.name, m.raw, m.to); err != nil {
 			return nil, err
 		}
 	}
-	if len(h.kid) == 0 || len(h.kid) > maxKIDLen {
+	if (w.Kid != nil && len(h.kid) == 0) || len(h.kid) > maxKIDLen {
 		return nil, fmt.Errorf("%w: kid must be 1 to %d bytes, got %d", ErrMalformed, maxKIDLen, len(h.kid))
 	}
 	return &h, nil
