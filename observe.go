@@ -185,11 +185,6 @@ func ReasonOf(err error) Reason {
 	return ReasonInternal
 }
 
-// Refusal returns the refused Event of kind for err, with its Reason.
-func Refusal(kind Kind, err error) Event {
-	return Event{Kind: kind, Outcome: OutcomeRefused, Reason: ReasonOf(err), Err: err}
-}
-
 // WithObserver reports every Open to o as a KindOpen Event. The HTTP
 // middleware has an option of the same name that reports every request
 // instead (including those refused before Open): give o to one of the two,

@@ -20,6 +20,8 @@ type plainBody struct {
 	closer io.Closer // the underlying encrypted body
 	left   int64     // bytes still allowed; ignored when unlimited
 	limit  bool
+	read   int64 // plaintext bytes handed out
+	over   bool  // the limit was passed
 }
 
 func newPlainBody(rd *record.Reader, closer io.Closer, max int64) *plainBody {
@@ -33,7 +35,9 @@ func (b *plainBody) Read(p []byte) (int, error) {
 
 func (b *plainBody) WriteTo(w io.Writer) (int64, error) {
 	if !b.limit {
-		return b.rd.WriteTo(w)
+		n, err := b.rd.WriteTo(w)
+		b.read += n
+		return n, err
 	}
 	return b.rd.WriteTo(limitWriter{b, w})
 }
@@ -43,10 +47,21 @@ func (b *plainBody) Close() error { return b.closer.Close() }
 func (b *plainBody) count(n int, err error) (int, error) {
 	if b.limit {
 		if b.left -= int64(n); b.left < 0 {
+			b.over = true
 			return 0, ErrBodyTooLarge
 		}
 	}
+	b.read += int64(n)
 	return n, err
+}
+
+// failure is why the body could not be read in full: nil if it was
+// intact as far as it was read.
+func (b *plainBody) failure() error {
+	if b.over {
+		return ErrBodyTooLarge
+	}
+	return b.rd.Err()
 }
 
 // limitWriter charges what WriteTo passes on against the body's limit.

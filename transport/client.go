@@ -31,6 +31,7 @@ type Transport struct {
 	keys          KeySource
 	recordSize    int
 	maxRecordSize int
+	observer      sealjwt.Observer
 }
 
 // ClientOption configures a Transport.
@@ -70,7 +71,7 @@ func (t *Transport) RoundTrip(req *http.Request) (*http.Response, error) {
 	if isBody(req.Body) && req.GetBody == nil {
 		return resp, nil
 	}
-	if t.keys.Refresh(req.Context()) != nil {
+	if !t.refreshForRetry(req.Context()) {
 		return resp, nil
 	}
 	drain(resp.Body)
@@ -123,7 +124,12 @@ func (t *Transport) roundTrip(req *http.Request, body io.ReadCloser) (*http.Resp
 	if err != nil {
 		return nil, err
 	}
-	return t.openResponse(resp, exp, pub.Alg())
+	sealed := isSealed(resp)
+	resp, err = t.openResponse(resp, exp, pub.Alg())
+	if err != nil || sealed {
+		t.observe(req.Context(), event(sealjwt.KindResponse, err, 0))
+	}
+	return resp, err
 }
 
 func (t *Transport) recipient(req *http.Request) (*seal.PublicKey, error) {

@@ -57,6 +57,7 @@ type harnessConfig struct {
 	audience   string
 	keySource  KeySource
 	wrapBase   func(http.RoundTripper) http.RoundTripper
+	clientOpts []ClientOption
 }
 
 // harness is a receiver behind the middleware on a real 127.0.0.1 listener
@@ -111,7 +112,7 @@ func newClient(t testing.TB, k keys, c harnessConfig) *http.Client {
 	if c.wrapBase != nil {
 		base = c.wrapBase(base)
 	}
-	return &http.Client{Transport: NewTransport(base, sealer, aud, src)}
+	return &http.Client{Transport: NewTransport(base, sealer, aud, src, c.clientOpts...)}
 }
 
 // roundTripFunc adapts a function to http.RoundTripper, for tampering.

@@ -11,6 +11,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/sealjwt/sealjwt"
 	"github.com/sealjwt/sealjwt/seal"
 )
 
@@ -72,6 +73,7 @@ type KeyFetcher struct {
 	client   *http.Client
 	interval time.Duration
 	log      *slog.Logger
+	observer sealjwt.Observer
 
 	mu         sync.Mutex
 	set        *seal.PublicKeySet
@@ -114,7 +116,7 @@ func NewKeyFetcher(ctx context.Context, url string, opts ...FetcherOption) (*Key
 	if f.interval <= 0 {
 		return nil, errors.New("transport: refresh interval must be positive")
 	}
-	if err := f.fetch(ctx); err != nil {
+	if err := f.fetchObserved(ctx); err != nil {
 		return nil, err
 	}
 	f.ctx, f.cancel = context.WithCancel(context.Background())
@@ -140,7 +142,7 @@ func (f *KeyFetcher) Refresh(ctx context.Context) error {
 	}
 	f.lastForced = time.Now()
 	f.mu.Unlock()
-	return f.fetch(ctx)
+	return f.fetchObserved(ctx)
 }
 
 // Close stops the background refresh and waits for it to end.
@@ -159,7 +161,7 @@ func (f *KeyFetcher) loop() {
 		case <-f.ctx.Done():
 			return
 		case <-t.C:
-			if err := f.fetch(f.ctx); err != nil && f.ctx.Err() == nil {
+			if err := f.fetchObserved(f.ctx); err != nil && f.ctx.Err() == nil {
 				f.log.Warn("sealjwt: key refresh failed; keeping the last good set", "url", f.url, "error", err)
 			}
 			t.Reset(nextRefresh(f.interval))

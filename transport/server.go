@@ -43,6 +43,7 @@ type serverConfig struct {
 	recordSize    int
 	maxRecordSize int
 	log           *slog.Logger
+	observer      sealjwt.Observer
 }
 
 // WithBaseURL sets the public scheme://host the server is reached at, to
@@ -96,15 +97,14 @@ func Server(opener *sealjwt.Opener, opts ...ServerOption) func(http.Handler) htt
 	c := newServerConfig(opts)
 	return func(next http.Handler) http.Handler {
 		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-			c.serve(opener, next, w, r)
+			c.observed(w, r, func(w http.ResponseWriter, r *http.Request) { c.serve(opener, next, w, r) })
 		})
 	}
 }
 
 func (c *serverConfig) refuse(w http.ResponseWriter, r *http.Request, err error) {
 	status, title := errorStatus(err)
-	c.log.LogAttrs(r.Context(), slog.LevelInfo, "sealjwt: request refused",
-		slog.Int("status", status), slog.String("path", r.URL.Path), slog.String("error", err.Error()))
+	c.refused(r, status, err)
 	writeProblem(w, status, title, authScheme)
 }
 
@@ -133,6 +133,7 @@ func (c *serverConfig) serve(opener *sealjwt.Opener, next http.Handler, w http.R
 		c.refuse(w, r, err)
 		return
 	}
+	c.accepted(r, msg, inner.Body)
 	sw := newSealingWriter(w, exp, msg.Envelope.Alg, c.recordSize, r.Method == http.MethodHead)
 	next.ServeHTTP(sw, inner)
 	if err := sw.finish(); err != nil {

@@ -40,6 +40,15 @@ func NewReader(r io.Reader, key, baseNonce, prefix []byte, maxRecordSize int) (*
 	return &Reader{r: r, s: s, max: size}, nil
 }
 
+// Err returns the stream's first failure: nil while it is intact and after
+// its authenticated end.
+func (r *Reader) Err() error {
+	if r.err == io.EOF {
+		return nil
+	}
+	return r.err
+}
+
 // Read reads authenticated plaintext into p.
 func (r *Reader) Read(p []byte) (int, error) {
 	for len(r.pending) == 0 {

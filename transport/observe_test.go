@@ -1,0 +1,234 @@
+package transport
+
+import (
+	"bytes"
+	"context"
+	"io"
+	"log/slog"
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/sealjwt/sealjwt"
+	"github.com/sealjwt/sealjwt/seal"
+	"github.com/sealjwt/sealjwt/token"
+)
+
+// recorder is an Observer that keeps every Event.
+type recorder struct {
+	mu     sync.Mutex
+	events []sealjwt.Event
+}
+
+func (r *recorder) Observe(_ context.Context, e sealjwt.Event) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	r.events = append(r.events, e)
+}
+
+// take waits for n events and returns them, failing on more.
+func (r *recorder) take(t *testing.T, n int) []sealjwt.Event {
+	t.Helper()
+	waitFor(t, "events", func() bool {
+		r.mu.Lock()
+		defer r.mu.Unlock()
+		return len(r.events) >= n
+	})
+	time.Sleep(10 * time.Millisecond) // room for an extra event to show up
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	got := r.events
+	r.events = nil
+	if len(got) != n {
+		t.Fatalf("%d events, want %d: %+v", len(got), n, got)
+	}
+	return got
+}
+
+func (r *recorder) one(t *testing.T) sealjwt.Event { t.Helper(); return r.take(t, 1)[0] }
+
+// checkRefused checks that e is a refusal of kind for want.
+func checkRefused(t *testing.T, e sealjwt.Event, kind sealjwt.Kind, want sealjwt.Reason) {
+	t.Helper()
+	if e.Kind != kind || e.Outcome != sealjwt.OutcomeRefused || e.Reason != want || e.Err == nil {
+		t.Fatalf("event %+v, want %s refused for %s", e, kind, want)
+	}
+}
+
+func TestServerObserverAcceptedRequestReportsVerifiedFacts(t *testing.T) {
+	rec := &recorder{}
+	h := newHarness(t, http.HandlerFunc(whoami), harnessConfig{serverOpts: []ServerOption{WithObserver(rec)}})
+	body := strings.Repeat("x", 40000)
+	resp, err := h.client.Post(h.srv.URL+"/orders", "text/plain", strings.NewReader(body))
+	if err != nil {
+		t.Fatal(err)
+	}
+	readAll(t, resp)
+	e := rec.one(t)
+	if e.Kind != sealjwt.KindRequest || e.Outcome != sealjwt.OutcomeAccepted || e.Reason != "" || e.Err != nil ||
+		e.Issuer != senderID || e.Suite != seal.HPKE3 || e.SigAlg != token.EdDSA || e.Bytes != int64(len(body)) || e.Duration <= 0 {
+		t.Fatalf("accepted request: %+v", e)
+	}
+}
+
+// TestServerObserverReportsEachRefusalReason sends one request per reason
+// and checks that each is reported once, with that reason and no
+// unverified issuer.
+func TestServerObserverReportsEachRefusalReason(t *testing.T) {
+	var c captured
+	rec := &recorder{}
+	var logs bytes.Buffer
+	log := slog.New(slog.NewJSONHandler(&logs, &slog.HandlerOptions{Level: slog.LevelDebug}))
+	h := newHarness(t, http.HandlerFunc(whoami), harnessConfig{wrapBase: capturing(&c, true),
+		serverOpts: []ServerOption{WithObserver(rec), WithLogger(log)}})
+	resp, err := h.client.Post(h.srv.URL+"/pay", "application/json", strings.NewReader(`{}`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	readAll(t, resp)
+	rec.one(t)
+
+	c.replay(t, c.method, c.url)
+	checkRefused(t, rec.one(t), sealjwt.KindRequest, sealjwt.ReasonReplay)
+
+	c.replay(t, http.MethodPost, h.srv.URL+"/admin")
+	e := rec.one(t)
+	checkRefused(t, e, sealjwt.KindRequest, sealjwt.ReasonBinding)
+	if e.Issuer != "" {
+		t.Fatalf("a refused request reported issuer %q", e.Issuer)
+	}
+
+	req, _ := http.NewRequest(http.MethodGet, h.srv.URL+"/", nil)
+	resp, err = http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	checkRefused(t, rec.one(t), sealjwt.KindRequest, sealjwt.ReasonUnsealed)
+
+	for _, want := range []string{`"reason":"replay"`, `"reason":"binding"`, `"reason":"unsealed"`, `"msg":"sealjwt: request accepted"`} {
+		if !strings.Contains(logs.String(), want) {
+			t.Errorf("log lacks %s:\n%s", want, logs.String())
+		}
+	}
+	if n := strings.Count(logs.String(), "request refused"); n != 3 {
+		t.Errorf("%d refusal lines for 3 refusals:\n%s", n, logs.String())
+	}
+}
+
+func TestServerObserverExpiredAndWrongAudience(t *testing.T) {
+	past := func() time.Time { return time.Now().Add(-time.Hour) }
+	for _, tt := range []struct {
+		name string
+		cfg  harnessConfig
+		want sealjwt.Reason
+	}{
+		{"expired", harnessConfig{sealerOpts: []sealjwt.SealerOption{sealjwt.WithSealerClock(past)}}, sealjwt.ReasonExpired},
+		{"another audience", harnessConfig{audience: "some-other-service"}, sealjwt.ReasonAudience},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			rec := &recorder{}
+			tt.cfg.serverOpts = []ServerOption{WithObserver(rec)}
+			h := newHarness(t, http.HandlerFunc(whoami), tt.cfg)
+			resp, err := get(t, h.client, h.srv.URL+"/")
+			if err != nil {
+				t.Fatal(err)
+			}
+			resp.Body.Close()
+			checkRefused(t, rec.one(t), sealjwt.KindRequest, tt.want)
+		})
+	}
+}
+
+// TestAttackTamperedRequestBodyReportedRefused: the envelope is intact, a
+// byte of the encrypted body is flipped on the way. The handler sees an
+// error, and the request is reported refused, not accepted.
+func TestAttackTamperedRequestBodyReportedRefused(t *testing.T) {
+	rec := &recorder{}
+	flip := func(base http.RoundTripper) http.RoundTripper {
+		return roundTripFunc(func(r *http.Request) (*http.Response, error) {
+			body, err := io.ReadAll(r.Body)
+			if err != nil {
+				return nil, err
+			}
+			body[len(body)-1] ^= 1
+			r.Body = io.NopCloser(bytes.NewReader(body))
+			return base.RoundTrip(r)
+		})
+	}
+	h := newHarness(t, http.HandlerFunc(whoami), harnessConfig{wrapBase: flip, serverOpts: []ServerOption{WithObserver(rec)}})
+	resp, err := h.client.Post(h.srv.URL+"/orders", "text/plain", strings.NewReader("pay 5 to alice"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	e := rec.one(t)
+	checkRefused(t, e, sealjwt.KindRequest, sealjwt.ReasonDecryption)
+	if e.Bytes != 0 {
+		t.Fatalf("tampered body: %d bytes reported read", e.Bytes)
+	}
+}
+
+func TestClientObserverReportsResponses(t *testing.T) {
+	rec := &recorder{}
+	tamper := true
+	h := newHarness(t, http.HandlerFunc(whoami), harnessConfig{clientOpts: []ClientOption{WithClientObserver(rec)},
+		wrapBase: rewriteResponse(func(r *http.Response) {
+			if tamper {
+				r.StatusCode = http.StatusCreated
+			}
+		})})
+	if _, err := get(t, h.client, h.srv.URL+"/"); err == nil {
+		t.Fatal("tampered status accepted")
+	}
+	checkRefused(t, rec.one(t), sealjwt.KindResponse, sealjwt.ReasonResponse)
+	tamper = false
+	resp, err := get(t, h.client, h.srv.URL+"/")
+	if err != nil {
+		t.Fatal(err)
+	}
+	readAll(t, resp)
+	if e := rec.one(t); e.Kind != sealjwt.KindResponse || e.Outcome != sealjwt.OutcomeAccepted {
+		t.Fatalf("genuine response: %+v", e)
+	}
+}
+
+func TestClientObserverReportsRetryAndKeyRefresh(t *testing.T) {
+	jwks := &switchingJWKS{}
+	jwks.set(t, newPublicSet(t)) // a key the receiver does not hold
+	srv := httptest.NewServer(jwks)
+	defer srv.Close()
+	fetches := &recorder{}
+	fetcher, err := NewKeyFetcher(context.Background(), srv.URL, WithRefreshInterval(time.Hour), WithFetchObserver(fetches))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer fetcher.Close()
+	if e := fetches.one(t); e.Kind != sealjwt.KindKeyRefresh || e.Outcome != sealjwt.OutcomeAccepted {
+		t.Fatalf("first fetch: %+v", e)
+	}
+	rec := &recorder{}
+	h := newHarness(t, http.HandlerFunc(whoami), harnessConfig{keySource: fetcher, clientOpts: []ClientOption{WithClientObserver(rec)}})
+	jwks.set(t, h.keys.seal.Public())
+	resp, err := get(t, h.client, h.srv.URL+"/")
+	if err != nil {
+		t.Fatal(err)
+	}
+	readAll(t, resp)
+	events := rec.take(t, 2)
+	if events[0].Kind != sealjwt.KindRetry || events[0].Outcome != sealjwt.OutcomeAccepted || events[1].Kind != sealjwt.KindResponse {
+		t.Fatalf("events %+v, want a retry then a response", events)
+	}
+	fetches.one(t)
+	// A fixed key set the receiver does not hold: no retry, reported so.
+	h2 := newHarness(t, http.HandlerFunc(whoami), harnessConfig{keySource: StaticKeys(newPublicSet(t)), clientOpts: []ClientOption{WithClientObserver(rec)}})
+	resp, err = get(t, h2.client, h2.srv.URL+"/")
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	checkRefused(t, rec.one(t), sealjwt.KindRetry, sealjwt.ReasonUnknownKey)
+}
