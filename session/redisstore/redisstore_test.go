@@ -2,7 +2,6 @@ package redisstore
 
 import (
 	"context"
-	"errors"
 	"testing"
 	"time"
 
@@ -85,44 +84,12 @@ func hashTag(key string) string {
 	return key
 }
 
-// TestRotationRoundTrips counts what a rotation costs on the wire: two
-// round trips, whatever its outcome, and one for an unknown token.
+// TestRotationRoundTrips counts what a rotation costs on the wire.
 func TestRotationRoundTrips(t *testing.T) {
 	var counter roundtrip.Counter
 	c := testredis.ClientWith(t, &redis.Options{Dialer: counter.Dial})
 	s := newStore(t, c, testredis.Prefix(t, c))
-	ctx := context.Background()
-	now := time.Now().Truncate(time.Millisecond)
-	_, first := storetest.Login(t, s, "alice", now)
-	rotate := func(tok storetest.Token, grace time.Duration) (storetest.Token, error) {
-		next, _, err := storetest.Rotate(ctx, s, tok, now, grace)
-		return next, err
-	}
-	// Warm up: the server learns the scripts.
-	second, err := rotate(first, time.Minute)
-	if err != nil {
-		t.Fatal(err)
-	}
-	for _, step := range []struct {
-		name  string
-		tok   storetest.Token
-		grace time.Duration
-		trips int64
-		want  error
-	}{
-		{"rotation", second, 0, 2, nil},
-		{"retry within grace", first, time.Minute, 2, nil},
-		{"unknown token", storetest.NewToken(), 0, 1, session.ErrInvalidRefresh},
-		{"reuse", first, 0, 2, session.ErrReuse},
-	} {
-		counter.Reset()
-		if _, err := rotate(step.tok, step.grace); !errors.Is(err, step.want) {
-			t.Fatalf("%s: %v, want %v", step.name, err, step.want)
-		}
-		if got := counter.Trips(); got != step.trips {
-			t.Errorf("%s: %d round trips, want %d", step.name, got, step.trips)
-		}
-	}
+	storetest.RoundTrips(t, s, &counter)
 }
 
 // TestScriptsReloadAfterFlush: a server that lost its scripts (a restart,

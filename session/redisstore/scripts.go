@@ -33,7 +33,8 @@ return 1
 `)
 
 // rotateScript applies session.Store's Rotate rules in their order.
-// ARGV: id, hash, next id, next hash, now, grace, idle (times in ms).
+// ARGV: id, hash, next id, next hash, now, grace, idle (times in ms; idle
+// 0 disables the idle timeout).
 // Reply: {outcome} or {outcome, subject, scopes, claims, created, expires}.
 var rotateScript = redis.NewScript(`
 local f = KEYS[1]
@@ -42,7 +43,7 @@ local s = redis.call('HMGET', f, 'rv', 'ea', 'lu', 'c:' .. ARGV[1], 'sub', 'sc',
 if s[1] then return {3} end
 local now, grace, idle = tonumber(ARGV[5]), tonumber(ARGV[6]), tonumber(ARGV[7])
 local last = tonumber(s[3])
-if now >= tonumber(s[2]) or now - last >= idle then return {4} end
+if now >= tonumber(s[2]) or (idle > 0 and now - last >= idle) then return {4} end
 local outcome = 0
 if s[4] then
   if grace <= 0 or now - tonumber(s[4]) >= grace then

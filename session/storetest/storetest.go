@@ -354,6 +354,21 @@ func testIdleTimeout(t *testing.T, f *fixture) {
 		t.Fatalf("retry within the grace window: %v", err)
 	}
 	f.mustRotate(t, fam, sibling, consumed.Add(time.Second+idle-time.Millisecond))
+
+	// Idle 0 disables the timeout; the absolute lifetime still holds.
+	fam, tok = f.login(t, "carol")
+	next := NewToken()
+	r, err := f.s.Rotate(context.Background(), session.Rotation{
+		ID: tok.ID, Hash: tok.Hash, Next: next.Refresh("", f.at(lifetime-time.Millisecond)), Now: f.at(lifetime - time.Millisecond),
+	})
+	if err != nil {
+		t.Fatalf("Rotate with Idle 0 after %v unused: %v, want success", lifetime-time.Millisecond, err)
+	}
+	checkFamily(t, "Rotate", r.Family, fam)
+	_, _, err = f.rotate(next, fam.ExpiresAt, 0)
+	if !errors.Is(err, session.ErrSessionExpired) {
+		t.Fatalf("Rotate at the absolute expiry: %v, want ErrSessionExpired", err)
+	}
 }
 
 // testRuleOrder checks the order of Rotate's rules where two apply.
@@ -482,37 +497,85 @@ func testUnreachable(t *testing.T, s session.Store) {
 	check("Lookup", err)
 }
 
-// chainLength is how many rotations Bench makes in one family before it
-// logs in again: about ten days of 15-minute access tokens.
-const chainLength = 1024
+// Bench's rotations: a family makes chainLength of them (about ten days
+// of 15-minute access tokens) before the next login, and each happens
+// benchStep after the previous one, so that a store holding the families
+// of a long run sees the oldest ones expire.
+const (
+	chainLength = 1024
+	benchStep   = 10 * time.Millisecond
+)
 
 // Bench measures one rotation per iteration on s, each presenting the
 // successor of the previous one, outside any grace window. Tokens are made
 // before the timer starts.
 func Bench(b *testing.B, s session.Store) {
 	ctx := context.Background()
-	now := time.Now().Truncate(time.Millisecond)
+	base := time.Now().Truncate(time.Millisecond)
 	tokens := make([]Token, b.N+1)
 	for i := range tokens {
 		tokens[i] = NewToken()
 	}
-	login := func(first Token) {
+	login := func(first Token, now time.Time) {
 		fam := session.Family{ID: randomID(), Subject: "bench", Scopes: []string{"read"}, CreatedAt: now, ExpiresAt: now.Add(lifetime)}
 		if err := s.Create(ctx, fam, first.Refresh(fam.ID, now)); err != nil {
 			b.Fatalf("Create: %v", err)
 		}
 	}
-	login(tokens[0])
+	login(tokens[0], base)
 	b.ResetTimer()
 	for i := range b.N {
+		now := base.Add(time.Duration(i) * benchStep)
 		if i > 0 && i%chainLength == 0 {
-			login(tokens[i])
+			tokens[i] = NewToken() // the previous successor is stored already
+			login(tokens[i], now)
 		}
 		_, err := s.Rotate(ctx, session.Rotation{
 			ID: tokens[i].ID, Hash: tokens[i].Hash, Next: tokens[i+1].Refresh("", now), Now: now, Idle: idle,
 		})
 		if err != nil {
 			b.Fatalf("Rotate %d: %v", i, err)
+		}
+	}
+}
+
+// Counter counts the round trips a store makes to its backend.
+type Counter interface {
+	Trips() int64
+	Reset()
+}
+
+// RoundTrips checks what a rotation of s costs on the wire, as c counts
+// it: two round trips whatever the outcome, one for an unknown token. It
+// warms s up with one rotation first, so that what a connection does once
+// (preparing statements, loading scripts) is not counted.
+func RoundTrips(t *testing.T, s session.Store, c Counter) {
+	t.Helper()
+	ctx := context.Background()
+	now := time.Now().Truncate(time.Millisecond)
+	_, first := Login(t, s, "alice", now)
+	second, _, err := Rotate(ctx, s, first, now, time.Minute)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, step := range []struct {
+		name  string
+		tok   Token
+		grace time.Duration
+		trips int64
+		want  error
+	}{
+		{"rotation", second, 0, 2, nil},
+		{"retry within grace", first, time.Minute, 2, nil},
+		{"unknown token", NewToken(), 0, 1, session.ErrInvalidRefresh},
+		{"reuse", first, 0, 2, session.ErrReuse},
+	} {
+		c.Reset()
+		if _, _, err := Rotate(ctx, s, step.tok, now, step.grace); !errors.Is(err, step.want) {
+			t.Fatalf("%s: %v, want %v", step.name, err, step.want)
+		}
+		if got := c.Trips(); got != step.trips {
+			t.Errorf("%s: %d round trips, want %d", step.name, got, step.trips)
 		}
 	}
 }

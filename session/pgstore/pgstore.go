@@ -1,0 +1,237 @@
+// Package pgstore keeps session refresh-token families in PostgreSQL,
+// durable and shared by any number of servers, on a pgx connection pool.
+//
+// Migrate creates the schema: two tables (families, refresh_tokens) and
+// a rotate function, in a schema of their own (DefaultSchema unless
+// WithSchema names another). Run it once at start-up; it is idempotent
+// and safe to run from several servers at once.
+//
+// Round trips. A rotation makes two: it reads the token's secret hash and
+// compares it in Go, in constant time; then one statement calls the rotate
+// function, which locks the family row, applies every rule in one
+// transaction, and checks the hash again (an equal comparison by then, so
+// its timing tells nothing). pgx prepares each statement once per
+// connection, which costs one more round trip on a connection's first use
+// of it.
+//
+// Cleaning. Create deletes up to 100 families whose absolute lifetime has
+// passed, with their tokens, in the same round trip; revoked families stay
+// until then, so that their tokens keep answering ErrRevoked.
+package pgstore
+
+import (
+	"context"
+	"crypto/subtle"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgconn"
+	"github.com/jackc/pgx/v5/pgxpool"
+
+	"github.com/sealjwt/sealjwt/session"
+)
+
+// DefaultSchema is the schema the store's tables live in by default.
+const DefaultSchema = "sealjwt_session"
+
+// cleanBatch bounds the expired families one Create deletes.
+const cleanBatch = 100
+
+// Store is a session.Store on PostgreSQL.
+type Store struct {
+	pool   *pgxpool.Pool
+	schema string // quoted
+	sql    queries
+}
+
+var _ session.Store = (*Store)(nil)
+
+// Option configures a Store.
+type Option func(*Store)
+
+// WithSchema sets the schema of the store's tables (default
+// DefaultSchema). Servers sharing sessions must use the same schema.
+func WithSchema(name string) Option {
+	return func(s *Store) { s.schema = pgx.Identifier{name}.Sanitize() }
+}
+
+// New returns a Store on pool. The caller keeps ownership of pool and
+// closes it. Call Migrate before the store's first use.
+func New(pool *pgxpool.Pool, opts ...Option) *Store {
+	s := &Store{pool: pool, schema: pgx.Identifier{DefaultSchema}.Sanitize()}
+	for _, o := range opts {
+		o(s)
+	}
+	s.sql = newQueries(s.schema)
+	return s
+}
+
+// queries are the statements the store runs, in its schema.
+type queries struct {
+	create, clean, tokenHash, rotate, lookup, revokeFamily, revokeSubject string
+}
+
+func newQueries(schema string) queries {
+	q := queries{
+		create: `WITH f AS (
+			INSERT INTO {schema}.families (id, subject, scopes, claims, created_at, expires_at, last_use)
+			VALUES ($1, $2, $3, $4, $5, $6, $5) RETURNING id)
+			INSERT INTO {schema}.refresh_tokens (id, family_id, hash, issued_at) SELECT $7, id, $8, $9 FROM f`,
+		clean: `DELETE FROM {schema}.families WHERE id IN (
+			SELECT id FROM {schema}.families WHERE expires_at <= $1
+			ORDER BY expires_at LIMIT ` + fmt.Sprint(cleanBatch) + ` FOR UPDATE SKIP LOCKED)`,
+		tokenHash: `SELECT hash FROM {schema}.refresh_tokens WHERE id = $1`,
+		rotate: `SELECT r_outcome, r_family_id, r_subject, r_scopes, r_claims, r_created_at, r_expires_at
+			FROM {schema}.rotate($1, $2, $3, $4, $5, $6, $7, $8)`,
+		lookup: `SELECT t.hash, f.id, f.subject, f.scopes, f.claims, f.created_at, f.expires_at
+			FROM {schema}.refresh_tokens t JOIN {schema}.families f ON f.id = t.family_id WHERE t.id = $1`,
+		revokeFamily:  `UPDATE {schema}.families SET revoked = true WHERE id = $1`,
+		revokeSubject: `UPDATE {schema}.families SET revoked = true WHERE subject = $1`,
+	}
+	for _, p := range []*string{&q.create, &q.clean, &q.tokenHash, &q.rotate, &q.lookup, &q.revokeFamily, &q.revokeSubject} {
+		*p = inSchema(*p, schema)
+	}
+	return q
+}
+
+// migrateLock is the advisory lock key that serialises concurrent Migrate
+// calls: concurrent CREATE ... IF NOT EXISTS can otherwise collide.
+const migrateLock = 0x5ea1_5e55
+
+// Migrate creates the store's schema, tables and function, or brings them
+// to this version. It is idempotent.
+func (s *Store) Migrate(ctx context.Context) error {
+	err := pgx.BeginFunc(ctx, s.pool, func(tx pgx.Tx) error {
+		if _, err := tx.Exec(ctx, "SELECT pg_advisory_xact_lock($1)", migrateLock); err != nil {
+			return err
+		}
+		_, err := tx.Exec(ctx, inSchema(schemaSQL, s.schema))
+		return err
+	})
+	if err != nil {
+		return fmt.Errorf("pgstore: migrating schema %s: %w", s.schema, unavailable(err))
+	}
+	return nil
+}
+
+func unavailable(err error) error {
+	return fmt.Errorf("%w: postgres: %w", session.ErrStoreUnavailable, err)
+}
+
+// isUniqueViolation reports whether err is PostgreSQL's unique_violation.
+func isUniqueViolation(err error) bool {
+	var pgErr *pgconn.PgError
+	return errors.As(err, &pgErr) && pgErr.Code == "23505"
+}
+
+// Create implements session.Store in one round trip, which also deletes
+// expired families (f.CreatedAt is the current time).
+func (s *Store) Create(ctx context.Context, f session.Family, first session.Refresh) error {
+	b := &pgx.Batch{}
+	b.Queue(s.sql.clean, f.CreatedAt)
+	b.Queue(s.sql.create, f.ID, f.Subject, f.Scopes, f.Claims, f.CreatedAt, f.ExpiresAt, first.ID, first.Hash[:], first.IssuedAt)
+	err := s.pool.SendBatch(ctx, b).Close()
+	switch {
+	case isUniqueViolation(err):
+		return fmt.Errorf("pgstore: family id %q or token id %q already exists", f.ID, first.ID)
+	case err != nil:
+		return unavailable(err)
+	}
+	return nil
+}
+
+// Rotate implements session.Store in two round trips.
+func (s *Store) Rotate(ctx context.Context, r session.Rotation) (session.Rotated, error) {
+	var stored []byte
+	err := s.pool.QueryRow(ctx, s.sql.tokenHash, r.ID).Scan(&stored)
+	if errors.Is(err, pgx.ErrNoRows) {
+		return session.Rotated{}, session.ErrInvalidRefresh
+	}
+	if err != nil {
+		return session.Rotated{}, unavailable(err)
+	}
+	if subtle.ConstantTimeCompare(stored, r.Hash[:]) != 1 {
+		return session.Rotated{}, session.ErrInvalidRefresh
+	}
+	var (
+		outcome string
+		f       storedFamily
+	)
+	err = s.pool.QueryRow(ctx, s.sql.rotate,
+		r.ID, r.Hash[:], r.Next.ID, r.Next.Hash[:], r.Next.IssuedAt, r.Now, r.Grace.Microseconds(), r.Idle.Microseconds(),
+	).Scan(&outcome, &f.id, &f.subject, &f.scopes, &f.claims, &f.createdAt, &f.expiresAt)
+	switch {
+	case isUniqueViolation(err):
+		return session.Rotated{}, fmt.Errorf("pgstore: refresh token id %q already exists", r.Next.ID)
+	case err != nil:
+		return session.Rotated{}, unavailable(err)
+	}
+	switch outcome {
+	case "rotated", "grace":
+		return session.Rotated{Family: f.family(), InGrace: outcome == "grace"}, nil
+	case "invalid":
+		return session.Rotated{}, session.ErrInvalidRefresh
+	case "revoked":
+		return session.Rotated{}, session.ErrRevoked
+	case "expired":
+		return session.Rotated{}, session.ErrSessionExpired
+	case "reuse":
+		return session.Rotated{}, session.ErrReuse
+	}
+	return session.Rotated{}, unavailable(fmt.Errorf("rotate returned outcome %q", outcome))
+}
+
+// storedFamily receives a family's columns, NULL when the rotate function
+// refused.
+type storedFamily struct {
+	id, subject          *string
+	scopes               []string
+	claims               []byte
+	createdAt, expiresAt *time.Time
+}
+
+func (f storedFamily) family() session.Family {
+	fam := session.Family{Scopes: f.scopes, Claims: f.claims}
+	if f.id != nil && f.subject != nil && f.createdAt != nil && f.expiresAt != nil {
+		fam.ID, fam.Subject, fam.CreatedAt, fam.ExpiresAt = *f.id, *f.subject, *f.createdAt, *f.expiresAt
+	}
+	return fam
+}
+
+// Lookup implements session.Store in one round trip.
+func (s *Store) Lookup(ctx context.Context, id string, h session.SecretHash) (session.Family, error) {
+	var (
+		stored []byte
+		f      storedFamily
+	)
+	err := s.pool.QueryRow(ctx, s.sql.lookup, id).Scan(&stored, &f.id, &f.subject, &f.scopes, &f.claims, &f.createdAt, &f.expiresAt)
+	if errors.Is(err, pgx.ErrNoRows) {
+		return session.Family{}, session.ErrInvalidRefresh
+	}
+	if err != nil {
+		return session.Family{}, unavailable(err)
+	}
+	if subtle.ConstantTimeCompare(stored, h[:]) != 1 {
+		return session.Family{}, session.ErrInvalidRefresh
+	}
+	return f.family(), nil
+}
+
+// RevokeFamily implements session.Store in one round trip.
+func (s *Store) RevokeFamily(ctx context.Context, familyID string) error {
+	return s.exec(ctx, s.sql.revokeFamily, familyID)
+}
+
+// RevokeSubject implements session.Store in one round trip.
+func (s *Store) RevokeSubject(ctx context.Context, subject string) error {
+	return s.exec(ctx, s.sql.revokeSubject, subject)
+}
+
+func (s *Store) exec(ctx context.Context, sql string, args ...any) error {
+	if _, err := s.pool.Exec(ctx, sql, args...); err != nil {
+		return unavailable(err)
+	}
+	return nil
+}

@@ -1,0 +1,115 @@
+package pgstore
+
+import (
+	"context"
+	"errors"
+	"testing"
+	"time"
+
+	"github.com/jackc/pgx/v5/pgxpool"
+
+	"github.com/sealjwt/sealjwt/internal/roundtrip"
+	"github.com/sealjwt/sealjwt/internal/testpg"
+	"github.com/sealjwt/sealjwt/session"
+	"github.com/sealjwt/sealjwt/session/storetest"
+)
+
+// migrated returns a store on pool in schema, migrated.
+func migrated(t testing.TB, pool *pgxpool.Pool, schema string) *Store {
+	t.Helper()
+	s := New(pool, WithSchema(schema))
+	if err := s.Migrate(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	return s
+}
+
+func freshStore(t testing.TB) *Store {
+	pool := testpg.Pool(t, nil)
+	return migrated(t, pool, testpg.Schema(t, pool))
+}
+
+func TestConformance(t *testing.T) {
+	storetest.Run(t, func(t *testing.T) session.Store { return freshStore(t) }, storetest.Options{
+		Reopen: func(t *testing.T, s session.Store) session.Store {
+			// A second pool, as another server would have; its Migrate
+			// finds the schema in place.
+			st := s.(*Store)
+			return migrated(t, testpg.Pool(t, nil), st.schema[1:len(st.schema)-1])
+		},
+		Unreachable: func(t *testing.T) session.Store {
+			pool, err := pgxpool.New(context.Background(), "postgres://postgres@127.0.0.1:1/test?sslmode=disable&connect_timeout=1")
+			if err != nil {
+				t.Fatal(err)
+			}
+			t.Cleanup(pool.Close)
+			return New(pool)
+		},
+	})
+}
+
+// TestRotationRoundTrips counts what a rotation costs on the wire.
+func TestRotationRoundTrips(t *testing.T) {
+	var counter roundtrip.Counter
+	pool := testpg.Pool(t, func(c *pgxpool.Config) {
+		c.ConnConfig.DialFunc = counter.Dial
+		c.MaxConns = 1 // one connection, which the warm-up prepares
+	})
+	s := migrated(t, pool, testpg.Schema(t, pool))
+	storetest.RoundTrips(t, s, &counter)
+}
+
+// TestMigrateConcurrently: servers starting together all migrate.
+func TestMigrateConcurrently(t *testing.T) {
+	pool := testpg.Pool(t, nil)
+	schema := testpg.Schema(t, pool)
+	errs := make(chan error, 4)
+	for range cap(errs) {
+		go func() { errs <- New(pool, WithSchema(schema)).Migrate(context.Background()) }()
+	}
+	for range cap(errs) {
+		if err := <-errs; err != nil {
+			t.Fatal(err)
+		}
+	}
+}
+
+// TestUnmigratedStoreFailsClosed: a store whose schema is missing refuses
+// every call as unavailable.
+func TestUnmigratedStoreFailsClosed(t *testing.T) {
+	pool := testpg.Pool(t, nil)
+	s := New(pool, WithSchema(testpg.Schema(t, pool)))
+	_, _, err := storetest.Rotate(context.Background(), s, storetest.NewToken(), time.Now(), 0)
+	if !errors.Is(err, session.ErrStoreUnavailable) {
+		t.Fatalf("Rotate before Migrate: %v, want ErrStoreUnavailable", err)
+	}
+}
+
+// TestCreateDeletesExpiredFamilies: expired families and their tokens go
+// when a later login comes.
+func TestCreateDeletesExpiredFamilies(t *testing.T) {
+	s := freshStore(t)
+	ctx := context.Background()
+	now := time.Now().Truncate(time.Millisecond)
+	old, oldTok := storetest.Login(t, s, "alice", now)
+	if _, _, err := storetest.Rotate(ctx, s, oldTok, now.Add(time.Minute), 0); err != nil {
+		t.Fatal(err)
+	}
+	kept, _ := storetest.Login(t, s, "bob", now.Add(time.Minute))
+	storetest.Login(t, s, "carol", old.ExpiresAt) // deletes alice's family, now expired
+	var families, tokens int
+	if err := s.pool.QueryRow(ctx, inSchema("SELECT count(*) FILTER (WHERE id = $1), (SELECT count(*) FROM {schema}.refresh_tokens WHERE family_id = $1) FROM {schema}.families", s.schema), old.ID).Scan(&families, &tokens); err != nil {
+		t.Fatal(err)
+	}
+	if families != 0 || tokens != 0 {
+		t.Errorf("expired family: %d rows and %d tokens left, want none", families, tokens)
+	}
+	if _, err := s.Lookup(ctx, oldTok.ID, oldTok.Hash); !errors.Is(err, session.ErrInvalidRefresh) {
+		t.Errorf("Lookup in a deleted family: %v, want ErrInvalidRefresh", err)
+	}
+	_ = kept
+}
+
+func BenchmarkRefresh(b *testing.B) {
+	b.Run("store=postgres", func(b *testing.B) { storetest.Bench(b, freshStore(b)) })
+}
