@@ -97,6 +97,9 @@ func NewOpener(id string, keys *seal.KeySet, opts ...OpenerOption) (*Opener, err
 		return nil, err
 	}
 	for _, t := range c.trusted {
+		if err := refuseSharedSecret(t); err != nil {
+			return nil, err
+		}
 		if err := v.Trust(t.issuer, t.keys); err != nil {
 			return nil, err
 		}
@@ -111,6 +114,21 @@ func NewOpener(id string, keys *seal.KeySet, opts ...OpenerOption) (*Opener, err
 	return o, nil
 }
 
+// refuseSharedSecret refuses an HS256 key for a sealed sender: whoever
+// verifies with a shared secret can also sign with it, so it cannot name a
+// sender. HS256 belongs to the signed-only mode.
+func refuseSharedSecret(t trustedSender) error {
+	if t.keys == nil {
+		return nil // token.Verifier.Trust reports it
+	}
+	for _, k := range t.keys.Keys() {
+		if k.Alg() == token.HS256 {
+			return fmt.Errorf("%w: sender %q: HS256 is for the shared-secret (signed-only) mode, not for sealed messages", ErrInvalidKey, t.issuer)
+		}
+	}
+	return nil
+}
+
 // ID returns the receiver id this Opener requires in aud.
 func (o *Opener) ID() string { return o.id }
 
@@ -119,6 +137,29 @@ func (o *Opener) ID() string { return o.id }
 func (o *Opener) Open(ctx context.Context, envelope string) (*Message, error) {
 	m, _, err := o.OpenExport(ctx, envelope, nil)
 	return m, err
+}
+
+// ErrRecipient is wrapped when a message's RecipientClaim does not name
+// the key that opened it: the token was sealed to someone else first.
+var ErrRecipient = fmt.Errorf("%w: sealed to another recipient key", ErrClaims)
+
+// checkRecipient refuses a message whose signed recipient claim is not
+// the thumbprint of our key kid, which opened the envelope.
+func (o *Opener) checkRecipient(v *token.Verified, kid string) error {
+	var rc struct {
+		Thumbprint *string `json:"rkt"`
+	}
+	if err := v.Decode(&rc); err != nil {
+		return fmt.Errorf("%w: %v", ErrClaims, err)
+	}
+	if rc.Thumbprint == nil {
+		return fmt.Errorf("%w: claim %q missing", ErrRecipient, RecipientClaim)
+	}
+	key, ok := o.keys.Lookup(kid)
+	if !ok || *rc.Thumbprint != key.Public().Thumbprint() {
+		return ErrRecipient
+	}
+	return nil
 }
 
 // OpenExport is Open that also returns the receiver side of the envelope's
@@ -165,6 +206,9 @@ func (o *Opener) openExport(ctx context.Context, envelope string, check func(*Me
 		return nil, nil, err
 	}
 	ev.SigAlg, ev.Issuer = v.Alg, v.Issuer
+	if err := o.checkRecipient(v, opened.Header.KID); err != nil {
+		return nil, nil, err
+	}
 	m := &Message{Verified: v, Envelope: opened.Header}
 	if check != nil {
 		if err := check(m); err != nil {

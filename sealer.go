@@ -49,28 +49,51 @@ func NewSealer(keys *token.KeySet, issuer string, opts ...SealerOption) (*Sealer
 	if err != nil {
 		return nil, err
 	}
+	if signer.Key().Alg() == token.HS256 {
+		return nil, fmt.Errorf("%w: HS256 is for the shared-secret (signed-only) mode; a sealed message needs a key only its sender holds", ErrInvalidKey)
+	}
 	return &Sealer{signer: signer, issuer: issuer}, nil
 }
 
 // Issuer returns the iss this Sealer signs as.
 func (s *Sealer) Issuer() string { return s.issuer }
 
+// RecipientClaim names the signed claim that binds a message to the
+// recipient key it was sealed to: that key's RFC 7638 thumbprint
+// (seal.PublicKey.Thumbprint). An Opener refuses a message whose claim does not name
+// the key that opened it, so a party that opened a message (say, by
+// passing a sender its own key) cannot re-seal it to the real receiver.
+const RecipientClaim = "rkt"
+
+// A SealOption changes one message that Seal makes.
+type SealOption func(*sealParams)
+
+type sealParams struct{ signOpts []token.SignOption }
+
+// WithID sets the message's jti instead of a fresh one (token.NewID). A
+// message sent again keeps its id, so that a receiver's replay store
+// accepts at most one of the copies: the jti is the idempotency key.
+func WithID(jti string) SealOption {
+	return func(p *sealParams) { p.signOpts = append(p.signOpts, token.WithID(jti)) }
+}
+
 // Seal signs claims (nil, a map or a struct of application claims) for
 // audience and seals the token to the receiver's public key to. It returns
-// the envelope: a JOSE-HPKE compact JWE.
-func (s *Sealer) Seal(ctx context.Context, to *seal.PublicKey, audience string, claims any) (string, error) {
-	env, _, err := s.seal(ctx, to, audience, claims, false)
+// the envelope: a JOSE-HPKE compact JWE. The signed claims also name to
+// (RecipientClaim).
+func (s *Sealer) Seal(ctx context.Context, to *seal.PublicKey, audience string, claims any, opts ...SealOption) (string, error) {
+	env, _, err := s.seal(ctx, to, audience, claims, false, opts)
 	return env, err
 }
 
 // SealExport is Seal that also returns the sender side of the envelope's
 // HPKE context, from which further keys can be exported (the transport's
 // body streams use it).
-func (s *Sealer) SealExport(ctx context.Context, to *seal.PublicKey, audience string, claims any) (string, seal.Exporter, error) {
-	return s.seal(ctx, to, audience, claims, true)
+func (s *Sealer) SealExport(ctx context.Context, to *seal.PublicKey, audience string, claims any, opts ...SealOption) (string, seal.Exporter, error) {
+	return s.seal(ctx, to, audience, claims, true, opts)
 }
 
-func (s *Sealer) seal(ctx context.Context, to *seal.PublicKey, audience string, claims any, export bool) (string, seal.Exporter, error) {
+func (s *Sealer) seal(ctx context.Context, to *seal.PublicKey, audience string, claims any, export bool, opts []SealOption) (string, seal.Exporter, error) {
 	if err := ctx.Err(); err != nil {
 		return "", nil, err
 	}
@@ -80,7 +103,11 @@ func (s *Sealer) seal(ctx context.Context, to *seal.PublicKey, audience string, 
 	if audience == "" {
 		return "", nil, fmt.Errorf("%w: audience is required", ErrClaims)
 	}
-	jws, err := s.signer.Sign([]string{audience}, claims)
+	p := sealParams{signOpts: []token.SignOption{token.WithStringClaim(RecipientClaim, to.Thumbprint())}}
+	for _, o := range opts {
+		o(&p)
+	}
+	jws, err := s.signer.Sign([]string{audience}, claims, p.signOpts...)
 	if err != nil {
 		return "", nil, err
 	}

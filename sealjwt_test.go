@@ -81,6 +81,9 @@ func TestRoundTripEverySuiteEverySignature(t *testing.T) {
 	ctx := context.Background()
 	sigKeys := map[token.Alg]*party{}
 	for _, sig := range token.Algs() {
+		if sig == token.HS256 {
+			continue // signed-only mode: TestSealedModeRefusesHS256
+		}
 		sigKeys[sig] = newParty(t, "sender-"+string(sig), seal.HPKE3, sig)
 	}
 	for _, alg := range seal.Algs() {
@@ -369,7 +372,7 @@ func TestEnvelopeCtyRFC7515Forms(t *testing.T) {
 	o := recv.opener(t, replay.NewMemory(), sender)
 	for cty, ok := range map[string]bool{"JWT": true, "jwt": true, "application/JWT": true, "Application/jwt": true,
 		"text/jwt": false, "JWS": false} {
-		jws, err := signer.Sign([]string{recv.id}, nil)
+		jws, err := signer.Sign([]string{recv.id}, nil, token.WithStringClaim(sealjwt.RecipientClaim, recv.pub().Thumbprint()))
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -20,6 +20,8 @@ type PublicKey struct {
 	spec *algSpec
 	kem  kemPublic
 	kid  string
+	// thumb is the RFC 7638 thumbprint, which kid need not be.
+	thumb string
 	// header is the encoded protected header {"alg":...,"kid":...} that
 	// Seal uses when no option changes it, and headerAAD the same bytes as
 	// the HPKE aad: both computed once per key rather than per message.
@@ -55,12 +57,13 @@ func newPrivateKeyKID(sp *algSpec, k kemPrivate, kid string) *PrivateKey {
 func newPublicKey(sp *algSpec, k kemPublic) *PublicKey { return newPublicKeyKID(sp, k, "") }
 
 func newPublicKeyKID(sp *algSpec, k kemPublic, kid string) *PublicKey {
+	thumb := thumbprint(publicJWK(sp, k.bytes()))
 	if kid == "" {
-		kid = thumbprint(publicJWK(sp, k.bytes()))
+		kid = thumb
 	}
 	hdr := encodeHeader(headerFields{alg: sp.alg, kid: kid})
 	jwt := encodeHeader(headerFields{alg: sp.alg, kid: kid, cty: "JWT"})
-	return &PublicKey{spec: sp, kem: k, kid: kid, header: hdr, headerAAD: []byte(hdr),
+	return &PublicKey{spec: sp, kem: k, kid: kid, thumb: thumb, header: hdr, headerAAD: []byte(hdr),
 		jwtHeader: jwt, jwtHeaderAAD: []byte(jwt)}
 }
 
@@ -92,6 +95,10 @@ func (k *PublicKey) Alg() Alg { return k.spec.alg }
 // KID returns the key's id: the RFC 7638 thumbprint, or the kid of the
 // JWK it was read from.
 func (k *PublicKey) KID() string { return k.kid }
+
+// Thumbprint returns the RFC 7638 SHA-256 thumbprint of the key, whatever
+// its kid: the name a signed message gives its recipient key.
+func (k *PublicKey) Thumbprint() string { return k.thumb }
 
 // MarshalJSON returns the public JWK, with kid, alg and use "enc".
 func (k *PublicKey) MarshalJSON() ([]byte, error) {

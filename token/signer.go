@@ -127,12 +127,22 @@ func (s *Signer) Key() *SigningKey { return s.key }
 // with encoding/json into one JSON object. The application may set "sub"
 // (a string) and "nbf" (a NumericDate); setting iss, aud, iat, exp or jti,
 // or a case variant of any registered claim, is an ErrClaims error.
-func (s *Signer) Sign(audience []string, claims any) (string, error) {
-	app, err := encodeAppClaims(claims)
+//
+// Options set, for this token only, what the Signer would otherwise choose
+// (WithID) or add (WithStringClaim).
+func (s *Signer) Sign(audience []string, claims any, opts ...SignOption) (string, error) {
+	var p signParams
+	for _, o := range opts {
+		o(&p)
+	}
+	if p.err != nil {
+		return "", p.err
+	}
+	app, err := encodeAppClaims(claims, p.names)
 	if err != nil {
 		return "", err
 	}
-	body, err := s.claimsJSON(audience, app)
+	body, err := s.claimsJSON(audience, app, &p)
 	if err != nil {
 		return "", err
 	}
@@ -164,14 +174,16 @@ func (s *Signer) sign(body []byte) (string, error) {
 // claimsJSON writes the claims object: the registered claims in a fixed
 // order, then the application members (app is an object's inside, or
 // empty). Built by hand because it is on every Sign and its shape is fixed.
-func (s *Signer) claimsJSON(audience []string, app []byte) ([]byte, error) {
+func (s *Signer) claimsJSON(audience []string, app []byte, p *signParams) ([]byte, error) {
 	if len(audience) == 0 || slices.Contains(audience, "") {
 		return nil, fmt.Errorf("%w: audience must name at least one non-empty recipient", ErrAudience)
 	}
-	var jti [16]byte
-	_, _ = rand.Read(jti[:]) // never fails: crypto/rand aborts the process instead
+	jti := p.jti
+	if jti == "" {
+		jti = NewID()
+	}
 	iat := s.now().Unix()
-	b := make([]byte, 0, 96+len(s.issJSON)+len(app)+32*len(audience))
+	b := make([]byte, 0, 96+len(s.issJSON)+len(app)+len(p.extra)+32*len(audience))
 	b = append(b, s.issJSON...)
 	b = append(b, `,"aud":`...)
 	if len(audience) == 1 {
@@ -185,13 +197,71 @@ func (s *Signer) claimsJSON(audience []string, app []byte) ([]byte, error) {
 	b = append(b, `,"exp":`...)
 	b = strconv.AppendInt(b, iat+s.lifetime, 10)
 	b = append(b, `,"jti":"`...)
-	b = append(b, strict.Encode(jti[:])...)
+	b = append(b, jti...)
 	b = append(b, '"')
+	b = append(b, p.extra...)
 	if len(app) > 0 {
 		b = append(b, ',')
 		b = append(b, app...)
 	}
 	return append(b, '}'), nil
+}
+
+// NewID returns a fresh token id: 16 random bytes, base64url (22
+// characters), the jti a Signer gives every token unless told otherwise.
+func NewID() string {
+	var id [16]byte
+	_, _ = rand.Read(id[:]) // never fails: crypto/rand aborts the process instead
+	return strict.Encode(id[:])
+}
+
+// A SignOption changes one token that Sign makes.
+type SignOption func(*signParams)
+
+type signParams struct {
+	jti   string
+	extra []byte   // further members, each written as `,"name":value`
+	names []string // their names, which the application claims may not use
+	err   error
+}
+
+// WithID sets the token's jti instead of a fresh one. A request sent again
+// because the receiver refused it unprocessed keeps its id, so that a
+// replay store accepts at most one of the copies. id must be 1 to 256
+// base64url characters.
+func WithID(id string) SignOption {
+	return func(p *signParams) {
+		if len(id) == 0 || len(id) > maxJTILen || !isBase64URL(id) {
+			p.err = fmt.Errorf("%w: jti must be 1 to %d base64url characters", ErrClaims, maxJTILen)
+		}
+		p.jti = id
+	}
+}
+
+func isBase64URL(s string) bool {
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		if !('a' <= c && c <= 'z' || 'A' <= c && c <= 'Z' || '0' <= c && c <= '9' || c == '-' || c == '_') {
+			return false
+		}
+	}
+	return true
+}
+
+// WithStringClaim adds the string claim name, which the application's
+// claims then may not set. Registered claim names are refused.
+func WithStringClaim(name, value string) SignOption {
+	return func(p *signParams) {
+		if name == "" || checkNameCase(name, registeredNames, ErrClaims) != nil || slices.Contains(registeredNames, name) || slices.Contains(p.names, name) {
+			p.err = fmt.Errorf("%w: claim %q cannot be added", ErrClaims, name)
+			return
+		}
+		p.names = append(p.names, name)
+		p.extra = append(p.extra, ',')
+		p.extra = appendJSONString(p.extra, name)
+		p.extra = append(p.extra, ':')
+		p.extra = appendJSONString(p.extra, value)
+	}
 }
 
 // appendJSONString appends s as a JSON string. Plain ASCII, the common
@@ -211,7 +281,7 @@ func appendJSONString(b []byte, s string) []byte {
 // encodeAppClaims marshals the application claims and returns the inside
 // of the resulting object, after checking its member names and the types
 // of the registered claims an application may set.
-func encodeAppClaims(v any) ([]byte, error) {
+func encodeAppClaims(v any, reserved []string) ([]byte, error) {
 	if v == nil {
 		return nil, nil
 	}
@@ -224,7 +294,7 @@ func encodeAppClaims(v any) ([]byte, error) {
 	}
 	var w registeredRaw
 	err = strict.Members(data, func(name string, value []byte) error {
-		if slices.Contains(signerOwned, name) {
+		if slices.Contains(signerOwned, name) || slices.Contains(reserved, name) {
 			return fmt.Errorf("%w: claim %q is set by the Signer", ErrClaims, name)
 		}
 		if err := checkNameCase(name, registeredNames, ErrClaims); err != nil {

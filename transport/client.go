@@ -2,6 +2,7 @@ package transport
 
 import (
 	"bytes"
+	"context"
 	"errors"
 	"fmt"
 	"io"
@@ -11,19 +12,23 @@ import (
 	"github.com/sealjwt/sealjwt/internal/record"
 	"github.com/sealjwt/sealjwt/internal/strict"
 	"github.com/sealjwt/sealjwt/seal"
+	"github.com/sealjwt/sealjwt/token"
 )
 
-// ErrUnsealedResponse is returned for a successful (2xx) response that is
-// not sealed: it cannot have come from the receiver's middleware.
+// ErrUnsealedResponse is returned for a successful (2xx) or redirect (3xx)
+// response that is not sealed: it cannot have come from the receiver's
+// middleware, and acting on it (reading it as the answer, or sending the
+// request again elsewhere) would hand control to whoever sits on the path.
 var ErrUnsealedResponse = errors.New("transport: response is not sealed")
 
 // ErrResponse is wrapped when a sealed response fails to authenticate.
 var ErrResponse = errors.New("transport: response failed to authenticate")
 
 // Transport is an http.RoundTripper that seals every request to a
-// receiver and opens its responses. Unsealed non-2xx responses (the
+// receiver and opens its responses. Unsealed 4xx and 5xx responses (the
 // middleware's problem+json refusals) are returned as they are: they
-// cannot be authenticated, so treat them as advice only.
+// cannot be authenticated, so Sealed reports false for them; treat them as
+// a failure whose reason is advice only.
 type Transport struct {
 	base          http.RoundTripper
 	sealer        *sealjwt.Sealer
@@ -60,11 +65,15 @@ func NewTransport(base http.RoundTripper, sealer *sealjwt.Sealer, audience strin
 	return t
 }
 
-// RoundTrip seals req, sends it and opens the response. On 422 (the
-// receiver does not know the key) it refreshes keys and retries once, if
-// the body can be sent again (req.GetBody) or there is none.
+// RoundTrip seals req, sends it and opens the response. On an unsealed 422
+// (the receiver does not know the key) it refreshes keys and retries once,
+// if the body can be sent again (req.GetBody) or there is none. The retry
+// carries the same jti, the request's idempotency key: should the first
+// copy have been held back rather than refused, the receiver's replay store
+// accepts only one of them.
 func (t *Transport) RoundTrip(req *http.Request) (*http.Response, error) {
-	resp, err := t.roundTrip(req, req.Body)
+	jti := token.NewID()
+	resp, err := t.roundTrip(req, req.Body, jti)
 	if err != nil || resp.StatusCode != http.StatusUnprocessableEntity || isSealed(resp) {
 		return resp, err
 	}
@@ -81,7 +90,7 @@ func (t *Transport) RoundTrip(req *http.Request) (*http.Response, error) {
 			return nil, err
 		}
 	}
-	return t.roundTrip(req, body)
+	return t.roundTrip(req, body, jti)
 }
 
 // isBody reports whether a request body carries anything to send.
@@ -94,7 +103,7 @@ func drain(rc io.ReadCloser) {
 	_ = rc.Close()
 }
 
-func (t *Transport) roundTrip(req *http.Request, body io.ReadCloser) (*http.Response, error) {
+func (t *Transport) roundTrip(req *http.Request, body io.ReadCloser, jti string) (*http.Response, error) {
 	closeBody := func() {
 		if body != nil {
 			_ = body.Close()
@@ -110,7 +119,7 @@ func (t *Transport) roundTrip(req *http.Request, body io.ReadCloser) (*http.Resp
 	if withBody {
 		rc.ContentType = req.Header.Get("Content-Type")
 	}
-	env, exp, err := t.sealer.SealExport(req.Context(), pub, t.audience, rc)
+	env, exp, err := t.sealer.SealExport(req.Context(), pub, t.audience, rc, sealjwt.WithID(jti))
 	if err != nil {
 		closeBody()
 		return nil, err
@@ -123,6 +132,9 @@ func (t *Transport) roundTrip(req *http.Request, body io.ReadCloser) (*http.Resp
 	resp, err := t.base.RoundTrip(out)
 	if err != nil {
 		return nil, err
+	}
+	if resp.Request == nil {
+		resp.Request = out
 	}
 	sealed := isSealed(resp)
 	resp, err = t.openResponse(resp, exp, pub.Alg())
@@ -179,9 +191,9 @@ func (t *Transport) outgoing(req *http.Request, body io.ReadCloser, env string, 
 // the sealed final record in its header) is opened here.
 func (t *Transport) openResponse(resp *http.Response, exp seal.Exporter, alg seal.Alg) (*http.Response, error) {
 	if !isSealed(resp) {
-		if resp.StatusCode >= 200 && resp.StatusCode < 300 {
+		if resp.StatusCode >= 200 && resp.StatusCode < 400 {
 			drain(resp.Body)
-			return nil, ErrUnsealedResponse
+			return nil, fmt.Errorf("%w: status %d", ErrUnsealedResponse, resp.StatusCode)
 		}
 		return resp, nil
 	}
@@ -199,7 +211,21 @@ func (t *Transport) openResponse(resp *http.Response, exp seal.Exporter, alg sea
 		resp.Header.Set("Content-Type", ct)
 	}
 	resp.Body, resp.ContentLength = body, -1
+	resp.Request = resp.Request.WithContext(context.WithValue(resp.Request.Context(), sealedKey, true))
 	return resp, nil
+}
+
+// Sealed reports whether resp came from a Transport that authenticated
+// it: its status, headers and body were sealed by the receiver. A response
+// for which it is false is an unsealed refusal that anyone on the path
+// could have forged or altered: treat it as a failure, and its status and
+// body as advice (an unsealed 422 was already retried once).
+func Sealed(resp *http.Response) bool {
+	if resp == nil || resp.Request == nil {
+		return false
+	}
+	v, _ := resp.Request.Context().Value(sealedKey).(bool)
+	return v
 }
 
 func (t *Transport) responseBody(resp *http.Response, exp seal.Exporter, alg seal.Alg) (io.ReadCloser, error) {

@@ -12,6 +12,7 @@ type ctxKey int
 const (
 	messageKey ctxKey = iota
 	verifiedKey
+	sealedKey
 )
 
 // MessageFromContext returns the verified message of a request that the

@@ -1,7 +1,10 @@
 package transport
 
 import (
+	"bytes"
 	"context"
+	"errors"
+	"io"
 	"net/http"
 	"net/http/httptest"
 	"sync/atomic"
@@ -113,5 +116,59 @@ func TestKeyFetcherScheduleIsSpread(t *testing.T) {
 	}
 	if got := nextRefresh(time.Nanosecond); got != time.Nanosecond {
 		t.Fatalf("an interval too short to spread: got %v", got)
+	}
+}
+
+// jwksClient answers every fetch from memory, after an optional redirect,
+// and counts the requests that reach it.
+func jwksClient(t *testing.T, set *seal.PublicKeySet, redirectTo string, hits *atomic.Int32) *http.Client {
+	body, err := set.MarshalJSON()
+	if err != nil {
+		t.Fatal(err)
+	}
+	return &http.Client{Transport: roundTripFunc(func(r *http.Request) (*http.Response, error) {
+		hits.Add(1)
+		if redirectTo != "" && r.URL.String() != redirectTo {
+			return &http.Response{StatusCode: http.StatusFound, Header: http.Header{"Location": {redirectTo}}, Body: http.NoBody, Request: r}, nil
+		}
+		return &http.Response{StatusCode: http.StatusOK, Header: http.Header{"Content-Type": {JWKSContentType}},
+			Body: io.NopCloser(bytes.NewReader(body)), Request: r}, nil
+	})}
+}
+
+// Anyone on the path of a plain http fetch could hand the sender its own
+// key: only https and loopback are fetched unless WithPlainHTTP says so.
+func TestAttackKeySetOverPlainHTTPRefused(t *testing.T) {
+	set := newPublicSet(t)
+	for _, u := range []string{"http://keys.example/jwks", "http://10.0.0.1/jwks", "ftp://keys.example/jwks", "file:///etc/jwks"} {
+		var hits atomic.Int32
+		_, err := NewKeyFetcher(context.Background(), u, WithHTTPClient(jwksClient(t, set, "", &hits)))
+		if !errors.Is(err, ErrInsecureKeyURL) || hits.Load() != 0 {
+			t.Errorf("%s: err = %v after %d fetches, want ErrInsecureKeyURL before any", u, err, hits.Load())
+		}
+	}
+	for _, u := range []string{"https://keys.example/jwks", "http://127.0.0.1:9/jwks", "http://localhost/jwks", "http://[::1]/jwks"} {
+		var hits atomic.Int32
+		f, err := NewKeyFetcher(context.Background(), u, WithHTTPClient(jwksClient(t, set, "", &hits)))
+		if err != nil {
+			t.Errorf("%s: %v", u, err)
+			continue
+		}
+		f.Close()
+	}
+	var hits atomic.Int32
+	f, err := NewKeyFetcher(context.Background(), "http://keys.example/jwks", WithPlainHTTP(), WithHTTPClient(jwksClient(t, set, "", &hits)))
+	if err != nil {
+		t.Fatalf("WithPlainHTTP: %v", err)
+	}
+	f.Close()
+}
+
+func TestAttackKeySetRedirectedToPlainHTTPRefused(t *testing.T) {
+	var hits atomic.Int32
+	client := jwksClient(t, newPublicSet(t), "http://keys.example/jwks", &hits)
+	_, err := NewKeyFetcher(context.Background(), "https://keys.example/jwks", WithHTTPClient(client))
+	if !errors.Is(err, ErrInsecureKeyURL) {
+		t.Fatalf("redirect to http: err = %v, want ErrInsecureKeyURL", err)
 	}
 }

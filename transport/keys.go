@@ -8,6 +8,9 @@ import (
 	"log/slog"
 	"math/rand/v2"
 	"net/http"
+	"net/netip"
+	neturl "net/url"
+	"strings"
 	"sync"
 	"time"
 
@@ -69,11 +72,12 @@ func JWKSHandler(keys *seal.PublicKeySet) http.Handler {
 // once per interval. A failed refresh keeps the last good set. Close stops
 // it.
 type KeyFetcher struct {
-	url      string
-	client   *http.Client
-	interval time.Duration
-	log      *slog.Logger
-	observer sealjwt.Observer
+	url       string
+	plainHTTP bool
+	client    *http.Client
+	interval  time.Duration
+	log       *slog.Logger
+	observer  sealjwt.Observer
 
 	mu         sync.Mutex
 	set        *seal.PublicKeySet
@@ -98,6 +102,38 @@ func WithRefreshInterval(d time.Duration) FetcherOption {
 	return func(f *KeyFetcher) { f.interval = d }
 }
 
+// WithPlainHTTP lets a KeyFetcher load keys over plain http from a host
+// that is not loopback. By default it refuses to: anyone on the path could
+// hand the sender a key of their own. Use it only with a signed key set
+// (WithKeySetSigner), or on a network you trust as much as TLS.
+func WithPlainHTTP() FetcherOption { return func(f *KeyFetcher) { f.plainHTTP = true } }
+
+// ErrInsecureKeyURL is returned for a key set URL that is neither https
+// nor on a loopback host, without WithPlainHTTP.
+var ErrInsecureKeyURL = errors.New("transport: key set URL is neither https nor loopback")
+
+// checkKeyURL accepts https, and http to a loopback host (localhost,
+// 127.0.0.0/8, ::1), unless plain http is allowed everywhere.
+func checkKeyURL(u *neturl.URL, plainHTTP bool) error {
+	switch {
+	case u.Scheme == "https":
+		return nil
+	case u.Scheme != "http":
+		return fmt.Errorf("%w: scheme %q", ErrInsecureKeyURL, clip(u.Scheme))
+	case plainHTTP || isLoopback(u.Hostname()):
+		return nil
+	}
+	return fmt.Errorf("%w: %s", ErrInsecureKeyURL, clip(u.Host))
+}
+
+func isLoopback(host string) bool {
+	if strings.EqualFold(host, "localhost") {
+		return true
+	}
+	ip, err := netip.ParseAddr(host)
+	return err == nil && ip.IsLoopback()
+}
+
 // WithFetchLogger sets where failed refreshes are logged.
 func WithFetchLogger(l *slog.Logger) FetcherOption { return func(f *KeyFetcher) { f.log = l } }
 
@@ -105,7 +141,9 @@ func WithFetchLogger(l *slog.Logger) FetcherOption { return func(f *KeyFetcher) 
 const maxJWKSSize = 1 << 20
 
 // NewKeyFetcher fetches the key set at url once (failing if it cannot) and
-// then keeps it fresh in the background until Close.
+// then keeps it fresh in the background until Close. The url must be https
+// or on a loopback host (see WithPlainHTTP); so must every redirect it
+// leads to.
 func NewKeyFetcher(ctx context.Context, url string, opts ...FetcherOption) (*KeyFetcher, error) {
 	f := &KeyFetcher{url: url, client: &http.Client{Timeout: 10 * time.Second},
 		interval: 5 * time.Minute, log: slog.New(slog.DiscardHandler),
@@ -115,6 +153,13 @@ func NewKeyFetcher(ctx context.Context, url string, opts ...FetcherOption) (*Key
 	}
 	if f.interval <= 0 {
 		return nil, errors.New("transport: refresh interval must be positive")
+	}
+	u, err := neturl.Parse(url)
+	if err != nil {
+		return nil, fmt.Errorf("transport: key set URL: %w", err)
+	}
+	if err := checkKeyURL(u, f.plainHTTP); err != nil {
+		return nil, err
 	}
 	if err := f.fetchObserved(ctx); err != nil {
 		return nil, err
@@ -191,6 +236,9 @@ func (f *KeyFetcher) fetch(ctx context.Context) error {
 		return fmt.Errorf("transport: fetch keys: %w", err)
 	}
 	defer resp.Body.Close()
+	if err := checkKeyURL(resp.Request.URL, f.plainHTTP); err != nil {
+		return fmt.Errorf("transport: fetch keys: redirected: %w", err)
+	}
 	if resp.StatusCode != http.StatusOK {
 		return fmt.Errorf("transport: fetch keys: status %d", resp.StatusCode)
 	}

@@ -105,7 +105,7 @@ func (c *serverConfig) refused(r *http.Request, status int, err error) {
 	}
 	c.log.LogAttrs(r.Context(), slog.LevelInfo, "sealjwt: request refused",
 		slog.String("reason", string(reasonOf(err))), slog.Int("status", status),
-		slog.String("path", r.URL.Path), slog.String("error", err.Error()))
+		slog.String("path", clip(r.URL.Path)), slog.String("error", clip(err.Error())))
 }
 
 // accepted notes that r opened as msg, with its body (nil if none), and
@@ -117,7 +117,7 @@ func (c *serverConfig) accepted(r *http.Request, msg *sealjwt.Message, body io.R
 	}
 	c.log.LogAttrs(r.Context(), slog.LevelDebug, "sealjwt: request accepted",
 		slog.String("iss", msg.Issuer), slog.String("suite", string(msg.Envelope.Alg)),
-		slog.String("sig", string(msg.Alg)), slog.String("path", r.URL.Path))
+		slog.String("sig", string(msg.Alg)), slog.String("path", clip(r.URL.Path)))
 }
 
 // observe reports e to the client's observer, if any.

@@ -102,6 +102,9 @@ func Server(opener *sealjwt.Opener, opts ...ServerOption) func(http.Handler) htt
 	}
 }
 
+// refuse is the one place a request is turned away: it maps err to a
+// status, logs the reason (cut short: it may quote the attacker) and writes
+// the problem response, which never carries the reason.
 func (c *serverConfig) refuse(w http.ResponseWriter, r *http.Request, err error) {
 	status, title := errorStatus(err)
 	c.refused(r, status, err)
@@ -137,7 +140,7 @@ func (c *serverConfig) serve(opener *sealjwt.Opener, next http.Handler, w http.R
 	sw := newSealingWriter(w, exp, msg.Envelope.Alg, c.recordSize, r.Method == http.MethodHead)
 	next.ServeHTTP(sw, inner)
 	if err := sw.finish(); err != nil {
-		c.log.LogAttrs(r.Context(), slog.LevelWarn, "sealjwt: response not completed", slog.String("error", err.Error()))
+		c.log.LogAttrs(r.Context(), slog.LevelWarn, "sealjwt: response not completed", slog.String("error", clip(err.Error())))
 	}
 }
 
