@@ -58,6 +58,7 @@ type harnessConfig struct {
 	keySource  KeySource
 	wrapBase   func(http.RoundTripper) http.RoundTripper
 	clientOpts []ClientOption
+	routes     map[string]http.Handler // more routes beside the JWKS, outside the middleware
 }
 
 // harness is a receiver behind the middleware on a real 127.0.0.1 listener
@@ -88,6 +89,9 @@ func newHarness(t testing.TB, h http.Handler, c harnessConfig) *harness {
 	o := newOpener(t, k, c.store)
 	mux := http.NewServeMux()
 	mux.Handle(DefaultJWKSPath, JWKSHandler(k.seal.Public()))
+	for p, rh := range c.routes {
+		mux.Handle(p, rh)
+	}
 	mux.Handle("/", Server(o, c.serverOpts...)(h))
 	srv := httptest.NewServer(mux)
 	t.Cleanup(srv.Close)

@@ -16,6 +16,7 @@ import (
 
 	"github.com/sealjwt/sealjwt"
 	"github.com/sealjwt/sealjwt/seal"
+	"github.com/sealjwt/sealjwt/token"
 )
 
 // DefaultJWKSPath is where a receiver publishes its public keys.
@@ -74,6 +75,8 @@ func JWKSHandler(keys *seal.PublicKeySet) http.Handler {
 type KeyFetcher struct {
 	url       string
 	plainHTTP bool
+	signed    *token.Verifier // nil: the set is not signed
+	signedErr error           // from WithKeySetSigner
 	client    *http.Client
 	interval  time.Duration
 	log       *slog.Logger
@@ -154,6 +157,9 @@ func NewKeyFetcher(ctx context.Context, url string, opts ...FetcherOption) (*Key
 	if f.interval <= 0 {
 		return nil, errors.New("transport: refresh interval must be positive")
 	}
+	if f.signedErr != nil {
+		return nil, f.signedErr
+	}
 	u, err := neturl.Parse(url)
 	if err != nil {
 		return nil, fmt.Errorf("transport: key set URL: %w", err)
@@ -230,7 +236,11 @@ func (f *KeyFetcher) fetch(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
-	req.Header.Set("Accept", JWKSContentType+", application/json")
+	accept := JWKSContentType + ", application/json"
+	if f.signed != nil {
+		accept = SignedJWKSContentType
+	}
+	req.Header.Set("Accept", accept)
 	resp, err := f.client.Do(req)
 	if err != nil {
 		return fmt.Errorf("transport: fetch keys: %w", err)
@@ -248,6 +258,11 @@ func (f *KeyFetcher) fetch(ctx context.Context) error {
 	}
 	if len(body) > maxJWKSSize {
 		return fmt.Errorf("transport: fetch keys: key set larger than %d bytes", maxJWKSSize)
+	}
+	if f.signed != nil {
+		if body, err = openSignedJWKS(f.signed, body); err != nil {
+			return fmt.Errorf("transport: fetch keys: %w", err)
+		}
 	}
 	set, err := seal.ParsePublicKeySet(body)
 	if err != nil {
