@@ -18,8 +18,10 @@ import (
 	"os/signal"
 	"syscall"
 
+	"github.com/sealjwt/sealjwt"
 	"github.com/sealjwt/sealjwt/cmd/internal/app"
 	"github.com/sealjwt/sealjwt/cmd/internal/cli"
+	"github.com/sealjwt/sealjwt/cmd/internal/metrics"
 	"github.com/sealjwt/sealjwt/replay"
 	"github.com/sealjwt/sealjwt/seal"
 	"github.com/sealjwt/sealjwt/transport"
@@ -37,7 +39,12 @@ Without --key, a fresh HPKE-9 key is made that lives as long as the process.
 With --signed-only, it serves the shared-secret flow instead: GET / and
 GET ` + app.MessagesPath + ` answer 200 "Hello World" to a request whose Token header is
 a valid HS256 JWT from ISSUER for ID, and 401 otherwise. The secret comes
-from --secret or $` + cli.SecretEnv + `, at least 32 bytes. Stop with Ctrl-C.`,
+from --secret or $` + cli.SecretEnv + `, at least 32 bytes. Stop with Ctrl-C.
+
+--metrics-addr serves Prometheus metrics (requests accepted and refused by
+reason, open latency, body sizes, replay store errors) at ADDR/metrics.
+Each refusal is logged with its reason; --log-level debug logs every
+accepted message too.`,
 	Examples: `receiver --key receiver.jwk --trust orders=sender.pub.jwk --id billing
 SEALJWT_SECRET='a shared secret of at least 32 bytes!!' receiver --signed-only`,
 }
@@ -49,6 +56,8 @@ type config struct {
 	signedOnly           bool
 	secret, issuer       string
 	maxBody              int64
+	ops                  metrics.Flags
+	observer             sealjwt.Observer // nil: no metrics
 }
 
 func main() {
@@ -70,11 +79,18 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	fs.BoolVar(&c.signedOnly, "signed-only", false, "serve the shared-secret flow (Token header, HS256) instead")
 	fs.StringVar(&c.secret, "secret", "", "--signed-only: HS256 secret (default $"+cli.SecretEnv+")")
 	fs.StringVar(&c.issuer, "iss", "sender", "--signed-only: the issuer the secret belongs to")
+	c.ops.Register(fs)
 	return command.Run(fs, args, stdout, stderr, func(rest []string) error {
 		if len(rest) > 0 {
 			return cli.Usagef("unexpected argument %q", rest[0])
 		}
-		log := slog.New(slog.NewTextHandler(stderr, nil))
+		log := c.ops.Logger(stderr)
+		observer, stopMetrics, err := c.ops.Start(log)
+		if err != nil {
+			return err
+		}
+		defer stopMetrics()
+		c.observer = observer
 		h, cleanup, err := c.handler(ctx, log)
 		if err != nil {
 			return err
@@ -129,7 +145,8 @@ func (c *config) sealedHandler(ctx context.Context, log *slog.Logger) (http.Hand
 	if err != nil {
 		return nil, nil, err
 	}
-	rc := &app.Receiver{ID: c.id, Keys: keys, Trusted: senders, Log: log, MaxBody: c.maxBody, BaseURL: c.baseURL}
+	rc := &app.Receiver{ID: c.id, Keys: keys, Trusted: senders, Log: log, MaxBody: c.maxBody, BaseURL: c.baseURL,
+		Observer: c.observer}
 	cleanup := func() {}
 	if c.redis != "" {
 		var closeRedis func() error

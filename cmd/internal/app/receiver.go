@@ -46,6 +46,8 @@ type Receiver struct {
 	Log     *slog.Logger // nil: discard
 	MaxBody int64        // largest request body; 0: the transport's default
 	BaseURL string       // public scheme://host senders address; "": from each request
+	// Observer, if set, is told the outcome of every request (metrics).
+	Observer sealjwt.Observer
 	// OnMessage, if set, is called for every request the middleware let
 	// through (the demo prints it).
 	OnMessage func(Seen)
@@ -90,6 +92,9 @@ func (rc *Receiver) Handler() (http.Handler, error) {
 	if rc.MaxBody != 0 {
 		sopts = append(sopts, transport.WithMaxBodySize(rc.MaxBody))
 	}
+	if rc.Observer != nil {
+		sopts = append(sopts, transport.WithObserver(rc.Observer))
+	}
 	mux.Handle("/", transport.Server(opener, sopts...)(inner))
 	return mux, nil
 }
@@ -118,7 +123,7 @@ func (rc *Receiver) message(w http.ResponseWriter, r *http.Request, log *slog.Lo
 		return
 	}
 	ct := r.Header.Get("Content-Type")
-	log.Info("message received", "iss", m.Issuer, "sub", m.Subject, "jti", m.ID,
+	log.Debug("message received", "iss", m.Issuer, "sub", m.Subject, "jti", m.ID,
 		"suite", string(m.Envelope.Alg), "sig", string(m.Alg), "content_type", ct, "bytes", n,
 		"expires", m.ExpiresAt.Format(time.RFC3339))
 	rc.notify(Seen{Method: r.Method, Path: r.URL.Path, Message: m, ContentType: ct, BodyLen: n, Preview: pv.b})
