@@ -144,3 +144,34 @@ func FuzzParseJWK(f *testing.F) {
 		}
 	})
 }
+
+// FuzzVerifyJWS feeds arbitrary compact JWSs to VerifyJWS. Whatever the
+// input: no panic, errors wrap a sentinel, and success only with a key of
+// the set whose alg the header names.
+func FuzzVerifyJWS(f *testing.F) {
+	var pubs []*VerifyingKey
+	for _, alg := range fuzzAlgs {
+		k := testKey(f, alg)
+		pubs = append(pubs, k.Public())
+		f.Add(forge(f, `{"alg":"`+string(alg)+`","kid":"`+k.kid+`"}`, "payload", k))
+		f.Add(forge(f, `{"alg":"`+string(alg)+`","kid":"`+k.kid+`","typ":"t","cty":"c","crit":[]}`, "", k))
+	}
+	f.Add("..")
+	keys, err := NewVerifyingKeySet(pubs...)
+	if err != nil {
+		f.Fatal(err)
+	}
+	f.Fuzz(func(t *testing.T, jws string) {
+		got, err := VerifyJWS(jws, keys)
+		if err != nil {
+			if !wrapsSentinel(err) {
+				t.Fatalf("error outside the sentinels: %v", err)
+			}
+			return
+		}
+		k, ok := keys.Lookup(got.KID)
+		if !ok || k.Alg() != got.Alg {
+			t.Fatalf("verified with %s %s", got.KID, got.Alg)
+		}
+	})
+}

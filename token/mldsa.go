@@ -120,32 +120,94 @@ func init() {
 // Alg implements jwt.SigningMethod.
 func (m *signingMethodMLDSA) Alg() string { return string(m.params.alg) }
 
-// Verify implements jwt.SigningMethod. The key must be a public key of
-// this very parameter set; anything else is refused before circl sees it
-// (circl's generic API panics on a type mismatch).
+// Verify implements jwt.SigningMethod. The key may be a *VerifyingKey or
+// circl's public key type (*mldsa44.PublicKey ...), of this very parameter
+// set; anything else is refused before circl sees it (circl's generic API
+// panics on a type mismatch).
 func (m *signingMethodMLDSA) Verify(signingString string, sig []byte, key any) error {
-	pub, ok := key.(*mldsaPublic)
-	if !ok || pub.params != m.params {
+	pk, ok := m.publicKey(key)
+	if !ok {
 		return jwt.ErrInvalidKeyType
 	}
 	if len(sig) != m.params.scheme.SignatureSize() {
 		return jwt.ErrSignatureInvalid
 	}
-	if !m.params.scheme.Verify(pub.pk, []byte(signingString), sig, nil) {
+	if !m.params.scheme.Verify(pk, []byte(signingString), sig, nil) {
 		return jwt.ErrSignatureInvalid
 	}
 	return nil
 }
 
-// Sign implements jwt.SigningMethod.
+// Sign implements jwt.SigningMethod. The key may be a *SigningKey or
+// circl's private key type (*mldsa44.PrivateKey ...), of this very
+// parameter set.
 func (m *signingMethodMLDSA) Sign(signingString string, key any) ([]byte, error) {
-	priv, ok := key.(*mldsaPrivate)
-	if !ok || priv.params != m.params {
+	sk, ok := m.privateKey(key)
+	if !ok {
 		return nil, jwt.ErrInvalidKeyType
 	}
 	sig := make([]byte, m.params.scheme.SignatureSize())
-	if err := m.params.signTo(priv.sk, []byte(signingString), sig); err != nil {
+	if err := m.params.signTo(sk, []byte(signingString), sig); err != nil {
 		return nil, err
 	}
 	return sig, nil
+}
+
+// publicKey returns key as a circl public key of m's parameter set. It
+// takes the value golang-jwt users hold: our VerifyingKey, or circl's own
+// key type; a typed nil is refused.
+func (m *signingMethodMLDSA) publicKey(key any) (sign.PublicKey, bool) {
+	var pk sign.PublicKey
+	switch k := key.(type) {
+	case *VerifyingKey:
+		if k != nil {
+			return m.publicKey(k.key)
+		}
+	case *mldsaPublic:
+		if k != nil {
+			pk = k.pk
+		}
+	case *mldsa44.PublicKey:
+		if k != nil {
+			pk = k
+		}
+	case *mldsa65.PublicKey:
+		if k != nil {
+			pk = k
+		}
+	case *mldsa87.PublicKey:
+		if k != nil {
+			pk = k
+		}
+	}
+	return pk, pk != nil && pk.Scheme() == m.params.scheme
+}
+
+// privateKey is publicKey for signing: a SigningKey or circl's private key
+// type.
+func (m *signingMethodMLDSA) privateKey(key any) (sign.PrivateKey, bool) {
+	var sk sign.PrivateKey
+	switch k := key.(type) {
+	case *SigningKey:
+		if k != nil {
+			return m.privateKey(k.key)
+		}
+	case *mldsaPrivate:
+		if k != nil {
+			sk = k.sk
+		}
+	case *mldsa44.PrivateKey:
+		if k != nil {
+			sk = k
+		}
+	case *mldsa65.PrivateKey:
+		if k != nil {
+			sk = k
+		}
+	case *mldsa87.PrivateKey:
+		if k != nil {
+			sk = k
+		}
+	}
+	return sk, sk != nil && sk.Scheme() == m.params.scheme
 }

@@ -212,14 +212,10 @@ func (t *Verified) Decode(v any) error {
 // sentinels; ErrExpired and the other time errors are only reported for a
 // token whose signature verified.
 func (v *Verifier) Verify(token string) (*Verified, error) {
-	if len(token) > v.maxSize {
-		return nil, fmt.Errorf("%w: token of %d bytes exceeds %d", ErrTooLarge, len(token), v.maxSize)
+	hseg, pseg, sseg, err := splitCompact(token, v.maxSize)
+	if err != nil {
+		return nil, err
 	}
-	if strings.Count(token, ".") != 2 {
-		return nil, fmt.Errorf("%w: a JWS has exactly three segments", ErrMalformed)
-	}
-	hseg, rest, _ := strings.Cut(token, ".")
-	pseg, sseg, _ := strings.Cut(rest, ".")
 	tk, err := v.lookupHeader(hseg)
 	if err != nil {
 		return nil, err
@@ -274,12 +270,8 @@ func (v *Verifier) checkBounds(tk *trustedKey, c *claims) error {
 // and only then decodes and validates the claims: a token that is both
 // forged and expired is reported as forged.
 func (tk *trustedKey) verify(signingInput, sigSeg string, payload []byte) (*claims, error) {
-	sig, err := strict.Base64(sigSeg)
-	if err != nil {
-		return nil, fmt.Errorf("signature: %w", err)
-	}
-	if err := tk.key.method.Verify(signingInput, sig, tk.key.key); err != nil {
-		return nil, fmt.Errorf("%w: %v", ErrSignature, err)
+	if err := tk.key.verifySignature(signingInput, sigSeg); err != nil {
+		return nil, err
 	}
 	c := claims{tutorial: tk.tutorial}
 	if err := c.decode(payload); err != nil {
@@ -289,6 +281,32 @@ func (tk *trustedKey) verify(signingInput, sigSeg string, payload []byte) (*clai
 		return nil, mapError(err, &c)
 	}
 	return &c, nil
+}
+
+// splitCompact checks a compact JWS's size and returns its three segments.
+func splitCompact(jws string, maxSize int) (hseg, pseg, sseg string, err error) {
+	if len(jws) > maxSize {
+		return "", "", "", fmt.Errorf("%w: JWS of %d bytes exceeds %d", ErrTooLarge, len(jws), maxSize)
+	}
+	if strings.Count(jws, ".") != 2 {
+		return "", "", "", fmt.Errorf("%w: a JWS has exactly three segments", ErrMalformed)
+	}
+	hseg, rest, _ := strings.Cut(jws, ".")
+	pseg, sseg, _ = strings.Cut(rest, ".")
+	return hseg, pseg, sseg, nil
+}
+
+// verifySignature checks a strictly decoded signature over signingInput
+// with golang-jwt's method for the key's alg.
+func (k *VerifyingKey) verifySignature(signingInput, sigSeg string) error {
+	sig, err := strict.Base64(sigSeg)
+	if err != nil {
+		return fmt.Errorf("signature: %w", err)
+	}
+	if err := k.method.Verify(signingInput, sig, k.key); err != nil {
+		return fmt.Errorf("%w: %v", ErrSignature, err)
+	}
+	return nil
 }
 
 // lookupHeader returns the trusted key a header selects. The header is
@@ -336,15 +354,32 @@ func (t *keyTable) lookup(kid string) (*trustedKey, error) {
 }
 
 // header is the JOSE header of a token: exactly alg, typ and kid (typ
-// and kid are empty when absent, which only WithTutorialCompat allows).
-type header struct{ alg, typ, kid string }
+// and kid are empty when absent, which only WithTutorialCompat allows),
+// and in a plain JWS also cty.
+type header struct{ alg, typ, kid, cty string }
 
-// allowedHeader lists the only header parameters accepted. Everything else
-// is refused, in particular crit (we implement no extension), jku, jwk,
-// x5u and x5c (keys never come from the token), zip and cty.
+// allowedHeader lists the only header parameters accepted in a token, all
+// of them required. Everything else is refused, in particular crit (we
+// implement no extension), jku, jwk, x5u and x5c (keys never come from the
+// token), zip and cty.
 var allowedHeader = []string{"alg", "typ", "kid"}
 
+// allowedJWSHeader lists the header parameters of a plain JWS (VerifyJWS):
+// alg and kid are required, typ and cty optional.
+var allowedJWSHeader = []string{"alg", "kid", "typ", "cty"}
+
+// parseHeader parses a token header; with optional (WithTutorialCompat)
+// only alg is required.
 func parseHeader(seg string, optional bool) (*header, error) {
+	if optional {
+		return parseHeaderMembers(seg, allowedHeader, allowedHeader[:1])
+	}
+	return parseHeaderMembers(seg, allowedHeader, allowedHeader)
+}
+
+// parseHeaderMembers strictly decodes a header holding only allowed
+// members, all of required among them, each a string.
+func parseHeaderMembers(seg string, allowed, required []string) (*header, error) {
 	if len(seg) > maxHeaderSegment {
 		return nil, fmt.Errorf("%w: header of %d bytes", ErrMalformed, len(seg))
 	}
@@ -357,7 +392,7 @@ func parseHeader(seg string, optional bool) (*header, error) {
 		return nil, fmt.Errorf("header: %w", err)
 	}
 	for _, n := range names {
-		if !slices.Contains(allowedHeader, n) {
+		if !slices.Contains(allowed, n) {
 			return nil, fmt.Errorf("%w: header parameter %.32q is not allowed", ErrUnsupported, n)
 		}
 	}
@@ -365,6 +400,7 @@ func parseHeader(seg string, optional bool) (*header, error) {
 		Alg json.RawMessage `json:"alg"`
 		Typ json.RawMessage `json:"typ"`
 		Kid json.RawMessage `json:"kid"`
+		Cty json.RawMessage `json:"cty"`
 	}
 	if err := json.Unmarshal(data, &w); err != nil {
 		return nil, fmt.Errorf("%w: header: %v", ErrMalformed, err)
@@ -374,9 +410,12 @@ func parseHeader(seg string, optional bool) (*header, error) {
 		name string
 		raw  json.RawMessage
 		to   *string
-	}{{"alg", w.Alg, &h.alg}, {"typ", w.Typ, &h.typ}, {"kid", w.Kid, &h.kid}} {
-		if optional && m.raw == nil && m.name != "alg" {
-			continue // typ and kid may be absent under WithTutorialCompat
+	}{{"alg", w.Alg, &h.alg}, {"typ", w.Typ, &h.typ}, {"kid", w.Kid, &h.kid}, {"cty", w.Cty, &h.cty}} {
+		if m.raw == nil && !slices.Contains(required, m.name) {
+			continue
+		}
+		if m.raw == nil {
+			return nil, fmt.Errorf("%w: header has no %q (%s are required)", ErrMalformed, m.name, strings.Join(required, ", "))
 		}
 		if err := headerString(m.name, m.raw, m.to); err != nil {
 			return nil, err
@@ -388,12 +427,9 @@ func parseHeader(seg string, optional bool) (*header, error) {
 	return &h, nil
 }
 
-// headerString decodes one required string member of the header, saying
-// which member is missing or of which JSON type it is instead.
+// headerString decodes one string member of the header, saying which
+// member is of which JSON type instead.
 func headerString(name string, raw json.RawMessage, to *string) error {
-	if raw == nil {
-		return fmt.Errorf("%w: header has no %q (alg, typ and kid are required)", ErrMalformed, name)
-	}
 	if raw[0] != '"' {
 		return fmt.Errorf("%w: header %q is %s, want a string", ErrMalformed, name, jsonKind(raw))
 	}
