@@ -3,9 +3,11 @@ package pgstore
 import (
 	"context"
 	"errors"
+	"strings"
 	"testing"
 	"time"
 
+	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgxpool"
 
 	"github.com/sealjwt/sealjwt/internal/roundtrip"
@@ -112,4 +114,38 @@ func TestCreateDeletesExpiredFamilies(t *testing.T) {
 
 func BenchmarkRefresh(b *testing.B) {
 	b.Run("store=postgres", func(b *testing.B) { storetest.Bench(b, freshStore(b)) })
+}
+
+// BenchmarkRoundTrip is the floor under BenchmarkRefresh: one prepared
+// SELECT 1 through the pool, and one committed single-row UPDATE, which
+// waits for the write-ahead log to reach the disk as a rotation does.
+func BenchmarkRoundTrip(b *testing.B) {
+	ctx := context.Background()
+	b.Run("server=postgres", func(b *testing.B) {
+		pool := testpg.Pool(b, nil)
+		var one int
+		for b.Loop() {
+			if err := pool.QueryRow(ctx, "SELECT 1").Scan(&one); err != nil {
+				b.Fatal(err)
+			}
+		}
+	})
+	b.Run("server=postgres,write", func(b *testing.B) {
+		pool := testpg.Pool(b, nil)
+		table := pgx.Identifier{testpg.Schema(b, pool), "counter"}.Sanitize()
+		for _, sql := range []string{
+			"CREATE SCHEMA " + strings.TrimSuffix(table, `."counter"`),
+			"CREATE TABLE " + table + " (id int PRIMARY KEY, n bigint)",
+			"INSERT INTO " + table + " VALUES (1, 0)",
+		} {
+			if _, err := pool.Exec(ctx, sql); err != nil {
+				b.Fatal(err)
+			}
+		}
+		for b.Loop() {
+			if _, err := pool.Exec(ctx, "UPDATE "+table+" SET n = n + 1 WHERE id = 1"); err != nil {
+				b.Fatal(err)
+			}
+		}
+	})
 }

@@ -145,3 +145,16 @@ func TestKeysExpireWithFamily(t *testing.T) {
 func BenchmarkRefresh(b *testing.B) {
 	b.Run("store=redis", func(b *testing.B) { storetest.Bench(b, freshStore(b)) })
 }
+
+// BenchmarkRoundTrip is the floor under BenchmarkRefresh: one PING.
+func BenchmarkRoundTrip(b *testing.B) {
+	b.Run("server=redis", func(b *testing.B) {
+		c := testredis.Client(b)
+		ctx := context.Background()
+		for b.Loop() {
+			if err := c.Ping(ctx).Err(); err != nil {
+				b.Fatal(err)
+			}
+		}
+	})
+}
