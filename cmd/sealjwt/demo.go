@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"io"
+	"log/slog"
 	"net/http"
 	"sync"
 	"time"
@@ -11,6 +12,7 @@ import (
 	"github.com/sealjwt/sealjwt"
 	"github.com/sealjwt/sealjwt/cmd/internal/app"
 	"github.com/sealjwt/sealjwt/cmd/internal/cli"
+	"github.com/sealjwt/sealjwt/cmd/internal/metrics"
 	"github.com/sealjwt/sealjwt/seal"
 	"github.com/sealjwt/sealjwt/token"
 	"github.com/sealjwt/sealjwt/transport"
@@ -37,6 +39,8 @@ func runDemo(e env, args []string) int {
 	fs := demoCmd.NewFlagSet()
 	suite := fs.String("suite", string(seal.DefaultAlg), "sealing alg of the receiver key")
 	sig := fs.String("sig", string(token.DefaultAlg), "signing alg of the sender key")
+	var ops metrics.Flags
+	ops.Register(fs)
 	return demoCmd.Run(fs, args, e.stdout, e.stderr, func(rest []string) error {
 		if len(rest) > 0 {
 			return cli.Usagef("unexpected argument %q", rest[0])
@@ -44,16 +48,24 @@ func runDemo(e env, args []string) int {
 		if !seal.Alg(*suite).Supported() || !isTokenAlg(token.Alg(*sig)) {
 			return cli.Usagef("unknown alg; use one of %s", algList())
 		}
-		d := &demo{w: e.stdout}
+		d := &demo{w: e.stdout, log: ops.Logger(e.stderr)}
+		observer, stopMetrics, err := ops.Start(d.log)
+		if err != nil {
+			return err
+		}
+		defer stopMetrics()
+		d.observer = observer
 		return d.run(context.Background(), seal.Alg(*suite), token.Alg(*sig))
 	})
 }
 
 // demo holds the state shared by the steps.
 type demo struct {
-	w       io.Writer
-	tap     *wireTap
-	getAuth string // the Authorization of step 4, replayed in step 6
+	w        io.Writer
+	tap      *wireTap
+	getAuth  string // the Authorization of step 4, replayed in step 6
+	log      *slog.Logger
+	observer sealjwt.Observer // Prometheus, when --metrics-addr is set
 
 	mu   sync.Mutex
 	seen []app.Seen
@@ -114,7 +126,7 @@ func (d *demo) keys(suite seal.Alg, sig token.Alg) (*seal.KeySet, *token.KeySet,
 func (d *demo) startReceiver(recv *seal.KeySet, send *token.KeySet) (string, func(), error) {
 	rc := &app.Receiver{ID: demoReceiver, Keys: recv,
 		Trusted:   []cli.Trusted{{Issuer: demoSender, Keys: send.Public()}},
-		OnMessage: d.saw}
+		OnMessage: d.saw, Log: d.log, Observer: d.observer}
 	h, err := rc.Handler()
 	if err != nil {
 		return "", nil, err
@@ -146,7 +158,7 @@ func (d *demo) takeSeen() []app.Seen {
 // client discovers the receiver's keys from its JWKS URL, as a real
 // sender would, and returns a sealing client whose wire traffic is tapped.
 func (d *demo) client(ctx context.Context, base string, send *token.KeySet) (*http.Client, func(), error) {
-	fetcher, err := transport.NewKeyFetcher(ctx, base+transport.DefaultJWKSPath)
+	fetcher, err := transport.NewKeyFetcher(ctx, base+transport.DefaultJWKSPath, transport.WithFetchObserver(d.observer))
 	if err != nil {
 		return nil, nil, err
 	}
@@ -159,5 +171,6 @@ func (d *demo) client(ctx context.Context, base string, send *token.KeySet) (*ht
 		return nil, nil, err
 	}
 	d.tap = &wireTap{base: app.BaseTransport()}
-	return app.SealedClient(d.tap, sealer, demoReceiver, fetcher), func() { fetcher.Close() }, nil
+	client := app.SealedClient(d.tap, sealer, demoReceiver, fetcher, transport.WithClientObserver(d.observer))
+	return client, func() { fetcher.Close() }, nil
 }

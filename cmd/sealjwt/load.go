@@ -5,10 +5,13 @@ import (
 	"context"
 	"flag"
 	"fmt"
+	"log/slog"
 	"time"
 
+	"github.com/sealjwt/sealjwt"
 	"github.com/sealjwt/sealjwt/cmd/internal/app"
 	"github.com/sealjwt/sealjwt/cmd/internal/cli"
+	"github.com/sealjwt/sealjwt/cmd/internal/metrics"
 	"github.com/sealjwt/sealjwt/internal/load"
 	"github.com/sealjwt/sealjwt/seal"
 	"github.com/sealjwt/sealjwt/token"
@@ -18,7 +21,8 @@ var loadCmd = cli.Command{
 	Name: "sealjwt load",
 	Args: "[-n N] [-c C] [--duration D] [--size BYTES] [--target URL --key SENDER.jwk --iss ISSUER --aud ID]",
 	Summary: `Sends N sealed POST requests (or as many as fit in --duration), C at a
-time, and prints throughput, p50 and p99 latency and errors by kind. By
+time, and prints throughput, p50 and p99 latency, errors by kind and the
+outcomes each side reported (accepted, or refused and why). By
 default it starts its own receiver on 127.0.0.1 with fresh keys. With
 --target it loads a running receiver instead (which must trust --key for
 --iss); only loopback targets are accepted, so it cannot be aimed at
@@ -36,6 +40,12 @@ type loadFlags struct {
 	suite, sig       string
 	quiet            bool
 	requestsExplicit bool
+
+	ops      metrics.Flags
+	log      *slog.Logger
+	observer sealjwt.Observer // Prometheus, when --metrics-addr is set
+	receiver metrics.Tally    // outcomes at the in-process receiver
+	sender   metrics.Tally    // outcomes at the sender
 }
 
 func runLoad(e env, args []string) int {
@@ -52,6 +62,7 @@ func runLoad(e env, args []string) int {
 	fs.StringVar(&f.suite, "suite", string(seal.DefaultAlg), "in-process receiver: sealing alg")
 	fs.StringVar(&f.sig, "sig", string(token.DefaultAlg), "in-process receiver: signing alg")
 	fs.BoolVar(&f.quiet, "quiet", false, "no progress line")
+	f.ops.Register(fs)
 	return loadCmd.Run(fs, args, e.stdout, e.stderr, func(rest []string) error {
 		fs.Visit(func(fl *flag.Flag) { f.requestsExplicit = f.requestsExplicit || fl.Name == "n" })
 		if len(rest) > 0 {
@@ -81,6 +92,13 @@ func (f *loadFlags) run(e env) error {
 		return err
 	}
 	ctx := context.Background()
+	f.log = f.ops.Logger(e.stderr)
+	observer, stopMetrics, err := f.ops.Start(f.log)
+	if err != nil {
+		return err
+	}
+	defer stopMetrics()
+	f.observer = observer
 	setup := f.inProcess
 	if f.target != "" {
 		setup = f.remote
@@ -98,6 +116,8 @@ func (f *loadFlags) run(e env) error {
 		return err
 	}
 	res.Print(e.stdout)
+	f.receiver.Print(e.stdout, "receiver outcomes:")
+	f.sender.Print(e.stdout, "sender outcomes:")
 	if res.Errors > 0 {
 		return fmt.Errorf("%d of %d requests failed", res.Errors, res.Requests)
 	}

@@ -8,6 +8,7 @@ import (
 	"github.com/sealjwt/sealjwt"
 	"github.com/sealjwt/sealjwt/cmd/internal/app"
 	"github.com/sealjwt/sealjwt/cmd/internal/cli"
+	"github.com/sealjwt/sealjwt/cmd/internal/metrics"
 	"github.com/sealjwt/sealjwt/internal/load"
 	"github.com/sealjwt/sealjwt/seal"
 	"github.com/sealjwt/sealjwt/token"
@@ -19,6 +20,16 @@ func (f *loadFlags) progress(e env) io.Writer {
 		return nil
 	}
 	return e.stderr
+}
+
+// senderObserver counts the sender's events, and feeds them to the
+// metrics if they are served.
+func (f *loadFlags) senderObserver() sealjwt.Observer {
+	return metrics.Observers{f.observer, &f.sender}
+}
+
+func (f *loadFlags) clientObserver() transport.ClientOption {
+	return transport.WithClientObserver(f.senderObserver())
 }
 
 // inProcess starts a receiver on 127.0.0.1 with fresh keys and returns a
@@ -43,7 +54,8 @@ func (f *loadFlags) inProcess(context.Context) (*http.Client, string, func(), er
 	if err != nil {
 		return nil, "", nil, err
 	}
-	rc := &app.Receiver{ID: demoReceiver, Keys: recv, Trusted: []cli.Trusted{{Issuer: demoSender, Keys: send.Public()}}}
+	rc := &app.Receiver{ID: demoReceiver, Keys: recv, Trusted: []cli.Trusted{{Issuer: demoSender, Keys: send.Public()}},
+		Log: f.log, Observer: metrics.Observers{f.observer, &f.receiver}}
 	h, err := rc.Handler()
 	if err != nil {
 		return nil, "", nil, err
@@ -57,7 +69,7 @@ func (f *loadFlags) inProcess(context.Context) (*http.Client, string, func(), er
 		stop()
 		return nil, "", nil, err
 	}
-	client := app.SealedClient(app.BaseTransport(), sealer, demoReceiver, transport.StaticKeys(recv.Public()))
+	client := app.SealedClient(app.BaseTransport(), sealer, demoReceiver, transport.StaticKeys(recv.Public()), f.clientObserver())
 	return client, base, stop, nil
 }
 
@@ -78,10 +90,11 @@ func (f *loadFlags) remote(ctx context.Context) (*http.Client, string, func(), e
 	if err != nil {
 		return nil, "", nil, err
 	}
-	fetcher, err := transport.NewKeyFetcher(ctx, f.target+transport.DefaultJWKSPath)
+	fetcher, err := transport.NewKeyFetcher(ctx, f.target+transport.DefaultJWKSPath,
+		transport.WithFetchObserver(f.senderObserver()))
 	if err != nil {
 		return nil, "", nil, err
 	}
-	client := app.SealedClient(app.BaseTransport(), sealer, f.aud, fetcher)
+	client := app.SealedClient(app.BaseTransport(), sealer, f.aud, fetcher, f.clientObserver())
 	return client, f.target, func() { fetcher.Close() }, nil
 }

@@ -122,9 +122,27 @@ func TestSignVerifyInspect(t *testing.T) {
 }
 
 func TestLoadInProcess(t *testing.T) {
-	code, out, errs := runIn(t, t.TempDir(), "", "load", "-n", "30", "-c", "3", "--suite", "HPKE-3", "--quiet")
+	code, out, errs := runIn(t, t.TempDir(), "", "load", "-n", "30", "-c", "3", "--suite", "HPKE-3", "--quiet",
+		"--metrics-addr", "127.0.0.1:0", "--log-level", "debug")
 	if code != 0 || !strings.Contains(out, "requests:    30 ") || !strings.Contains(out, "p99") {
 		t.Fatalf("load: exit %d\n%s\n%s", code, out, errs)
+	}
+	// The breakdown by outcome, from each side.
+	for _, want := range []string{"receiver outcomes:\n  request      accepted                       30\n",
+		"sender outcomes:\n  response     accepted                       30\n"} {
+		if !strings.Contains(out, want) {
+			t.Errorf("load output lacks %q:\n%s", want, out)
+		}
+	}
+	if n := strings.Count(errs, "sealjwt: request accepted"); n != 30 || !strings.Contains(errs, "metrics listening") {
+		t.Errorf("--log-level debug: %d accepted lines, want 30:\n%s", n, errs)
+	}
+}
+
+func TestMetricsAddrThatCannotListenFails(t *testing.T) {
+	code, _, errs := runIn(t, t.TempDir(), "", "load", "-n", "1", "--quiet", "--metrics-addr", "256.0.0.1:1")
+	if code != 1 || !strings.Contains(errs, "metrics") {
+		t.Fatalf("exit %d, stderr %q; want 1 and a metrics error", code, errs)
 	}
 }
 

@@ -30,8 +30,8 @@ func BaseTransport() *http.Transport {
 
 // SealedClient returns a client that seals every request as sealer, to
 // the receiver named audience, with the receiver keys from keys.
-func SealedClient(base http.RoundTripper, sealer *sealjwt.Sealer, audience string, keys transport.KeySource) *http.Client {
-	return &http.Client{Transport: transport.NewTransport(base, sealer, audience, keys), Timeout: requestTimeout}
+func SealedClient(base http.RoundTripper, sealer *sealjwt.Sealer, audience string, keys transport.KeySource, opts ...transport.ClientOption) *http.Client {
+	return &http.Client{Transport: transport.NewTransport(base, sealer, audience, keys, opts...), Timeout: requestTimeout}
 }
 
 // Reply is a receiver's answer, already decrypted by the client.
