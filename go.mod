@@ -4,12 +4,18 @@ go 1.26.0
 
 require (
 	github.com/cloudflare/circl v1.6.5
-	github.com/go-jose/go-jose/v4 v4.1.9
 	github.com/golang-jwt/jwt/v5 v5.3.1
 	github.com/jackc/pgx/v5 v5.12.0
-	github.com/lestrrat-go/jwx/v3 v3.4.0
 	github.com/prometheus/client_golang v1.25.0
 	github.com/redis/go-redis/v9 v9.23.0
+)
+
+// Test only: go-jose and jwx are the peer libraries that the benchmarks and
+// interoperability tests compare against. No package of this module that a
+// program imports links them.
+require (
+	github.com/go-jose/go-jose/v4 v4.1.9
+	github.com/lestrrat-go/jwx/v3 v3.4.0
 )
 
 require (

@@ -50,7 +50,7 @@ func WithTrustedSender(issuer string, keys *token.VerifyingKeySet) OpenerOption 
 
 // WithReplayStore sets where token ids are remembered (default: an
 // in-memory store, right for a single receiver process; use a shared store
-// such as replay.Redis for a fleet).
+// such as replay/redisstore for a fleet).
 func WithReplayStore(s replay.Store) OpenerOption {
 	return func(c *openerConfig) { c.replay = s }
 }

@@ -14,6 +14,7 @@ import (
 	"github.com/sealjwt/sealjwt"
 	"github.com/sealjwt/sealjwt/internal/testredis"
 	"github.com/sealjwt/sealjwt/replay"
+	"github.com/sealjwt/sealjwt/replay/redisstore"
 	"github.com/sealjwt/sealjwt/seal"
 	"github.com/sealjwt/sealjwt/token"
 )
@@ -260,7 +261,7 @@ func TestAttackReplayConcurrent(t *testing.T) {
 		"store=memory": func(*testing.T) replay.Store { return replay.NewMemory() },
 		"store=redis": func(t *testing.T) replay.Store {
 			c := testredis.Client(t)
-			return replay.NewRedis(c, replay.WithPrefix(testredis.Prefix(t, c)))
+			return redisstore.New(c, redisstore.WithPrefix(testredis.Prefix(t, c)))
 		},
 	}
 	for name, mk := range stores {
@@ -283,7 +284,7 @@ func TestAttackReplayAcrossOpenersSharingRedis(t *testing.T) {
 	var openers []*sealjwt.Opener
 	for range 2 {
 		c := testredis.Client(t) // one connection pool per receiver
-		openers = append(openers, recv.opener(t, replay.NewRedis(c, replay.WithPrefix(prefix)), sender))
+		openers = append(openers, recv.opener(t, redisstore.New(c, redisstore.WithPrefix(prefix)), sender))
 	}
 	env, err := sender.sealer(t).Seal(context.Background(), recv.pub(), recv.id, nil)
 	if err != nil {
@@ -302,7 +303,7 @@ func TestRedisDownFailsClosed(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	_, err = recv.opener(t, replay.NewRedis(c), sender).Open(context.Background(), env)
+	_, err = recv.opener(t, redisstore.New(c), sender).Open(context.Background(), env)
 	if !errors.Is(err, sealjwt.ErrReplayUnavailable) {
 		t.Fatalf("redis down: err = %v, want ErrReplayUnavailable", err)
 	}

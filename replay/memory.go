@@ -50,7 +50,7 @@ func NewMemory(opts ...MemoryOption) *Memory {
 // A pair whose expires has already passed is remembered for a minimal time
 // (1 ms) rather than not at all.
 func (m *Memory) Check(_ context.Context, issuer, id string, expires time.Time) error {
-	k := key(issuer, id)
+	k := Key(issuer, id)
 	now := m.now()
 	until := now.Add(ttl(now, expires)).UnixNano()
 

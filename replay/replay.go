@@ -1,9 +1,10 @@
 // Package replay remembers (issuer, jti) pairs until their tokens expire, so
 // that a receiver accepts each message at most once.
 //
-// Two stores are provided: Memory, for a single receiver process, and Redis,
-// which any number of receivers on any number of machines can share. Both
-// fail closed: when a store cannot tell whether a pair was seen before, Check
+// Two stores are provided: Memory, for a single receiver process, and the
+// Redis store in package replay/redisstore, which any number of receivers on
+// any number of machines can share (it lives in its own package, so that
+// this one does not link go-redis). Both fail closed: when a store cannot tell whether a pair was seen before, Check
 // returns an error and the message must be refused.
 package replay
 
@@ -41,14 +42,14 @@ var (
 
 // minTTL is how long a pair is remembered at least, even if its expiry has
 // already passed. Callers reject expired tokens before asking the store, so
-// this only keeps Check well-defined (Redis refuses a zero or negative PX).
+// this only keeps Check well-defined.
 const minTTL = time.Millisecond
 
-// key returns SHA-256 over len(issuer) || issuer || len(id) || id, each
-// length 8 bytes big-endian. The length prefixes make the encoding
+// Key returns the key a store files (issuer, id) under: SHA-256 over
+// len(issuer) || issuer || len(id) || id, each length 8 bytes big-endian. The length prefixes make the encoding
 // unambiguous: ("a:b", "c") and ("a", "b:c") give different keys. Hashing
 // also bounds key size whatever the token carries.
-func key(issuer, id string) [sha256.Size]byte {
+func Key(issuer, id string) [sha256.Size]byte {
 	h := sha256.New()
 	var n [8]byte
 	binary.BigEndian.PutUint64(n[:], uint64(len(issuer)))

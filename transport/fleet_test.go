@@ -18,7 +18,7 @@ import (
 	"github.com/sealjwt/sealjwt/internal/record"
 	"github.com/sealjwt/sealjwt/internal/strict"
 	"github.com/sealjwt/sealjwt/internal/testredis"
-	"github.com/sealjwt/sealjwt/replay"
+	"github.com/sealjwt/sealjwt/replay/redisstore"
 	"github.com/sealjwt/sealjwt/seal"
 )
 
@@ -85,7 +85,7 @@ func TestUnknownRecipientKeyUnprocessable(t *testing.T) {
 func TestRedisDownServiceUnavailable(t *testing.T) {
 	c := redis.NewClient(&redis.Options{Addr: "127.0.0.1:1", DialTimeout: 200 * time.Millisecond, MaxRetries: -1})
 	defer c.Close()
-	h := newHarness(t, http.HandlerFunc(whoami), harnessConfig{store: replay.NewRedis(c)})
+	h := newHarness(t, http.HandlerFunc(whoami), harnessConfig{store: redisstore.New(c)})
 	resp, err := get(t, h.client, h.srv.URL+"/")
 	if err != nil {
 		t.Fatal(err)
@@ -98,7 +98,7 @@ func TestAttackReplayAcrossThreeServersSharingRedis(t *testing.T) {
 	k := fixtureKeys(t)
 	var urls []string
 	for range 3 {
-		store := replay.NewRedis(testredis.Client(t), replay.WithPrefix(prefix))
+		store := redisstore.New(testredis.Client(t), redisstore.WithPrefix(prefix))
 		srv := httptest.NewServer(Server(newOpener(t, k, store))(http.HandlerFunc(whoami)))
 		t.Cleanup(srv.Close)
 		urls = append(urls, srv.URL)

@@ -10,6 +10,7 @@ import (
 
 	"github.com/redis/go-redis/v9"
 	"github.com/sealjwt/sealjwt/replay"
+	"github.com/sealjwt/sealjwt/replay/redisstore"
 )
 
 // Server timeouts: a slow client cannot hold a connection open forever
@@ -71,5 +72,5 @@ func RedisStore(ctx context.Context, url string) (store replay.Store, close func
 		client.Close()
 		return nil, nil, fmt.Errorf("redis at %s: %w", opts.Addr, err)
 	}
-	return replay.NewRedis(client), client.Close, nil
+	return redisstore.New(client), client.Close, nil
 }
