@@ -16,6 +16,8 @@ type requestClaims struct {
 	URI         string `json:"htu"`
 	ContentType string `json:"hct,omitempty"`
 	Body        bool   `json:"hbd"`
+	// Fields are the sealed request headers: a Binary HTTP field section.
+	Fields sealjwt.Binary `json:"hfs,omitempty"`
 }
 
 // ErrBinding is wrapped when an envelope was made for another request

@@ -7,6 +7,8 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"slices"
+	"strings"
 
 	"github.com/sealjwt/sealjwt"
 	"github.com/sealjwt/sealjwt/internal/record"
@@ -37,6 +39,7 @@ type Transport struct {
 	recordSize    int
 	maxRecordSize int
 	observer      sealjwt.Observer
+	unsealed      []string // request headers sent in the clear, lowercase
 }
 
 // ClientOption configures a Transport.
@@ -49,6 +52,20 @@ func WithClientRecordSize(n int) ClientOption { return func(t *Transport) { t.re
 // WithClientMaxRecordSize sets the largest response record accepted
 // (default 16 KiB), checked before allocation.
 func WithClientMaxRecordSize(n int) ClientOption { return func(t *Transport) { t.maxRecordSize = n } }
+
+// WithUnsealedRequestHeaders narrows the request headers the Transport
+// seals: those named here go on the wire in the clear instead, for proxies
+// on the way to read (traceparent, say). A receiver hands them to its
+// handler only if it lets them pass (WithPassThroughHeaders). By default
+// every request header is sealed but the hop-by-hop ones, Host,
+// Content-Length and Authorization; Content-Type is sealed in its own claim.
+func WithUnsealedRequestHeaders(names ...string) ClientOption {
+	return func(t *Transport) {
+		for _, n := range names {
+			t.unsealed = append(t.unsealed, strings.ToLower(n))
+		}
+	}
+}
 
 // NewTransport returns a RoundTripper that sends through base (nil means
 // http.DefaultTransport), sealing each request as sealer to audience, the
@@ -119,12 +136,16 @@ func (t *Transport) roundTrip(req *http.Request, body io.ReadCloser, jti string)
 	if withBody {
 		rc.ContentType = req.Header.Get("Content-Type")
 	}
+	sealHeader := t.sealsHeader(req.Header)
+	if fs := appendFieldSection(nil, req.Header, sealHeader); len(fs) > 1 {
+		rc.Fields = fs
+	}
 	env, exp, err := t.sealer.SealExport(req.Context(), pub, t.audience, rc, sealjwt.WithID(jti))
 	if err != nil {
 		closeBody()
 		return nil, err
 	}
-	out, err := t.outgoing(req, body, env, exp, pub.Alg())
+	out, err := t.outgoing(req, body, env, exp, pub.Alg(), sealHeader)
 	if err != nil {
 		closeBody()
 		return nil, err
@@ -144,6 +165,19 @@ func (t *Transport) roundTrip(req *http.Request, body io.ReadCloser, jti string)
 	return resp, err
 }
 
+// sealsHeader reports which of the request's headers (lowercase names)
+// travel sealed: all but those that concern one hop (including the ones the
+// Connection header names), the transport's own, and the unsealed list.
+func (t *Transport) sealsHeader(h http.Header) func(string) bool {
+	hop := t.unsealed
+	for _, v := range h["Connection"] {
+		for _, f := range strings.Split(v, ",") {
+			hop = append(hop[:len(hop):len(hop)], strings.ToLower(strings.TrimSpace(f)))
+		}
+	}
+	return func(name string) bool { return sealableRequestField(name) && !slices.Contains(hop, name) }
+}
+
 func (t *Transport) recipient(req *http.Request) (*seal.PublicKey, error) {
 	set, err := t.keys.Keys(req.Context())
 	if err != nil {
@@ -157,8 +191,14 @@ func (t *Transport) recipient(req *http.Request) (*seal.PublicKey, error) {
 
 // outgoing is req as it goes on the wire: the envelope in Authorization and
 // the body, if any, as a record stream.
-func (t *Transport) outgoing(req *http.Request, body io.ReadCloser, env string, exp seal.Exporter, alg seal.Alg) (*http.Request, error) {
+func (t *Transport) outgoing(req *http.Request, body io.ReadCloser, env string, exp seal.Exporter, alg seal.Alg, sealed func(string) bool) (*http.Request, error) {
 	out := req.Clone(req.Context())
+	for name := range out.Header {
+		if sealed(strings.ToLower(name)) {
+			delete(out.Header, name) // it travels in the envelope
+		}
+	}
+	out.Trailer = nil
 	out.Header.Set("Authorization", authScheme+" "+env)
 	out.GetBody = nil
 	if !isBody(body) {
@@ -197,19 +237,14 @@ func (t *Transport) openResponse(resp *http.Response, exp seal.Exporter, alg sea
 		}
 		return resp, nil
 	}
-	body, err := t.responseBody(resp, exp, alg)
+	body, header, err := t.responseBody(resp, exp, alg)
 	if err != nil {
 		drain(resp.Body)
 		return nil, err
 	}
-	ct := resp.Header.Get(headerContentType)
-	for _, h := range []string{headerResponseNonce, headerContentType, headerFinal, "Content-Length"} {
-		resp.Header.Del(h)
-	}
-	resp.Header.Del("Content-Type")
-	if ct != "" {
-		resp.Header.Set("Content-Type", ct)
-	}
+	// Only the sealed headers: nothing unsealed can add to them or
+	// override one.
+	resp.Header, resp.Trailer = header, nil
 	resp.Body, resp.ContentLength = body, -1
 	resp.Request = resp.Request.WithContext(context.WithValue(resp.Request.Context(), sealedKey, true))
 	return resp, nil
@@ -228,46 +263,58 @@ func Sealed(resp *http.Response) bool {
 	return v
 }
 
-func (t *Transport) responseBody(resp *http.Response, exp seal.Exporter, alg seal.Alg) (io.ReadCloser, error) {
+// responseBody authenticates the response's first record, or the sealed
+// records of a body-less response, and returns the plaintext body and the
+// sealed headers read from the start of it.
+func (t *Transport) responseBody(resp *http.Response, exp seal.Exporter, alg seal.Alg) (io.ReadCloser, http.Header, error) {
 	nonce, err := strict.Base64(resp.Header.Get(headerResponseNonce))
 	if err != nil || len(nonce) != responseNonceSize {
-		return nil, fmt.Errorf("%w: bad response nonce", ErrResponse)
+		return nil, nil, fmt.Errorf("%w: bad response nonce", ErrResponse)
 	}
 	key, baseNonce, err := responseKeys(exp, alg, nonce)
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
-	prefix := responsePrefix(resp.StatusCode, resp.Header.Get(headerContentType))
+	prefix := responsePrefix(resp.StatusCode)
 	if final := resp.Header.Get(headerFinal); final != "" {
 		return t.verifyFinalHeader(resp, final, key, baseNonce, prefix)
 	}
 	if resp.Header.Get("Content-Type") != RecordsContentType {
-		return nil, fmt.Errorf("%w: body is not a record stream", ErrResponse)
+		return nil, nil, fmt.Errorf("%w: body is not a record stream", ErrResponse)
 	}
 	rd, err := record.NewReader(resp.Body, key, baseNonce, prefix, t.maxRecordSize)
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	if err := rd.Open(); err != nil {
-		return nil, fmt.Errorf("%w: %w", ErrResponse, err)
+		return nil, nil, fmt.Errorf("%w: %w", ErrResponse, err)
 	}
-	return newPlainBody(rd, resp.Body, -1), nil
+	body := newPlainBody(rd, resp.Body, -1)
+	header, err := readFieldSection(body, sealableField)
+	if err != nil {
+		return nil, nil, fmt.Errorf("%w: %w", ErrResponse, err)
+	}
+	return body, header, nil
 }
 
-// verifyFinalHeader checks the sealed final record a body-less response
-// carries in its header.
-func (t *Transport) verifyFinalHeader(resp *http.Response, final string, key, baseNonce, prefix []byte) (io.ReadCloser, error) {
+// verifyFinalHeader checks the sealed records a body-less response carries
+// in its header: its field section and nothing else.
+func (t *Transport) verifyFinalHeader(resp *http.Response, final string, key, baseNonce, prefix []byte) (io.ReadCloser, http.Header, error) {
 	raw, err := strict.Base64(final)
 	if err != nil {
-		return nil, fmt.Errorf("%w: bad final record", ErrResponse)
+		return nil, nil, fmt.Errorf("%w: bad final record", ErrResponse)
 	}
 	rd, err := record.NewReader(bytes.NewReader(raw), key, baseNonce, prefix, t.maxRecordSize)
 	if err != nil {
-		return nil, err
+		return nil, nil, err
+	}
+	header, err := readFieldSection(rd, sealableField)
+	if err != nil {
+		return nil, nil, fmt.Errorf("%w: final record: %w", ErrResponse, err)
 	}
 	if n, err := io.Copy(io.Discard, rd); err != nil || n != 0 {
-		return nil, fmt.Errorf("%w: final record", ErrResponse)
+		return nil, nil, fmt.Errorf("%w: final record", ErrResponse)
 	}
 	drain(resp.Body)
-	return http.NoBody, nil
+	return http.NoBody, header, nil
 }

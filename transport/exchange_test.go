@@ -32,7 +32,7 @@ func whoami(w http.ResponseWriter, r *http.Request) {
 	w.WriteHeader(http.StatusAccepted)
 	_ = json.NewEncoder(w).Encode(map[string]string{
 		"method": r.Method, "ct": r.Header.Get("Content-Type"), "body": string(body),
-		"iss": m.Issuer, "auth": r.Header.Get("Authorization"),
+		"iss": m.Issuer, "auth": r.Header.Get("Authorization"), "trace": r.Header.Get("X-Trace-Id"),
 	})
 }
 
@@ -161,7 +161,7 @@ func TestAttackTamperedResponse(t *testing.T) {
 		want   error
 	}{
 		{"status code changed", func(r *http.Response) { r.StatusCode = http.StatusCreated }, ErrResponse},
-		{"content type changed", func(r *http.Response) { r.Header.Set(headerContentType, "text/html") }, ErrResponse},
+		{"wire content type changed", func(r *http.Response) { r.Header.Set("Content-Type", "text/html") }, ErrResponse},
 		{"response nonce changed", func(r *http.Response) { r.Header.Set(headerResponseNonce, strings.Repeat("A", 43)) }, ErrResponse},
 		{"2xx without sealed body", func(r *http.Response) { r.Header.Del(headerResponseNonce) }, ErrUnsealedResponse},
 		{"body byte flipped", flipLastByte, nil},

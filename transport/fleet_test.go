@@ -139,7 +139,10 @@ func TestBareEnvelopeFromAnotherStack(t *testing.T) {
 	k := h.keys
 	sealer, _ := sealjwt.NewSealer(k.sign, senderID)
 	url := h.srv.URL + "/orders"
-	claims := requestClaims{Method: http.MethodPost, URI: url}
+	// A sealed request header, as another stack would encode it: a field
+	// section of 14 bytes holding "x-trace-id: 42" (docs/PROTOCOL.md 4.5).
+	fields := append([]byte{14, 10}, "x-trace-id\x0242"...)
+	claims := requestClaims{Method: http.MethodPost, URI: url, Fields: fields}
 	env, exp, err := sealer.SealExport(context.Background(), k.seal.Primary().Public(), receiverID, claims)
 	if err != nil {
 		t.Fatal(err)
@@ -156,18 +159,35 @@ func TestBareEnvelopeFromAnotherStack(t *testing.T) {
 	}
 	secret, _ := exp.Export("sealjwt response body", 16)
 	key, baseNonce := deriveForTest(t, secret, nonce)
-	ct := resp.Header.Get("Sealed-Content-Type")
-	prefix := append([]byte{byte(resp.StatusCode >> 8), byte(resp.StatusCode)}, ct...)
+	prefix := []byte{byte(resp.StatusCode >> 8), byte(resp.StatusCode)}
 	rd, err := record.NewReader(resp.Body, key, baseNonce, prefix, record.DefaultRecordSize)
 	if err != nil {
 		t.Fatal(err)
 	}
-	body, err := io.ReadAll(rd)
+	plain, err := io.ReadAll(rd)
 	if err != nil {
 		t.Fatal(err)
 	}
+	// The plaintext starts with the sealed headers: one length byte (under
+	// 64), then length-prefixed names and values.
+	n := int(plain[0])
+	if plain[0]>>6 != 0 || n > len(plain)-1 {
+		t.Fatalf("field section length byte %#x", plain[0])
+	}
+	header := map[string]string{}
+	for lines := plain[1 : 1+n]; len(lines) > 0; {
+		nameLen := int(lines[0])
+		name := string(lines[1 : 1+nameLen])
+		valueLen := int(lines[1+nameLen])
+		header[name] = string(lines[2+nameLen : 2+nameLen+valueLen])
+		lines = lines[2+nameLen+valueLen:]
+	}
+	if header["content-type"] != "application/json" {
+		t.Fatalf("sealed response headers %v", header)
+	}
+	body := plain[1+n:]
 	var got map[string]string
-	if err := json.Unmarshal(body, &got); err != nil || got["iss"] != senderID || got["method"] != "POST" {
+	if err := json.Unmarshal(body, &got); err != nil || got["iss"] != senderID || got["method"] != "POST" || got["trace"] != "42" {
 		t.Fatalf("reply %s: %v", body, err)
 	}
 }

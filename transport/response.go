@@ -10,12 +10,14 @@ import (
 	"github.com/sealjwt/sealjwt/seal"
 )
 
-// sealingWriter encrypts the handler's response as it is written. The
-// status code and the plaintext content type are bound into every record.
-// It deliberately has no Unwrap: http.ResponseController must not reach
-// the plaintext connection.
+// sealingWriter encrypts the handler's response as it is written: its
+// headers first, as a field section at the start of the sealed stream,
+// then its body. The status code is bound into every record. The handler's
+// headers never reach the wire. It deliberately has no Unwrap:
+// http.ResponseController must not reach the plaintext connection.
 type sealingWriter struct {
 	w          http.ResponseWriter
+	header     http.Header // the handler's headers, sealed
 	exp        seal.Exporter
 	alg        seal.Alg
 	recordSize int
@@ -27,10 +29,10 @@ type sealingWriter struct {
 }
 
 func newSealingWriter(w http.ResponseWriter, exp seal.Exporter, alg seal.Alg, recordSize int, head bool) *sealingWriter {
-	return &sealingWriter{w: w, exp: exp, alg: alg, recordSize: recordSize, head: head}
+	return &sealingWriter{w: w, header: http.Header{}, exp: exp, alg: alg, recordSize: recordSize, head: head}
 }
 
-func (s *sealingWriter) Header() http.Header { return s.w.Header() }
+func (s *sealingWriter) Header() http.Header { return s.header }
 
 // bodyAllowed reports whether HTTP lets a response with this status carry
 // a body (RFC 9110 sections 6.4.1, 15.3.5, 15.4.5).
@@ -61,16 +63,18 @@ func (s *sealingWriter) start(status int) error {
 		s.w.WriteHeader(http.StatusInternalServerError)
 		return err
 	}
+	fields := appendFieldSection(nil, s.header, sealableField)
 	h := s.w.Header()
-	ct := h.Get("Content-Type")
-	h.Del("Content-Length")
+	clear(h)
 	h.Set(headerResponseNonce, strict.Encode(nonce))
-	h.Set(headerContentType, ct)
 	h.Set("Content-Type", RecordsContentType)
-	prefix := responsePrefix(status, ct)
+	prefix := responsePrefix(status)
 	if s.head || !bodyAllowed(status) {
 		var final bytes.Buffer
 		rw, err := record.NewWriter(&final, key, baseNonce, prefix, s.recordSize)
+		if err == nil {
+			_, err = rw.Write(fields)
+		}
 		if err == nil {
 			err = rw.Close()
 		}
@@ -79,13 +83,18 @@ func (s *sealingWriter) start(status int) error {
 		return err
 	}
 	s.w.WriteHeader(status)
-	s.rec, err = record.NewWriter(s.w, key, baseNonce, prefix, s.recordSize)
+	if s.rec, err = record.NewWriter(s.w, key, baseNonce, prefix, s.recordSize); err != nil {
+		return err
+	}
+	if _, err = s.rec.Write(fields); err == nil && len(fields) > s.recordSize {
+		err = s.rec.Flush() // the client reads all of them before it returns
+	}
 	return err
 }
 
 func (s *sealingWriter) Write(p []byte) (int, error) {
-	if !s.wroteHeader && s.w.Header().Get("Content-Type") == "" && len(p) > 0 {
-		s.w.Header().Set("Content-Type", http.DetectContentType(p))
+	if !s.wroteHeader && s.header.Get("Content-Type") == "" && len(p) > 0 {
+		s.header.Set("Content-Type", http.DetectContentType(p))
 	}
 	rec, err := s.records()
 	switch {

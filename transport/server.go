@@ -7,6 +7,7 @@ import (
 	"log/slog"
 	"mime"
 	"net/http"
+	"slices"
 	"strings"
 
 	"github.com/sealjwt/sealjwt"
@@ -23,7 +24,6 @@ const (
 	BareContentType = "application/jose"
 
 	headerResponseNonce = "Sealed-Response"
-	headerContentType   = "Sealed-Content-Type"
 	headerFinal         = "Sealed-Final"
 )
 
@@ -43,6 +43,7 @@ type serverConfig struct {
 	recordSize    int
 	maxRecordSize int
 	log           *slog.Logger
+	passThrough   []string // unsealed request headers the handler may see, canonical
 	observer      sealjwt.Observer
 }
 
@@ -66,6 +67,19 @@ func WithRecordSize(n int) ServerOption { return func(c *serverConfig) { c.recor
 // WithMaxRecordSize sets the largest request record accepted (default
 // 16 KiB, at most record.MaxRecordSize); checked before allocation.
 func WithMaxRecordSize(n int) ServerOption { return func(c *serverConfig) { c.maxRecordSize = n } }
+
+// WithPassThroughHeaders names the unsealed request headers the handler
+// may see, beside the sealed ones: traceparent, say, or X-Forwarded-For
+// behind a proxy you trust. Every other unsealed header is dropped before
+// the handler runs. A sealed header always wins over an unsealed one of the
+// same name, and a request carrying both, with different values, is refused.
+func WithPassThroughHeaders(names ...string) ServerOption {
+	return func(c *serverConfig) {
+		for _, n := range names {
+			c.passThrough = append(c.passThrough, http.CanonicalHeaderKey(n))
+		}
+	}
+}
 
 // WithLogger sets where refused requests are logged, with their reason.
 // The client never sees that reason.
@@ -118,6 +132,7 @@ func (c *serverConfig) serve(opener *sealjwt.Opener, next http.Handler, w http.R
 		return
 	}
 	var rc requestClaims
+	var sealed http.Header
 	msg, exp, err := opener.OpenExport(r.Context(), env, func(m *sealjwt.Message) error {
 		if err := checkBinding(m, &rc, r, c.baseURL); err != nil {
 			return err
@@ -125,13 +140,15 @@ func (c *serverConfig) serve(opener *sealjwt.Opener, next http.Handler, w http.R
 		if bare && rc.Body {
 			return fmt.Errorf("%w: a bare envelope carries no body stream", sealjwt.ErrMalformed)
 		}
-		return nil
+		h, err := sealedRequestHeader(rc.Fields, r.Header)
+		sealed = h
+		return err
 	})
 	if err != nil {
 		c.refuse(w, r, err)
 		return
 	}
-	inner, err := c.innerRequest(r, msg, exp, &rc)
+	inner, err := c.innerRequest(r, msg, exp, &rc, sealed)
 	if err != nil {
 		c.refuse(w, r, err)
 		return
@@ -172,17 +189,43 @@ func (c *serverConfig) envelope(r *http.Request) (string, bool, error) {
 
 var errNoSealed = errors.New("transport: no Sealed authorization")
 
+// sealedRequestHeader decodes the sealed request headers, and refuses a
+// request whose unsealed headers hold another value for one of them: the
+// two would mean different things to different readers.
+func sealedRequestHeader(fields []byte, wire http.Header) (http.Header, error) {
+	if len(fields) == 0 {
+		return http.Header{}, nil
+	}
+	h, rest, err := parseFieldSection(fields, sealableRequestField)
+	if err != nil {
+		return nil, err
+	}
+	if len(rest) > 0 {
+		return nil, fmt.Errorf("%w: data after the sealed field section", sealjwt.ErrMalformed)
+	}
+	for name, vs := range h {
+		if clear, ok := wire[name]; ok && !slices.Equal(clear, vs) {
+			return nil, fmt.Errorf("%w: %s", ErrHeaderConflict, name)
+		}
+	}
+	return h, nil
+}
+
 // innerRequest is what the handler sees: the original request with the
 // envelope removed, the body decrypted as it is read, and the message in
 // the context.
-func (c *serverConfig) innerRequest(r *http.Request, msg *sealjwt.Message, exp seal.Exporter, rc *requestClaims) (*http.Request, error) {
+func (c *serverConfig) innerRequest(r *http.Request, msg *sealjwt.Message, exp seal.Exporter, rc *requestClaims, sealed http.Header) (*http.Request, error) {
 	inner := r.Clone(withMessage(r.Context(), msg))
-	inner.Header.Del("Authorization")
-	inner.Header.Del("Content-Length")
-	inner.Header.Del("Content-Type")
+	inner.Header = sealed
+	for _, name := range c.passThrough {
+		if vs, ok := r.Header[name]; ok && sealed[name] == nil {
+			inner.Header[name] = vs
+		}
+	}
 	if rc.ContentType != "" {
 		inner.Header.Set("Content-Type", rc.ContentType)
 	}
+	inner.Trailer = nil
 	inner.GetBody = nil
 	if !rc.Body {
 		inner.Body, inner.ContentLength = http.NoBody, 0

@@ -69,9 +69,8 @@ func responseKeys(exp seal.Exporter, alg seal.Alg, respNonce []byte) (key, nonce
 }
 
 // responsePrefix is the additional data bound into every response record:
-// the status code (2 bytes, big-endian) then the plaintext content type.
-func responsePrefix(status int, contentType string) []byte {
-	p := make([]byte, 2, 2+len(contentType))
-	p[0], p[1] = byte(status>>8), byte(status)
-	return append(p, contentType...)
+// the status code, 2 bytes, big-endian. The headers, the content type
+// among them, are sealed inside the stream.
+func responsePrefix(status int) []byte {
+	return []byte{byte(status >> 8), byte(status)}
 }
