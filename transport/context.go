@@ -22,8 +22,8 @@ func MessageFromContext(ctx context.Context) (*sealjwt.Message, bool) {
 	return m, ok
 }
 
-// VerifiedFromContext returns the verified claims of a request that either
-// middleware (Server or SignedOnly) let through.
+// VerifiedFromContext returns the verified claims of a request that the
+// Server middleware let through.
 func VerifiedFromContext(ctx context.Context) (*token.Verified, bool) {
 	v, ok := ctx.Value(verifiedKey).(*token.Verified)
 	return v, ok

@@ -13,8 +13,8 @@
 // Receivers publish their public keys as a JWKS (JWKSHandler); senders load
 // them once (StaticKeys) or keep them fresh (NewKeyFetcher).
 //
-// SignedOnly and NewSignedOnlyTransport carry a plain signed JWT in a header,
-// without sealing: the shared-secret flow of a "Token" header, done safely.
+// Plain signed tokens without sealing (the shared-secret flow of a "Token"
+// header) are package session's Bearer middleware.
 //
 // The byte layout is specified in docs/PROTOCOL.md.
 package transport

@@ -9,8 +9,8 @@ import (
 
 	"github.com/sealjwt/sealjwt/cmd/internal/app"
 	"github.com/sealjwt/sealjwt/cmd/internal/cli"
+	"github.com/sealjwt/sealjwt/session"
 	"github.com/sealjwt/sealjwt/token"
-	"github.com/sealjwt/sealjwt/transport"
 )
 
 // sendSignedOnly sends one GET with a fresh HS256 token in the Token
@@ -31,8 +31,8 @@ func (c *config) sendSignedOnly(ctx context.Context, rest []string, stdout io.Wr
 	if err != nil {
 		return err
 	}
-	client := &http.Client{Timeout: c.timeout, Transport: &transport.SignedOnlyTransport{
-		Base: app.BaseTransport(), Signer: signer, Audience: c.aud}}
+	client := &http.Client{Timeout: c.timeout, Transport: &session.BearerTransport{
+		Base: app.BaseTransport(), Signer: signer, Audience: c.aud, Header: session.TokenHeader}}
 	target := strings.TrimSuffix(c.url, "/") + c.pathOr("/")
 	rep, err := app.Do(ctx, client, http.MethodGet, target, nil, "")
 	if err != nil {

@@ -5,13 +5,14 @@ import (
 	"log/slog"
 	"net/http"
 
+	"github.com/sealjwt/sealjwt/session"
 	"github.com/sealjwt/sealjwt/token"
-	"github.com/sealjwt/sealjwt/transport"
 )
 
 // SignedOnly is the shared-secret flow: a plain HS256 JWT in a Token
-// header, nothing encrypted. GET / and GET /messages answer "Hello World"
-// to a valid token and 401 to anything else.
+// header (or Authorization: Bearer), nothing encrypted, reusable until it
+// expires. GET / and GET /messages answer "Hello World" to a valid token
+// and 401 to anything else.
 type SignedOnly struct {
 	Key      *token.SigningKey // the HS256 shared secret
 	Issuer   string            // the one issuer the secret is registered to
@@ -37,7 +38,7 @@ func (s *SignedOnly) Handler() (http.Handler, error) {
 		return nil, err
 	}
 	hello := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		claims, _ := transport.VerifiedFromContext(r.Context())
+		claims, _ := session.ClaimsFromContext(r.Context())
 		log.Info("signed request accepted", "iss", claims.Issuer, "jti", claims.ID, "path", r.URL.Path)
 		w.Header().Set("Content-Type", "text/plain; charset=utf-8")
 		_, _ = io.WriteString(w, "Hello World\n")
@@ -45,5 +46,9 @@ func (s *SignedOnly) Handler() (http.Handler, error) {
 	inner := http.NewServeMux()
 	inner.Handle("GET /{$}", hello)
 	inner.Handle("GET "+MessagesPath, hello)
-	return transport.SignedOnly(v, transport.WithSignedLogger(log))(inner), nil
+	bearer, err := session.NewBearer(v, session.WithTokenHeader(session.TokenHeader), session.WithLogger(log))
+	if err != nil {
+		return nil, err
+	}
+	return bearer.Middleware(inner), nil
 }

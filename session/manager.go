@@ -1,0 +1,322 @@
+package session
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net/http"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/sealjwt/sealjwt"
+	"github.com/sealjwt/sealjwt/replay"
+	"github.com/sealjwt/sealjwt/seal"
+	"github.com/sealjwt/sealjwt/token"
+)
+
+// AccessTokenType is the "typ" of the access tokens a Manager signs (RFC
+// 9068), so that they are never mistaken for another kind of JWT signed
+// with the same key, nor the reverse.
+const AccessTokenType = "at+jwt"
+
+// MaxClaimsSize bounds the application claims of a Grant, encoded as JSON,
+// so that an access token fits in a cookie (4 KiB) even when sealed.
+const MaxClaimsSize = 1024
+
+// ErrConfig is wrapped by NewManager and NewBearer errors about options
+// or arguments. It is token.ErrConfig.
+var ErrConfig = token.ErrConfig
+
+// reservedClaims are the access-token claims a Manager sets itself.
+var reservedClaims = []string{"sub", "scope", "sid"}
+
+// A Manager runs the session lifecycle of one API: it signs short-lived
+// access tokens, issues and rotates refresh tokens in families kept in a
+// Store, and serves the login, refresh and logout endpoints and the
+// middleware that admits requests. Safe for concurrent use.
+type Manager struct {
+	id     string
+	cfg    config
+	signer *token.Signer   // signed access tokens
+	sealer *sealjwt.Sealer // sealed access tokens (WithSealing)
+	sealTo *seal.PublicKey // the API's own public key
+	bearer *Bearer
+}
+
+// Grant is what a successful login establishes: who, with what scopes,
+// and the application's own claims (nil, a map or a struct that encodes as
+// a JSON object of at most MaxClaimsSize bytes, without "sub", "scope",
+// "sid" or the registered claims the signer sets). Every access token of
+// the session carries all three.
+type Grant struct {
+	Subject string
+	Scopes  []string
+	Claims  any
+}
+
+// Tokens are what a login or a refresh hands to the client.
+type Tokens struct {
+	Access          string    // the access token: a JWT, or an envelope with WithSealing
+	AccessExpiresAt time.Time // its exp
+	Refresh         string    // the refresh token, "<id>.<secret>"
+	// RefreshExpiresAt is the latest moment the refresh token can be
+	// used: the idle timeout from now, or the session's end if sooner.
+	RefreshExpiresAt time.Time
+	Scopes           []string
+}
+
+// NewManager returns a Manager for the API named id (the issuer and
+// audience of its access tokens) that signs them with the primary key of
+// keys, and accepts those of its older keys too.
+func NewManager(id string, keys *token.KeySet, opts ...Option) (*Manager, error) {
+	c := defaultConfig()
+	for _, o := range opts {
+		o(&c)
+	}
+	if err := c.check(); err != nil {
+		return nil, err
+	}
+	if keys == nil {
+		return nil, fmt.Errorf("%w: nil key set", ErrConfig)
+	}
+	if c.store == nil {
+		c.store = NewMemory()
+	}
+	m := &Manager{id: id, cfg: c}
+	verify, err := m.newAccessVerifier(keys)
+	if err != nil {
+		return nil, err
+	}
+	m.bearer = newBearer(&m.cfg, verify)
+	m.bearer.cookie = accessCookieName(c.devCookies)
+	return m, nil
+}
+
+// newAccessVerifier builds the signer or sealer of access tokens and
+// returns the function that checks them.
+func (m *Manager) newAccessVerifier(keys *token.KeySet) (verifyFunc, error) {
+	c := &m.cfg
+	if c.sealTo != nil {
+		return m.newSealed(keys)
+	}
+	var err error
+	m.signer, err = token.NewSigner(keys, m.id, token.WithLifetime(c.lifetime),
+		token.WithSignerClock(c.now), token.WithSignerType(AccessTokenType))
+	if err != nil {
+		return nil, err
+	}
+	v, err := token.NewVerifier(m.id, token.WithType(AccessTokenType), token.WithClock(c.now),
+		token.WithMaxLifetime(c.lifetime))
+	if err != nil {
+		return nil, err
+	}
+	if err := v.Trust(m.id, keys.Public()); err != nil {
+		return nil, err
+	}
+	return c.verifierFunc(v), nil
+}
+
+// newSealed sets up sealed access tokens: signed by the Manager's key,
+// sealed to its own HPKE key, opened by the root package's Opener. The
+// Opener's replay check is what WithSingleUse asks for; without it, each
+// token is accepted until it expires.
+func (m *Manager) newSealed(keys *token.KeySet) (verifyFunc, error) {
+	c := &m.cfg
+	var err error
+	m.sealer, err = sealjwt.NewSealer(keys, m.id, sealjwt.WithLifetime(c.lifetime), sealjwt.WithSealerClock(c.now))
+	if err != nil {
+		return nil, err
+	}
+	m.sealTo = c.sealTo.Primary().Public()
+	var ids replay.Store = reusable{}
+	if c.singleUse {
+		ids = c.replayStore()
+	}
+	o, err := sealjwt.NewOpener(m.id, c.sealTo, sealjwt.WithTrustedSender(m.id, keys.Public()),
+		sealjwt.WithReplayStore(ids), sealjwt.WithClock(c.now), sealjwt.WithMaxLifetime(c.lifetime))
+	if err != nil {
+		return nil, err
+	}
+	return func(ctx context.Context, tok string) (*token.Verified, error) {
+		msg, err := o.Open(ctx, tok)
+		if err != nil {
+			return nil, err
+		}
+		return msg.Verified, nil
+	}, nil
+}
+
+// reusable is the replay store of sealed access tokens without
+// WithSingleUse: an access token is valid until it expires.
+type reusable struct{}
+
+func (reusable) Check(context.Context, string, string, time.Time) error { return nil }
+
+// ID returns the API's id: the issuer and audience of its access tokens.
+func (m *Manager) ID() string { return m.id }
+
+// Login starts a session (a refresh-token family) for g and returns its
+// first tokens.
+func (m *Manager) Login(ctx context.Context, g Grant) (*Tokens, error) {
+	start := time.Now()
+	tokens, err := m.login(ctx, g)
+	m.observe(ctx, sealjwt.KindLogin, start, err)
+	return tokens, err
+}
+
+func (m *Manager) login(ctx context.Context, g Grant) (*Tokens, error) {
+	claims, err := encodeGrantClaims(g.Claims)
+	if err != nil {
+		return nil, err
+	}
+	if g.Subject == "" {
+		return nil, fmt.Errorf("%w: a grant needs a subject", ErrConfig)
+	}
+	now := m.cfg.now()
+	fam := Family{ID: randomID(), Subject: g.Subject, Scopes: slices.Clone(g.Scopes), Claims: claims,
+		CreatedAt: now, ExpiresAt: now.Add(m.cfg.sessionLifetime)}
+	refresh, rec := newRefresh(fam.ID)
+	rec.IssuedAt = now
+	if err := m.cfg.store.Create(ctx, fam, rec); err != nil {
+		return nil, err
+	}
+	return m.tokens(ctx, fam, refresh, now)
+}
+
+// Refresh consumes a refresh token and returns the session's next tokens.
+// A token used before, outside the grace window, revokes its whole family
+// and returns ErrReuse; the other refusals are ErrInvalidRefresh,
+// ErrRevoked and ErrSessionExpired, and ErrStoreUnavailable when the store
+// cannot answer.
+func (m *Manager) Refresh(ctx context.Context, refreshToken string) (*Tokens, error) {
+	start := time.Now()
+	tokens, err := m.refresh(ctx, refreshToken)
+	if errors.Is(err, ErrReuse) {
+		m.cfg.log.LogAttrs(ctx, slog.LevelWarn, "sealjwt: refresh token reused; session revoked")
+	}
+	m.observe(ctx, sealjwt.KindRefresh, start, err)
+	return tokens, err
+}
+
+func (m *Manager) refresh(ctx context.Context, refreshToken string) (*Tokens, error) {
+	id, h, err := parseRefresh(refreshToken)
+	if err != nil {
+		return nil, err
+	}
+	now := m.cfg.now()
+	next, rec := newRefresh("")
+	rec.IssuedAt = now
+	rot, err := m.cfg.store.Rotate(ctx, Rotation{ID: id, Hash: h, Next: rec, Now: now,
+		Grace: m.cfg.grace, Idle: m.cfg.idle})
+	if err != nil {
+		return nil, err
+	}
+	return m.tokens(ctx, rot.Family, next, now)
+}
+
+// Logout ends the session a refresh token belongs to, consumed or not.
+func (m *Manager) Logout(ctx context.Context, refreshToken string) error {
+	start := time.Now()
+	err := m.logout(ctx, refreshToken)
+	m.observe(ctx, sealjwt.KindLogout, start, err)
+	return err
+}
+
+func (m *Manager) logout(ctx context.Context, refreshToken string) error {
+	id, h, err := parseRefresh(refreshToken)
+	if err != nil {
+		return err
+	}
+	fam, err := m.cfg.store.Lookup(ctx, id, h)
+	if err != nil {
+		return err
+	}
+	return m.cfg.store.RevokeFamily(ctx, fam.ID)
+}
+
+// RevokeSubject ends every session of subject, as after a password
+// change. Access tokens already issued stay valid until they expire.
+func (m *Manager) RevokeSubject(ctx context.Context, subject string) error {
+	return m.cfg.store.RevokeSubject(ctx, subject)
+}
+
+// Middleware admits requests that carry a valid access token of this
+// Manager: see Bearer.Middleware.
+func (m *Manager) Middleware(next http.Handler) http.Handler { return m.bearer.Middleware(next) }
+
+// Authenticate checks an access token and returns its claims.
+func (m *Manager) Authenticate(ctx context.Context, accessToken string) (*Claims, error) {
+	return m.bearer.authenticate(ctx, accessToken)
+}
+
+// tokens issues the access token of fam and pairs it with refresh.
+func (m *Manager) tokens(ctx context.Context, fam Family, refresh string, now time.Time) (*Tokens, error) {
+	access, exp, err := m.issueAccess(ctx, fam, now)
+	if err != nil {
+		return nil, err
+	}
+	return &Tokens{Access: access, AccessExpiresAt: exp, Refresh: refresh,
+		RefreshExpiresAt: earliest(fam.ExpiresAt, now.Add(m.cfg.idle)), Scopes: slices.Clone(fam.Scopes)}, nil
+}
+
+// issueAccess signs (and with WithSealing, seals) an access token for
+// fam: sub, scope (space-separated, as RFC 9068), sid (the family) and
+// the application's claims.
+func (m *Manager) issueAccess(ctx context.Context, fam Family, now time.Time) (string, time.Time, error) {
+	claims := map[string]json.RawMessage{}
+	if len(fam.Claims) > 0 {
+		if err := json.Unmarshal(fam.Claims, &claims); err != nil {
+			return "", time.Time{}, fmt.Errorf("%w: stored claims: %v", token.ErrClaims, err)
+		}
+	}
+	claims["sub"], _ = json.Marshal(fam.Subject) // strings always marshal
+	claims["sid"], _ = json.Marshal(fam.ID)
+	if len(fam.Scopes) > 0 {
+		claims["scope"], _ = json.Marshal(strings.Join(fam.Scopes, " "))
+	}
+	exp := now.Add(m.cfg.lifetime).Truncate(time.Second)
+	if m.sealer != nil {
+		tok, err := m.sealer.Seal(ctx, m.sealTo, m.id, claims)
+		return tok, exp, err
+	}
+	tok, err := m.signer.Sign([]string{m.id}, claims)
+	return tok, exp, err
+}
+
+// encodeGrantClaims encodes a Grant's application claims for the store,
+// refusing what the access token could not carry.
+func encodeGrantClaims(v any) ([]byte, error) {
+	if v == nil {
+		return nil, nil
+	}
+	b, err := json.Marshal(v)
+	if err != nil {
+		return nil, fmt.Errorf("%w: encoding claims: %v", token.ErrClaims, err)
+	}
+	if string(b) == "null" {
+		return nil, nil
+	}
+	if len(b) > MaxClaimsSize {
+		return nil, fmt.Errorf("%w: claims of %d bytes exceed %d", token.ErrClaims, len(b), MaxClaimsSize)
+	}
+	var members map[string]json.RawMessage
+	if err := json.Unmarshal(b, &members); err != nil {
+		return nil, fmt.Errorf("%w: claims must encode as a JSON object", token.ErrClaims)
+	}
+	for _, name := range reservedClaims {
+		if _, ok := members[name]; ok {
+			return nil, fmt.Errorf("%w: claim %q is set by the Manager", token.ErrClaims, name)
+		}
+	}
+	return b, nil
+}
+
+func earliest(a, b time.Time) time.Time {
+	if a.Before(b) {
+		return a
+	}
+	return b
+}

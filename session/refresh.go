@@ -1,0 +1,55 @@
+package session
+
+import (
+	"crypto/rand"
+	"crypto/sha256"
+	"fmt"
+	"strings"
+
+	"github.com/sealjwt/sealjwt/internal/strict"
+)
+
+// A refresh token is "<id>.<secret>": a 128-bit id and a 256-bit secret,
+// each unpadded base64url. The id finds the record; only the SHA-256 of
+// the secret is stored, so a copy of the store mints no session.
+const (
+	refreshIDSize     = 16
+	refreshSecretSize = 32
+	// RefreshTokenLen is the length of every refresh token: 22 + 1 + 43.
+	RefreshTokenLen = (refreshIDSize*8+5)/6 + 1 + (refreshSecretSize*8+5)/6
+)
+
+// newRefresh makes a fresh refresh token and the record a Store keeps.
+func newRefresh(familyID string) (string, Refresh) {
+	var secret [refreshSecretSize]byte
+	_, _ = rand.Read(secret[:]) // never fails: crypto/rand aborts the process instead
+	id := randomID()
+	return id + "." + strict.Encode(secret[:]), Refresh{ID: id, FamilyID: familyID, Hash: sha256.Sum256(secret[:])}
+}
+
+// randomID is 128 random bits, base64url: refresh token and family ids.
+func randomID() string {
+	var b [refreshIDSize]byte
+	_, _ = rand.Read(b[:]) // never fails: crypto/rand aborts the process instead
+	return strict.Encode(b[:])
+}
+
+// parseRefresh splits a refresh token into its id and the hash of its
+// secret. The length is checked before anything is decoded.
+func parseRefresh(tok string) (id string, h SecretHash, err error) {
+	if len(tok) != RefreshTokenLen {
+		return "", h, fmt.Errorf("%w: refresh token of %d bytes, want %d", ErrInvalidRefresh, len(tok), RefreshTokenLen)
+	}
+	id, secretSeg, ok := strings.Cut(tok, ".")
+	if !ok || len(id) != (refreshIDSize*8+5)/6 {
+		return "", h, fmt.Errorf("%w: want <id>.<secret>", ErrInvalidRefresh)
+	}
+	if _, err := strict.Base64(id); err != nil {
+		return "", h, fmt.Errorf("%w: id: %v", ErrInvalidRefresh, err)
+	}
+	secret, err := strict.Base64(secretSeg)
+	if err != nil {
+		return "", h, fmt.Errorf("%w: secret: %v", ErrInvalidRefresh, err)
+	}
+	return id, sha256.Sum256(secret), nil
+}
