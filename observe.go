@@ -124,6 +124,7 @@ const (
 	ReasonAudience         Reason = "audience"          // meant for another receiver
 	ReasonClaims           Reason = "claims"            // a required claim missing or malformed
 	ReasonBinding          Reason = "binding"           // made for another method or URL
+	ReasonRecipient        Reason = "recipient"         // signed for another recipient key: re-sealed by whoever opened it first
 	ReasonReplay           Reason = "replay"            // seen before
 	ReasonStoreUnavailable Reason = "store_unavailable" // the replay or session store did not answer
 	ReasonStoreFull        Reason = "store_full"        // the in-memory replay store is full of live ids
@@ -143,8 +144,8 @@ const (
 // HTTP middleware's method and target URI check). It wraps ErrClaims.
 var ErrBinding = fmt.Errorf("%w: bound to another request", ErrClaims)
 
-// reasons maps sentinels to reasons, most specific first: ErrBinding
-// wraps ErrClaims, so it must be matched before it.
+// reasons maps sentinels to reasons, most specific first: ErrBinding and
+// ErrRecipient wrap ErrClaims, so they must be matched before it.
 var reasons = []struct {
 	err    error
 	reason Reason
@@ -154,6 +155,7 @@ var reasons = []struct {
 	{ErrReplayUnavailable, ReasonStoreUnavailable},
 	{ErrReplayStoreFull, ReasonStoreFull},
 	{ErrBinding, ReasonBinding},
+	{ErrRecipient, ReasonRecipient},
 	{ErrUntrustedSender, ReasonUntrustedSender},
 	{ErrUnknownKey, ReasonUnknownKey},
 	{ErrDecryption, ReasonDecryption},

@@ -57,6 +57,7 @@ func TestReasonOfEverySentinel(t *testing.T) {
 		{sealjwt.ErrAudience, sealjwt.ReasonAudience},
 		{sealjwt.ErrClaims, sealjwt.ReasonClaims},
 		{fmt.Errorf("%w: method", sealjwt.ErrBinding), sealjwt.ReasonBinding},
+		{fmt.Errorf("%w: kid", sealjwt.ErrRecipient), sealjwt.ReasonRecipient},
 		{replay.ErrReplayed, sealjwt.ReasonReplay},
 		{fmt.Errorf("redis: %w", replay.ErrUnavailable), sealjwt.ReasonStoreUnavailable},
 		{replay.ErrFull, sealjwt.ReasonStoreFull},

@@ -45,6 +45,10 @@ func reasonOf(err error) sealjwt.Reason {
 		return sealjwt.ReasonResponse
 	case errors.Is(err, ErrRefreshLimited):
 		return sealjwt.ReasonRateLimited
+	case errors.Is(err, ErrKeySetSignature):
+		return sealjwt.ReasonSignature
+	case errors.Is(err, ErrInsecureKeyURL):
+		return sealjwt.ReasonUnsupported
 	case errors.Is(err, ErrStaticKeys):
 		return sealjwt.ReasonUnknownKey // the receiver does not hold the one key we have
 	}
