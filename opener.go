@@ -17,12 +17,14 @@ import (
 // receiver, the lifetime must be current and bounded, and the token id must
 // not have been seen before. It is safe for concurrent use.
 type Opener struct {
-	id       string
-	keys     *seal.KeySet
-	verifier *token.Verifier
-	replay   replay.Store
-	sealOpts []seal.Option
-	observer Observer
+	id             string
+	keys           *seal.KeySet
+	verifier       *token.Verifier
+	streamVerifier *token.Verifier // the same policy, typ StreamType
+	replay         replay.Store
+	sealOpts       []seal.Option
+	maxEnvelope    int
+	observer       Observer
 }
 
 // OpenerOption configures an Opener.
@@ -92,26 +94,42 @@ func NewOpener(id string, keys *seal.KeySet, opts ...OpenerOption) (*Opener, err
 	if len(c.trusted) == 0 {
 		return nil, errors.New("sealjwt: at least one trusted sender is required")
 	}
-	v, err := token.NewVerifier(id, c.verifyOpts...)
-	if err != nil {
-		return nil, err
-	}
 	for _, t := range c.trusted {
 		if err := refuseSharedSecret(t); err != nil {
 			return nil, err
 		}
-		if err := v.Trust(t.issuer, t.keys); err != nil {
-			return nil, err
-		}
 	}
-	o := &Opener{id: id, keys: keys, verifier: v, replay: c.replay, observer: c.observer}
+	v, err := newVerifier(id, c.trusted, c.verifyOpts)
+	if err != nil {
+		return nil, err
+	}
+	sv, err := newVerifier(id, c.trusted, streamVerifierOptions(c.verifyOpts))
+	if err != nil {
+		return nil, err
+	}
+	o := &Opener{id: id, keys: keys, verifier: v, streamVerifier: sv, replay: c.replay, maxEnvelope: seal.DefaultMaxSize, observer: c.observer}
 	if o.replay == nil {
 		o.replay = replay.NewMemory()
 	}
 	if c.maxSize > 0 {
 		o.sealOpts = append(o.sealOpts, seal.WithMaxSize(c.maxSize))
+		o.maxEnvelope = c.maxSize
 	}
 	return o, nil
+}
+
+// newVerifier returns a verifier for audience id that trusts senders.
+func newVerifier(id string, senders []trustedSender, opts []token.VerifierOption) (*token.Verifier, error) {
+	v, err := token.NewVerifier(id, opts...)
+	if err != nil {
+		return nil, err
+	}
+	for _, t := range senders {
+		if err := v.Trust(t.issuer, t.keys); err != nil {
+			return nil, err
+		}
+	}
+	return v, nil
 }
 
 // refuseSharedSecret refuses an HS256 key for a sealed sender: whoever
@@ -168,12 +186,18 @@ func (o *Opener) checkRecipient(v *token.Verified, kid string) error {
 // so a message refused by check (say, one meant for another HTTP request)
 // does not use up its id.
 func (o *Opener) OpenExport(ctx context.Context, envelope string, check func(*Message) error) (*Message, seal.Exporter, error) {
+	return o.open(ctx, o.verifier, envelope, check)
+}
+
+// open is OpenExport with the verifier of the envelope's kind: a message's
+// or a stream's.
+func (o *Opener) open(ctx context.Context, verifier *token.Verifier, envelope string, check func(*Message) error) (*Message, seal.Exporter, error) {
 	if o.observer == nil {
-		return o.openExport(ctx, envelope, check, &Event{})
+		return o.openExport(ctx, verifier, envelope, check, &Event{})
 	}
 	start := time.Now()
 	ev := Event{Kind: KindOpen, Outcome: OutcomeAccepted, Bytes: int64(len(envelope))}
-	m, exp, err := o.openExport(ctx, envelope, check, &ev)
+	m, exp, err := o.openExport(ctx, verifier, envelope, check, &ev)
 	ev.Duration = time.Since(start)
 	if err != nil {
 		ev.Outcome, ev.Reason, ev.Err = OutcomeRefused, ReasonOf(err), err
@@ -184,7 +208,7 @@ func (o *Opener) OpenExport(ctx context.Context, envelope string, check func(*Me
 
 // openExport is OpenExport; it fills in ev's algorithms and issuer as each
 // is established, so a refusal reports what was verified before it.
-func (o *Opener) openExport(ctx context.Context, envelope string, check func(*Message) error, ev *Event) (*Message, seal.Exporter, error) {
+func (o *Opener) openExport(ctx context.Context, verifier *token.Verifier, envelope string, check func(*Message) error, ev *Event) (*Message, seal.Exporter, error) {
 	if err := ctx.Err(); err != nil {
 		return nil, nil, err
 	}
@@ -196,7 +220,7 @@ func (o *Opener) openExport(ctx context.Context, envelope string, check func(*Me
 	if !mediatype.Equal(opened.Header.Cty, ContentType) {
 		return nil, nil, fmt.Errorf("%w: envelope cty %q, want %q", ErrMalformed, opened.Header.Cty, ContentType)
 	}
-	v, err := o.verifier.Verify(string(opened.Plaintext))
+	v, err := verifier.Verify(string(opened.Plaintext))
 	if errors.Is(err, ErrUnknownKey) {
 		// Not the recipient key: an unknown signing key means an untrusted
 		// sender, which no refetch of our keys can fix.
@@ -215,7 +239,7 @@ func (o *Opener) openExport(ctx context.Context, envelope string, check func(*Me
 			return nil, nil, err
 		}
 	}
-	if err := o.replay.Check(ctx, v.Issuer, v.ID, o.verifier.ValidUntil(v)); err != nil {
+	if err := o.replay.Check(ctx, v.Issuer, v.ID, verifier.ValidUntil(v)); err != nil {
 		return nil, nil, err
 	}
 	return m, opened, nil

@@ -13,8 +13,9 @@ import (
 // A Sealer signs messages with its issuer's signing key and seals them to a
 // receiver's public key. It is safe for concurrent use.
 type Sealer struct {
-	signer *token.Signer
-	issuer string
+	signer       *token.Signer
+	streamSigner *token.Signer // the same key, typ StreamType
+	issuer       string
 }
 
 // SealerOption configures a Sealer.
@@ -52,7 +53,11 @@ func NewSealer(keys *token.KeySet, issuer string, opts ...SealerOption) (*Sealer
 	if signer.Key().Alg() == token.HS256 {
 		return nil, fmt.Errorf("%w: HS256 is for the shared-secret (signed-only) mode; a sealed message needs a key only its sender holds", ErrInvalidKey)
 	}
-	return &Sealer{signer: signer, issuer: issuer}, nil
+	streamSigner, err := token.NewSigner(keys, issuer, streamSignerOptions(c.signerOpts)...)
+	if err != nil {
+		return nil, err
+	}
+	return &Sealer{signer: signer, streamSigner: streamSigner, issuer: issuer}, nil
 }
 
 // Issuer returns the iss this Sealer signs as.
@@ -82,7 +87,7 @@ func WithID(jti string) SealOption {
 // the envelope: a JOSE-HPKE compact JWE. The signed claims also name to
 // (RecipientClaim).
 func (s *Sealer) Seal(ctx context.Context, to *seal.PublicKey, audience string, claims any, opts ...SealOption) (string, error) {
-	env, _, err := s.seal(ctx, to, audience, claims, false, opts)
+	env, _, err := s.seal(ctx, s.signer, to, audience, claims, false, opts)
 	return env, err
 }
 
@@ -90,10 +95,10 @@ func (s *Sealer) Seal(ctx context.Context, to *seal.PublicKey, audience string, 
 // HPKE context, from which further keys can be exported (the transport's
 // body streams use it).
 func (s *Sealer) SealExport(ctx context.Context, to *seal.PublicKey, audience string, claims any, opts ...SealOption) (string, seal.Exporter, error) {
-	return s.seal(ctx, to, audience, claims, true, opts)
+	return s.seal(ctx, s.signer, to, audience, claims, true, opts)
 }
 
-func (s *Sealer) seal(ctx context.Context, to *seal.PublicKey, audience string, claims any, export bool, opts []SealOption) (string, seal.Exporter, error) {
+func (s *Sealer) seal(ctx context.Context, signer *token.Signer, to *seal.PublicKey, audience string, claims any, export bool, opts []SealOption) (string, seal.Exporter, error) {
 	if err := ctx.Err(); err != nil {
 		return "", nil, err
 	}
@@ -107,7 +112,7 @@ func (s *Sealer) seal(ctx context.Context, to *seal.PublicKey, audience string, 
 	for _, o := range opts {
 		o(&p)
 	}
-	jws, err := s.signer.Sign([]string{audience}, claims, p.signOpts...)
+	jws, err := signer.Sign([]string{audience}, claims, p.signOpts...)
 	if err != nil {
 		return "", nil, err
 	}

@@ -1,0 +1,135 @@
+package sealjwt
+
+import (
+	"context"
+	"encoding/binary"
+	"fmt"
+	"io"
+
+	"github.com/sealjwt/sealjwt/internal/record"
+	"github.com/sealjwt/sealjwt/internal/streamkey"
+	"github.com/sealjwt/sealjwt/seal"
+	"github.com/sealjwt/sealjwt/token"
+)
+
+// StreamType is the "typ" of the signed token inside a stream's envelope.
+// It differs from token.Type, so that the envelope of a stream cut from its
+// records cannot pass for a message (Open refuses it, and so does the
+// transport), nor a message's envelope for the head of a stream.
+const StreamType = "seal-stream+jwt"
+
+// StreamRecordSize is the plaintext carried by each full record of a
+// stream; a reader refuses any larger record before reading it.
+const StreamRecordSize = record.DefaultRecordSize
+
+// streamLengthSize is the big-endian length in front of the envelope.
+const streamLengthSize = 4
+
+// Errors of a stream's plaintext reader, for errors.Is. A record that was
+// altered, reordered, duplicated or dropped is ErrDecryption.
+var (
+	// ErrTruncated reports a stream that ended before its final record,
+	// or inside its envelope.
+	ErrTruncated = record.ErrTruncated
+	// ErrTrailingData reports bytes after the final record. It wraps
+	// ErrMalformed.
+	ErrTrailingData = record.ErrTrailingData
+)
+
+func streamSignerOptions(opts []token.SignerOption) []token.SignerOption {
+	return append(opts[:len(opts):len(opts)], token.WithSignerType(StreamType))
+}
+
+func streamVerifierOptions(opts []token.VerifierOption) []token.VerifierOption {
+	return append(opts[:len(opts):len(opts)], token.WithType(StreamType))
+}
+
+// SealStream signs claims for audience, seals the token to the receiver's
+// public key to, and writes the envelope to dst, as Seal does (the same
+// options apply). What is then written to
+// the returned writer goes to dst encrypted, in records of
+// StreamRecordSize bytes under a key derived from the envelope's HPKE
+// context, as the transport's bodies are. Close writes the final record,
+// which the reader needs to see the stream as complete; it does not close
+// dst. The writer also has Flush() error, which sends what was written so
+// far as a record of its own.
+func (s *Sealer) SealStream(ctx context.Context, dst io.Writer, to *seal.PublicKey, audience string, claims any, opts ...SealOption) (io.WriteCloser, error) {
+	env, exp, err := s.seal(ctx, s.streamSigner, to, audience, claims, true, opts)
+	if err != nil {
+		return nil, err
+	}
+	key, nonce, err := streamkey.Stream(exp, to.Alg())
+	if err != nil {
+		return nil, err
+	}
+	head := make([]byte, streamLengthSize, streamLengthSize+len(env))
+	binary.BigEndian.PutUint32(head, uint32(len(env)))
+	if _, err := dst.Write(append(head, env...)); err != nil {
+		return nil, err
+	}
+	return record.NewWriter(dst, key, nonce, nil, StreamRecordSize)
+}
+
+// OpenStream reads a stream's envelope from src, opens and verifies it as
+// Open does (a given stream is accepted at most once), and returns the
+// verified message and a reader of the plaintext. The reader returns only
+// authenticated plaintext, and io.EOF only after the final record and the
+// end of src: a stream cut short is ErrTruncated, records altered or out
+// of order are ErrDecryption, bytes after the final record are
+// ErrTrailingData. A caller that acts on the plaintext before reading to
+// io.EOF must be ready to undo it: only the end proves nothing was cut.
+func (o *Opener) OpenStream(ctx context.Context, src io.Reader) (*Message, io.Reader, error) {
+	env, err := o.readEnvelope(src)
+	if err != nil {
+		return nil, nil, err
+	}
+	msg, exp, err := o.open(ctx, o.streamVerifier, env, nil)
+	if err != nil {
+		return nil, nil, err
+	}
+	key, nonce, err := streamkey.Stream(exp, msg.Envelope.Alg)
+	if err != nil {
+		return nil, nil, err
+	}
+	rd, err := record.NewReader(src, key, nonce, nil, StreamRecordSize)
+	if err != nil {
+		return nil, nil, err
+	}
+	return msg, rd, nil
+}
+
+// readEnvelope reads the length and the envelope, checking the length
+// against the envelope cap before reading or allocating anything for it.
+// It reads nothing past the envelope.
+func (o *Opener) readEnvelope(src io.Reader) (string, error) {
+	var head [streamLengthSize]byte
+	if _, err := io.ReadFull(src, head[:]); err != nil {
+		return "", streamTruncation(err, "in the envelope length")
+	}
+	n := binary.BigEndian.Uint32(head[:])
+	switch {
+	case n == 0:
+		return "", fmt.Errorf("%w: empty stream envelope", ErrMalformed)
+	case uint64(n) > uint64(o.maxEnvelope):
+		return "", fmt.Errorf("%w: stream envelope of %d bytes, the limit is %d", ErrTooLarge, n, o.maxEnvelope)
+	}
+	// Read as it arrives rather than allocated up front: a declared length
+	// costs memory only once its bytes are there.
+	env, err := io.ReadAll(io.LimitReader(src, int64(n)))
+	if err != nil {
+		return "", err
+	}
+	if len(env) < int(n) {
+		return "", fmt.Errorf("%w: %d of %d envelope bytes", ErrTruncated, len(env), n)
+	}
+	return string(env), nil
+}
+
+// streamTruncation reports the end of input inside the stream's head as
+// ErrTruncated, never as io.EOF.
+func streamTruncation(err error, where string) error {
+	if err == io.EOF || err == io.ErrUnexpectedEOF {
+		return fmt.Errorf("%w: %s", ErrTruncated, where)
+	}
+	return err
+}
