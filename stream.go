@@ -46,13 +46,12 @@ func streamVerifierOptions(opts []token.VerifierOption) []token.VerifierOption {
 
 // SealStream signs claims for audience, seals the token to the receiver's
 // public key to, and writes the envelope to dst, as Seal does (the same
-// options apply). What is then written to
-// the returned writer goes to dst encrypted, in records of
-// StreamRecordSize bytes under a key derived from the envelope's HPKE
-// context, as the transport's bodies are. Close writes the final record,
-// which the reader needs to see the stream as complete; it does not close
-// dst. The writer also has Flush() error, which sends what was written so
-// far as a record of its own.
+// options apply). What is then written to the returned writer goes to dst
+// encrypted, in records of StreamRecordSize bytes under a key derived from
+// the envelope's HPKE context, as the transport's bodies are. Close writes
+// the final record, which the reader needs to see the stream as complete;
+// it does not close dst. The writer also has Flush() error, which sends
+// what was written so far as a record of its own.
 func (s *Sealer) SealStream(ctx context.Context, dst io.Writer, to *seal.PublicKey, audience string, claims any, opts ...SealOption) (io.WriteCloser, error) {
 	env, exp, err := s.seal(ctx, s.streamSigner, to, audience, claims, true, opts)
 	if err != nil {
