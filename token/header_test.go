@@ -49,3 +49,33 @@ func TestHeaderErrorsNameTheMember(t *testing.T) {
 		}
 	}
 }
+
+// TestClaimErrorsSayExpectedAndFound checks that time, audience and issuer
+// refusals show the token's values and what was expected.
+func TestClaimErrorsSayExpectedAndFound(t *testing.T) {
+	k := testKey(t, EdDSA)
+	v := newTestVerifier(t, []*SigningKey{k})
+	now := testNow.Unix()
+	for _, c := range []struct {
+		over map[string]any
+		want error
+		says []string
+	}{
+		{map[string]any{"iat": now - 400, "exp": now - 100}, ErrExpired,
+			[]string{"exp 2023-11-14T22:11:40Z", "now 2023-11-14T22:13:20Z", "leeway 30s"}},
+		{map[string]any{"aud": "someone-else"}, ErrAudience, []string{`["someone-else"]`, `does not name "` + testAudience + `"`}},
+		{map[string]any{"nbf": now + 3600}, ErrNotYetValid, []string{"nbf 2023-11-14T23:13:20Z", "now 2023-11-14T22:13:20Z"}},
+		{map[string]any{"iss": "https://other.example"}, ErrIssuer, []string{`iss "https://other.example"`, `trusted for "` + testIssuer + `"`}},
+	} {
+		_, err := v.Verify(forge(t, hdr(k), goodClaims(t, c.over), k))
+		if !errors.Is(err, c.want) {
+			t.Errorf("%v: got %v, want %v", c.over, err, c.want)
+			continue
+		}
+		for _, s := range c.says {
+			if !strings.Contains(err.Error(), s) {
+				t.Errorf("%v: %q does not say %q", c.over, err, s)
+			}
+		}
+	}
+}

@@ -229,7 +229,7 @@ func (v *Verifier) Verify(token string) (*Verified, error) {
 	}
 	c, err := tk.verify(token[:len(hseg)+1+len(pseg)], sseg, payload)
 	if err != nil {
-		return nil, err
+		return nil, v.explain(err, tk, c)
 	}
 	if err := v.checkBounds(tk, c); err != nil {
 		return nil, err
@@ -278,9 +278,35 @@ func (tk *trustedKey) verify(signingInput, sigSeg string, payload []byte) (*clai
 		return nil, err
 	}
 	if err := tk.validator.Validate(&c); err != nil {
-		return nil, mapError(err, &c)
+		return &c, mapError(err, &c)
 	}
 	return &c, nil
+}
+
+// explain replaces golang-jwt's wording of a time, audience or issuer
+// refusal by what was expected and what the token holds; c is nil, and err
+// returned as is, when the token did not get that far.
+func (v *Verifier) explain(err error, tk *trustedKey, c *claims) error {
+	if c == nil || c.err != nil {
+		return err
+	}
+	now, stamp := v.now(), func(d *jwt.NumericDate) string {
+		if d == nil {
+			return "absent"
+		}
+		return d.UTC().Format(time.RFC3339)
+	}
+	switch {
+	case errors.Is(err, ErrExpired):
+		return fmt.Errorf("%w: exp %s, now %s, leeway %v", ErrExpired, stamp(c.exp), now.UTC().Format(time.RFC3339), v.leeway)
+	case errors.Is(err, ErrNotYetValid):
+		return fmt.Errorf("%w: nbf %s, iat %s, now %s, leeway %v", ErrNotYetValid, stamp(c.nbf), stamp(c.iat), now.UTC().Format(time.RFC3339), v.leeway)
+	case errors.Is(err, ErrAudience):
+		return fmt.Errorf("%w: aud %.200q does not name %q", ErrAudience, []string(c.aud), v.audience)
+	case errors.Is(err, ErrIssuer):
+		return fmt.Errorf("%w: iss %.100q, but key %.64q is trusted for %q", ErrIssuer, c.iss, tk.key.kid, tk.issuer)
+	}
+	return err
 }
 
 // splitCompact checks a compact JWS's size and returns its three segments.
