@@ -2,6 +2,7 @@ package redisstore
 
 import (
 	"context"
+	"fmt"
 	"testing"
 	"time"
 
@@ -156,5 +157,29 @@ func BenchmarkRoundTrip(b *testing.B) {
 				b.Fatal(err)
 			}
 		}
+	})
+}
+
+// TestConformanceOnCluster runs the suite on a three-master Redis Cluster:
+// every script touches one hash slot, and a token id finds its family from
+// any node.
+func TestConformanceOnCluster(t *testing.T) {
+	if testing.Short() {
+		t.Skip("starts a Redis Cluster")
+	}
+	addrs := testredis.Cluster(t)
+	client := func(t *testing.T) redis.UniversalClient {
+		c := redis.NewUniversalClient(&redis.UniversalOptions{Addrs: addrs, IsClusterMode: true})
+		t.Cleanup(func() { _ = c.Close() })
+		return c
+	}
+	n := 0
+	storetest.Run(t, func(t *testing.T) session.Store {
+		n++
+		return newStore(t, client(t), fmt.Sprintf("test%d:", n))
+	}, storetest.Options{
+		Reopen: func(t *testing.T, s session.Store) session.Store {
+			return newStore(t, client(t), s.(*Store).prefix)
+		},
 	})
 }

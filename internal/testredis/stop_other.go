@@ -1,0 +1,9 @@
+//go:build !linux
+
+package testredis
+
+import "os/exec"
+
+// stopWithParent does nothing where the kernel cannot tie a child's life
+// to its parent's; the test's cleanup stops the child.
+func stopWithParent(*exec.Cmd) {}
