@@ -23,6 +23,10 @@ type Problem struct {
 // errorStatus maps an Open failure to its HTTP status and public title.
 func errorStatus(err error) (int, string) {
 	switch {
+	case errors.Is(err, ErrMisdirected):
+		return http.StatusMisdirectedRequest, "misdirected request"
+	case errors.Is(err, ErrSlowRequest):
+		return http.StatusRequestTimeout, "request timeout"
 	case errors.Is(err, sealjwt.ErrTooLarge):
 		return http.StatusRequestEntityTooLarge, "request too large"
 	case errors.Is(err, sealjwt.ErrUnknownKey):

@@ -7,8 +7,10 @@ import (
 	"log/slog"
 	"mime"
 	"net/http"
+	"os"
 	"slices"
 	"strings"
+	"time"
 
 	"github.com/sealjwt/sealjwt"
 	"github.com/sealjwt/sealjwt/internal/record"
@@ -31,6 +33,7 @@ const (
 const (
 	DefaultMaxEnvelopeSize = 32 << 10
 	DefaultMaxBodySize     = 64 << 20
+	DefaultEnvelopeTimeout = 10 * time.Second
 )
 
 // ServerOption configures the Server middleware.
@@ -44,6 +47,9 @@ type serverConfig struct {
 	maxRecordSize int
 	log           *slog.Logger
 	passThrough   []string // unsealed request headers the handler may see, canonical
+	hosts         []string // accepted Host values, lowercase; nil: any
+	envTimeout    time.Duration
+	bodyTimeout   time.Duration
 	observer      sealjwt.Observer
 }
 
@@ -81,6 +87,36 @@ func WithPassThroughHeaders(names ...string) ServerOption {
 	}
 }
 
+// WithAcceptedHosts names the hosts the server answers for, as they appear
+// in the Host header (host, or host:port when the port is not the
+// scheme's default). A request for any other Host is refused with 421
+// before its envelope is read, and the target URI an envelope is bound to
+// can then only name one of them. Use it, or WithBaseURL, on a server that
+// can be reached under names you do not control.
+func WithAcceptedHosts(hosts ...string) ServerOption {
+	return func(c *serverConfig) {
+		for _, h := range hosts {
+			c.hosts = append(c.hosts, strings.ToLower(h))
+		}
+	}
+}
+
+// WithEnvelopeTimeout bounds the time to read a bare envelope (the
+// application/jose body), from the moment the middleware starts reading it
+// (default DefaultEnvelopeTimeout). The read is also capped at the envelope
+// size first, so a slow or endless body costs little.
+func WithEnvelopeTimeout(d time.Duration) ServerOption {
+	return func(c *serverConfig) { c.envTimeout = d }
+}
+
+// WithBodyTimeout bounds the time to read a sealed request body, from the
+// moment the request is admitted (default: no bound, for long streams). A
+// read past it fails, and the handler sees the error. It is set on the
+// connection through http.ResponseController.
+func WithBodyTimeout(d time.Duration) ServerOption {
+	return func(c *serverConfig) { c.bodyTimeout = d }
+}
+
 // WithLogger sets where refused requests are logged, with their reason.
 // The client never sees that reason.
 func WithLogger(l *slog.Logger) ServerOption { return func(c *serverConfig) { c.log = l } }
@@ -88,6 +124,7 @@ func WithLogger(l *slog.Logger) ServerOption { return func(c *serverConfig) { c.
 func newServerConfig(opts []ServerOption) serverConfig {
 	c := serverConfig{
 		maxEnvelope:   DefaultMaxEnvelopeSize,
+		envTimeout:    DefaultEnvelopeTimeout,
 		maxBody:       DefaultMaxBodySize,
 		recordSize:    record.DefaultRecordSize,
 		maxRecordSize: record.DefaultRecordSize,
@@ -126,7 +163,11 @@ func (c *serverConfig) refuse(w http.ResponseWriter, r *http.Request, err error)
 }
 
 func (c *serverConfig) serve(opener *sealjwt.Opener, next http.Handler, w http.ResponseWriter, r *http.Request) {
-	env, bare, err := c.envelope(r)
+	if err := c.checkHost(r); err != nil {
+		c.refuse(w, r, err)
+		return
+	}
+	env, bare, err := c.envelope(w, r)
 	if err != nil {
 		c.refuse(w, r, err)
 		return
@@ -153,6 +194,9 @@ func (c *serverConfig) serve(opener *sealjwt.Opener, next http.Handler, w http.R
 		c.refuse(w, r, err)
 		return
 	}
+	if rc.Body && c.bodyTimeout > 0 {
+		setReadDeadline(w, time.Now().Add(c.bodyTimeout))
+	}
 	c.accepted(r, msg, inner.Body)
 	sw := newSealingWriter(w, exp, msg.Envelope.Alg, c.recordSize, r.Method == http.MethodHead)
 	next.ServeHTTP(sw, inner)
@@ -163,7 +207,7 @@ func (c *serverConfig) serve(opener *sealjwt.Opener, next http.Handler, w http.R
 
 // envelope extracts the envelope from "Authorization: Sealed ..." or, for
 // senders that can only produce a JWE, from a bare application/jose body.
-func (c *serverConfig) envelope(r *http.Request) (string, bool, error) {
+func (c *serverConfig) envelope(w http.ResponseWriter, r *http.Request) (string, bool, error) {
 	if auth := r.Header.Get("Authorization"); auth != "" {
 		scheme, env, ok := strings.Cut(auth, " ")
 		if !ok || !strings.EqualFold(scheme, authScheme) {
@@ -177,7 +221,17 @@ func (c *serverConfig) envelope(r *http.Request) (string, bool, error) {
 	if mt, _, _ := mime.ParseMediaType(r.Header.Get("Content-Type")); mt != BareContentType {
 		return "", false, errNoSealed
 	}
+	if c.envTimeout > 0 {
+		setReadDeadline(w, time.Now().Add(c.envTimeout))
+	}
 	body, err := io.ReadAll(io.LimitReader(r.Body, int64(c.maxEnvelope)+1))
+	if errors.Is(err, os.ErrDeadlineExceeded) {
+		// The deadline stays: net/http must not wait for the rest.
+		return "", false, fmt.Errorf("%w: bare envelope not read in %v", ErrSlowRequest, c.envTimeout)
+	}
+	if c.envTimeout > 0 {
+		setReadDeadline(w, time.Time{})
+	}
 	if err != nil {
 		return "", false, errors.Join(sealjwt.ErrMalformed, err)
 	}
@@ -188,6 +242,27 @@ func (c *serverConfig) envelope(r *http.Request) (string, bool, error) {
 }
 
 var errNoSealed = errors.New("transport: no Sealed authorization")
+
+// ErrMisdirected is wrapped when a request names a Host the server does not
+// answer for (WithAcceptedHosts).
+var ErrMisdirected = errors.New("transport: request for a host not served here")
+
+// ErrSlowRequest is wrapped when a request did not arrive within its time
+// (WithEnvelopeTimeout).
+var ErrSlowRequest = errors.New("transport: request too slow")
+
+func (c *serverConfig) checkHost(r *http.Request) error {
+	if c.hosts == nil || slices.Contains(c.hosts, strings.ToLower(r.Host)) {
+		return nil
+	}
+	return fmt.Errorf("%w: %q", ErrMisdirected, clip(r.Host))
+}
+
+// setReadDeadline sets the connection's read deadline, where the
+// ResponseWriter allows it (a real server's does; a test recorder not).
+func setReadDeadline(w http.ResponseWriter, t time.Time) {
+	_ = http.NewResponseController(w).SetReadDeadline(t)
+}
 
 // sealedRequestHeader decodes the sealed request headers, and refuses a
 // request whose unsealed headers hold another value for one of them: the
