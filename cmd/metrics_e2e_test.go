@@ -228,3 +228,38 @@ func scrape(t *testing.T, url string) map[string]float64 {
 	}
 	return got
 }
+
+// TestSignedOnlyReceiverMetrics: the signed-only receiver reports its
+// requests too, as access checks.
+func TestSignedOnlyReceiverMetrics(t *testing.T) {
+	t.Parallel()
+	dir := t.TempDir()
+	secret := []string{"SEALJWT_SECRET=a shared secret of at least 32 bytes!!"}
+	addr, maddr := freeAddr(t), freeAddr(t)
+	url := "http://" + addr + "/"
+	startReceiver(t, dir, secret, url, "--signed-only", "--addr", addr, "--metrics-addr", maddr)
+	r := run(t, dir, "", secret, "sealjwt", "sign", "--iss", "sender", "--aud", "receiver")
+	if r.code != 0 {
+		t.Fatalf("sign: %s", r.stderr)
+	}
+	good := strings.TrimSpace(r.stdout)
+	for range 3 {
+		if code, _ := get(t, url, good); code != http.StatusOK {
+			t.Fatalf("good token: %d", code)
+		}
+	}
+	if code, _ := get(t, url, tamper(good)); code != http.StatusUnauthorized {
+		t.Fatalf("tampered token: %d", code)
+	}
+	// The probe of startReceiver made one request without a token.
+	got := scrapeUntil(t, "http://"+maddr+"/metrics", `sealjwt_events_total{kind="access",outcome="accepted",reason=""}`, 3)
+	want := map[string]float64{
+		`sealjwt_events_total{kind="access",outcome="accepted",reason=""}`:         3,
+		`sealjwt_events_total{kind="access",outcome="refused",reason="signature"}`: 1,
+	}
+	for series, v := range want {
+		if got[series] != v {
+			t.Errorf("%s = %v, want %v\n%v", series, got[series], v, got)
+		}
+	}
+}

@@ -50,6 +50,6 @@ func (m *Manager) observe(ctx context.Context, kind sealjwt.Kind, start time.Tim
 
 // logRefusal logs why a request was refused: the error, never a token.
 func (c *config) logRefusal(r *http.Request, what string, err error) {
-	c.log.LogAttrs(r.Context(), slog.LevelInfo, "sealjwt: "+what,
+	c.log.LogAttrs(r.Context(), slog.LevelInfo, "sealjwt: "+what, slog.String("reason", string(reasonOf(err))),
 		slog.String("path", r.URL.Path), slog.String("error", err.Error()))
 }

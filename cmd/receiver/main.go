@@ -132,7 +132,7 @@ func (c *config) signedOnlyHandler(log *slog.Logger) (http.Handler, error) {
 	if err != nil {
 		return nil, err
 	}
-	s := &app.SignedOnly{Key: key, Issuer: c.issuer, Audience: c.id, Log: log}
+	s := &app.SignedOnly{Key: key, Issuer: c.issuer, Audience: c.id, Log: log, Observer: c.observer}
 	return s.Handler()
 }
 

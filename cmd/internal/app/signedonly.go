@@ -5,6 +5,7 @@ import (
 	"log/slog"
 	"net/http"
 
+	"github.com/sealjwt/sealjwt"
 	"github.com/sealjwt/sealjwt/session"
 	"github.com/sealjwt/sealjwt/token"
 )
@@ -18,6 +19,7 @@ type SignedOnly struct {
 	Issuer   string            // the one issuer the secret is registered to
 	Audience string            // our id
 	Log      *slog.Logger
+	Observer sealjwt.Observer // nil: none; told the outcome of every request
 }
 
 // Handler returns the signed-only receiver.
@@ -39,14 +41,15 @@ func (s *SignedOnly) Handler() (http.Handler, error) {
 	}
 	hello := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		claims, _ := session.ClaimsFromContext(r.Context())
-		log.Info("signed request accepted", "iss", claims.Issuer, "jti", claims.ID, "path", r.URL.Path)
+		log.Debug("signed request accepted", "iss", claims.Issuer, "jti", claims.ID, "path", r.URL.Path)
 		w.Header().Set("Content-Type", "text/plain; charset=utf-8")
 		_, _ = io.WriteString(w, "Hello World\n")
 	})
 	inner := http.NewServeMux()
 	inner.Handle("GET /{$}", hello)
 	inner.Handle("GET "+MessagesPath, hello)
-	bearer, err := session.NewBearer(v, session.WithTokenHeader(session.TokenHeader), session.WithLogger(log))
+	bearer, err := session.NewBearer(v, session.WithTokenHeader(session.TokenHeader), session.WithLogger(log),
+		session.WithObserver(s.Observer))
 	if err != nil {
 		return nil, err
 	}
