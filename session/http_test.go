@@ -198,6 +198,9 @@ func TestMiddlewareChallenges(t *testing.T) {
 	if code, _ := a.get(t, c, "/api/me", "Authorization", "Bearer "+tokens.Access); code != http.StatusOK {
 		t.Fatalf("the good token: %d", code)
 	}
+	if _, err := a.m.Refresh(context.Background(), tokens.Access); !errors.Is(err, ErrInvalidRefresh) {
+		t.Fatalf("an access token presented as refresh token: %v, want ErrInvalidRefresh", err)
+	}
 }
 
 // API and native clients get an RFC 6749 section 5.1 token response and
