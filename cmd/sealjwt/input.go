@@ -15,6 +15,9 @@ import (
 // a file, a single argument, or else stdin.
 type claimsInput struct {
 	inline, file string
+	// stdinTaken: stdin carries something else (a stream to seal), so
+	// the claims never come from it.
+	stdinTaken bool
 }
 
 func (c *claimsInput) register(fs *flag.FlagSet) {
@@ -49,12 +52,16 @@ func (c *claimsInput) raw(stdin io.Reader, rest []string) ([]byte, error) {
 		return nil, cli.Usagef("give the claims once: --claims, --in, or one argument")
 	}
 	switch {
+	case c.stdinTaken && c.file == "-":
+		return nil, cli.Usagef("stdin carries the stream: give the claims with --claims, --in FILE or an argument")
 	case c.inline != "":
 		return []byte(c.inline), nil
 	case c.file != "":
 		return cli.ReadFile(c.file, stdin)
 	case len(rest) == 1:
 		return []byte(rest[0]), nil
+	case c.stdinTaken:
+		return nil, nil
 	}
 	return cli.ReadAll(stdin, "stdin")
 }

@@ -16,8 +16,14 @@ var openCmd = cli.Command{
 message inside: signed by a trusted sender's key, with the iss that key is
 registered to, for this audience, and within its lifetime. Prints the
 verified claims as JSON. The envelope is the argument or stdin. Exit code 1
-means the envelope was rejected; the reason is printed on stderr.`,
-	Examples: `sealjwt open --key receiver.jwk --trust orders=sender.pub.jwk --aud billing < envelope.txt`,
+means the envelope was rejected; the reason is printed on stderr.
+With --stream, opens a sealed stream on stdin: the verified claims go to
+stderr and the data to stdout as it is authenticated. The data is complete
+only if the exit code is 0: a stream cut short, reordered or followed by
+extra bytes exits 1 after what was authenticated so far.`,
+	Examples: `sealjwt open --key receiver.jwk --trust orders=sender.pub.jwk --aud billing < envelope.txt
+  sealjwt open --stream --key vault.jwk --trust backup=backup.pub.jwk --aud vault \
+    < db.dump.sealed > db.dump`,
 }
 
 func runOpen(e env, args []string) int {
@@ -25,15 +31,15 @@ func runOpen(e env, args []string) int {
 	key := fs.String("key", "", "receiver private key: JWK or JWKS `FILE`")
 	aud := fs.String("aud", "", "our id: the audience the message must name")
 	leeway := fs.Duration("leeway", 30*time.Second, "allowed clock skew")
+	stream := fs.Bool("stream", false, "open a sealed stream on stdin: data to stdout, claims to stderr")
 	var trust cli.TrustFlag
 	fs.Var(&trust, "trust", cli.TrustUsage("sender"))
 	return openCmd.Run(fs, args, e.stdout, e.stderr, func(rest []string) error {
 		if *key == "" || *aud == "" || trust.Len() == 0 {
 			return cli.Usagef("--key, --aud and at least one --trust are required")
 		}
-		envelope, err := readCompact(e.stdin, rest, "envelope")
-		if err != nil {
-			return err
+		if *stream && len(rest) > 0 {
+			return cli.Usagef("a stream comes on stdin, not as an argument")
 		}
 		keys, err := cli.SealKeys(*key)
 		if err != nil {
@@ -48,6 +54,13 @@ func runOpen(e env, args []string) int {
 			opts = append(opts, sealjwt.WithTrustedSender(s.Issuer, s.Keys))
 		}
 		opener, err := sealjwt.NewOpener(*aud, keys, opts...)
+		if err != nil {
+			return err
+		}
+		if *stream {
+			return openStdin(e, opener)
+		}
+		envelope, err := readCompact(e.stdin, rest, "envelope")
 		if err != nil {
 			return err
 		}

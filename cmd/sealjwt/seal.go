@@ -15,9 +15,14 @@ var sealCmd = cli.Command{
 	Summary: `Signs the claims as ISSUER with the sender's key, then seals the signed
 token to the receiver's public key (its primary key, for a JWKS). Prints
 the envelope: a JOSE-HPKE compact JWE. The claims come from --claims, --in,
-the argument, or stdin; iss, aud, iat, exp and jti are set here.`,
+the argument, or stdin; iss, aud, iat, exp and jti are set here.
+With --stream, seals stdin, of any length, to stdout as a sealed stream
+(the envelope, then the data in records); the claims then come from
+--claims, --in FILE or the argument.`,
 	Examples: `sealjwt seal --to receiver.pub.jwk --key sender.jwk --iss orders --aud billing \
-    '{"sub":"order-17","amount":1200}' > envelope.txt`,
+    '{"sub":"order-17","amount":1200}' > envelope.txt
+  sealjwt seal --stream --to vault.pub.jwk --key backup.jwk --iss backup --aud vault \
+    '{"name":"db.dump"}' < db.dump > db.dump.sealed`,
 }
 
 func runSeal(e env, args []string) int {
@@ -27,12 +32,14 @@ func runSeal(e env, args []string) int {
 	iss := fs.String("iss", "", "issuer: the sender's id, as the receiver trusts it")
 	aud := fs.String("aud", "", "audience: the receiver's id")
 	exp := fs.Duration("exp", 5*time.Minute, "lifetime of the message")
+	stream := fs.Bool("stream", false, "seal stdin to stdout as a stream")
 	var claims claimsInput
 	claims.register(fs)
 	return sealCmd.Run(fs, args, e.stdout, e.stderr, func(rest []string) error {
 		if *to == "" || *key == "" || *iss == "" || *aud == "" {
 			return cli.Usagef("--to, --key, --iss and --aud are required")
 		}
+		claims.stdinTaken = *stream
 		body, err := claims.read(e.stdin, rest)
 		if err != nil {
 			return err
@@ -52,6 +59,9 @@ func runSeal(e env, args []string) int {
 		var app any
 		if body != nil {
 			app = body
+		}
+		if *stream {
+			return sealStdin(e, sealer, recipients.Primary(), *aud, app)
 		}
 		env, err := sealer.Seal(context.Background(), recipients.Primary(), *aud, app)
 		if err != nil {
