@@ -12,7 +12,8 @@
 // transaction, and checks the hash again (an equal comparison by then, so
 // its timing tells nothing). pgx prepares each statement once per
 // connection, which costs one more round trip on a connection's first use
-// of it.
+// of it, and pgxpool pings a connection idle for over a second before
+// handing it out (pgxpool.Config.ShouldPing).
 //
 // Cleaning. Create deletes up to 100 families whose absolute lifetime has
 // passed, with their tokens, in the same round trip; revoked families stay

@@ -17,6 +17,12 @@
 // checks the hash again (an equal comparison by then, so its timing tells
 // nothing). The first call after the server lost its scripts (a restart,
 // SCRIPT FLUSH) makes one more, to send the script source.
+//
+// Eviction. Run the server with maxmemory-policy noeviction (the
+// default). Every key has an expiry, so the volatile-* policies may evict
+// them too: an evicted family only ends its session, but an evicted index
+// entry makes a consumed token unknown, and presenting it again then no
+// longer revokes its family.
 package redisstore
 
 import (
@@ -28,6 +34,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"strconv"
 	"strings"
 	"time"
 
@@ -256,8 +263,8 @@ func decodeFamily(id string, v []any) (session.Family, error) {
 }
 
 func unixMilli(s string) (time.Time, error) {
-	var ms int64
-	if _, err := fmt.Sscan(s, &ms); err != nil {
+	ms, err := strconv.ParseInt(s, 10, 64)
+	if err != nil {
 		return time.Time{}, fmt.Errorf("time %q: %w", s, err)
 	}
 	return time.UnixMilli(ms), nil
