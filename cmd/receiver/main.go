@@ -16,7 +16,10 @@ import (
 	"net/http"
 	"os"
 	"os/signal"
+	"strconv"
+	"strings"
 	"syscall"
+	"time"
 
 	"github.com/sealjwt/sealjwt"
 	"github.com/sealjwt/sealjwt/cmd/internal/app"
@@ -56,6 +59,10 @@ type config struct {
 	signedOnly           bool
 	secret, issuer       string
 	maxBody              int64
+	hosts                string // comma-separated; "": derived from the listen address
+	acceptedHosts        []string
+	timeouts             app.Timeouts
+	bodyTimeout          time.Duration
 	ops                  metrics.Flags
 	observer             sealjwt.Observer // nil: no metrics
 }
@@ -76,6 +83,10 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	fs.StringVar(&c.redis, "redis", "", "shared replay store `URL` (redis://127.0.0.1:6379/0)")
 	fs.StringVar(&c.baseURL, "base-url", "", "public `URL` senders address (scheme://host:port), when behind a proxy or load balancer")
 	fs.Int64Var(&c.maxBody, "max-body", transport.DefaultMaxBodySize, "largest decrypted request body, in bytes")
+	fs.StringVar(&c.hosts, "hosts", "", "comma-separated `HOSTS` (host or host:port, as senders address it) answered for; others get 421 (default: the listen address, and the loopback names with its port; none with --base-url)")
+	fs.DurationVar(&c.timeouts.ReadHeader, "read-header-timeout", app.DefaultTimeouts.ReadHeader, "time a client has to send its headers (the envelope travels with them)")
+	fs.DurationVar(&c.bodyTimeout, "body-timeout", 30*time.Second, "time a client has to send a request body, once admitted (0: no bound)")
+	fs.DurationVar(&c.timeouts.Idle, "idle-timeout", app.DefaultTimeouts.Idle, "how long an idle keep-alive connection is kept")
 	fs.BoolVar(&c.signedOnly, "signed-only", false, "serve the shared-secret flow (Token header, HS256) instead")
 	fs.StringVar(&c.secret, "secret", "", "--signed-only: HS256 secret (default $"+cli.SecretEnv+")")
 	fs.StringVar(&c.issuer, "iss", "sender", "--signed-only: the issuer the secret belongs to")
@@ -91,22 +102,51 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		}
 		defer stopMetrics()
 		c.observer = observer
+		ln, err := net.Listen("tcp", c.addr)
+		if err != nil {
+			return err
+		}
+		defer ln.Close()
+		c.acceptedHosts = c.hostList(ln.Addr())
 		h, cleanup, err := c.handler(ctx, log)
 		if err != nil {
 			return err
 		}
 		defer cleanup()
-		return c.serve(ctx, h, log)
+		return c.serve(ctx, ln, h, log)
 	})
 }
 
-func (c *config) serve(ctx context.Context, h http.Handler, log *slog.Logger) error {
-	ln, err := net.Listen("tcp", c.addr)
-	if err != nil {
-		return err
+// hostList is the Host values the receiver answers for: --hosts, or the
+// listen address and the loopback names with its port. Other names that
+// reach this machine (a LAN address, a DNS alias) are refused unless
+// listed: an envelope made for another origin then cannot be accepted
+// here. Behind a proxy, --base-url fixes the origin instead.
+func (c *config) hostList(addr net.Addr) []string {
+	if c.hosts != "" {
+		return strings.Split(c.hosts, ",")
 	}
-	log.Info("receiver listening", "addr", "http://"+ln.Addr().String(), "id", c.id, "signed_only", c.signedOnly)
-	if err := app.Serve(ctx, ln, h); err != nil && err != http.ErrServerClosed {
+	if c.baseURL != "" {
+		return nil
+	}
+	host, port, err := net.SplitHostPort(c.addr)
+	if err != nil {
+		return nil
+	}
+	if tcp, ok := addr.(*net.TCPAddr); ok {
+		port = strconv.Itoa(tcp.Port)
+	}
+	hosts := []string{"localhost:" + port, "127.0.0.1:" + port, "[::1]:" + port}
+	if ip := net.ParseIP(host); host != "" && (ip == nil || !ip.IsUnspecified()) {
+		hosts = append(hosts, net.JoinHostPort(host, port))
+	}
+	return hosts
+}
+
+func (c *config) serve(ctx context.Context, ln net.Listener, h http.Handler, log *slog.Logger) error {
+	log.Info("receiver listening", "addr", "http://"+ln.Addr().String(), "id", c.id, "signed_only", c.signedOnly,
+		"hosts", strings.Join(c.acceptedHosts, ","))
+	if err := app.Serve(ctx, ln, h, c.timeouts); err != nil && err != http.ErrServerClosed {
 		return err
 	}
 	log.Info("receiver stopped")
@@ -146,7 +186,7 @@ func (c *config) sealedHandler(ctx context.Context, log *slog.Logger) (http.Hand
 		return nil, nil, err
 	}
 	rc := &app.Receiver{ID: c.id, Keys: keys, Trusted: senders, Log: log, MaxBody: c.maxBody, BaseURL: c.baseURL,
-		Observer: c.observer}
+		Observer: c.observer, Hosts: c.acceptedHosts, BodyTimeout: c.bodyTimeout}
 	cleanup := func() {}
 	if c.redis != "" {
 		var closeRedis func() error

@@ -46,6 +46,11 @@ type Receiver struct {
 	Log     *slog.Logger // nil: discard
 	MaxBody int64        // largest request body; 0: the transport's default
 	BaseURL string       // public scheme://host senders address; "": from each request
+	// Hosts are the Host values the receiver answers for; nil: any (set
+	// BaseURL or Hosts wherever other names can reach the receiver).
+	Hosts []string
+	// BodyTimeout bounds the time to read a request body; 0: no bound.
+	BodyTimeout time.Duration
 	// Observer, if set, is told the outcome of every request (metrics).
 	Observer sealjwt.Observer
 	// OnMessage, if set, is called for every request the middleware let
@@ -91,6 +96,12 @@ func (rc *Receiver) Handler() (http.Handler, error) {
 	}
 	if rc.MaxBody != 0 {
 		sopts = append(sopts, transport.WithMaxBodySize(rc.MaxBody))
+	}
+	if rc.Hosts != nil {
+		sopts = append(sopts, transport.WithAcceptedHosts(rc.Hosts...))
+	}
+	if rc.BodyTimeout > 0 {
+		sopts = append(sopts, transport.WithBodyTimeout(rc.BodyTimeout))
 	}
 	if rc.Observer != nil {
 		sopts = append(sopts, transport.WithObserver(rc.Observer))

@@ -13,17 +13,22 @@ import (
 	"github.com/sealjwt/sealjwt/replay/redisstore"
 )
 
-// Server timeouts: a slow client cannot hold a connection open forever
-// before its headers arrive, and idle keep-alives are reaped.
-const (
-	readHeaderTimeout = 10 * time.Second
-	idleTimeout       = 60 * time.Second
-	shutdownTimeout   = 5 * time.Second
-)
+const shutdownTimeout = 5 * time.Second
+
+// Timeouts bound how long a client may hold a connection: until its
+// headers are in (the envelope travels with them), between requests, and,
+// through the Receiver's BodyTimeout, while its body arrives.
+type Timeouts struct {
+	ReadHeader time.Duration
+	Idle       time.Duration
+}
+
+// DefaultTimeouts are the receiver's defaults.
+var DefaultTimeouts = Timeouts{ReadHeader: 10 * time.Second, Idle: 60 * time.Second}
 
 // Serve serves h on ln until ctx ends, then shuts down gracefully.
-func Serve(ctx context.Context, ln net.Listener, h http.Handler) error {
-	srv := &http.Server{Handler: h, ReadHeaderTimeout: readHeaderTimeout, IdleTimeout: idleTimeout}
+func Serve(ctx context.Context, ln net.Listener, h http.Handler, t Timeouts) error {
+	srv := &http.Server{Handler: h, ReadHeaderTimeout: t.ReadHeader, IdleTimeout: t.Idle}
 	errc := make(chan error, 1)
 	go func() { errc <- srv.Serve(ln) }()
 	select {
@@ -51,7 +56,7 @@ func Background(h http.Handler) (string, func(), error) {
 	done := make(chan struct{})
 	go func() {
 		defer close(done)
-		_ = Serve(ctx, ln, h)
+		_ = Serve(ctx, ln, h, DefaultTimeouts)
 	}()
 	stop := func() { cancel(); <-done }
 	return "http://" + ln.Addr().String(), stop, nil

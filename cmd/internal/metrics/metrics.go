@@ -109,7 +109,7 @@ func Serve(addr string, p *Prometheus, log *slog.Logger) (stop func(), err error
 	done := make(chan struct{})
 	go func() {
 		defer close(done)
-		if err := app.Serve(ctx, ln, mux); err != nil && !errors.Is(err, http.ErrServerClosed) {
+		if err := app.Serve(ctx, ln, mux, app.DefaultTimeouts); err != nil && !errors.Is(err, http.ErrServerClosed) {
 			log.Error("metrics server failed", "error", err)
 		}
 	}()
