@@ -201,6 +201,9 @@ func TestSealedAccessTokenUnreadable(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	if len(tokens.Access) > 4000 {
+		t.Fatalf("sealed access token of %d bytes does not fit a cookie", len(tokens.Access))
+	}
 	if n := strings.Count(tokens.Access, "."); n != 4 {
 		t.Fatalf("sealed access token has %d dots, want a compact JWE", n)
 	}
@@ -212,6 +215,10 @@ func TestSealedAccessTokenUnreadable(t *testing.T) {
 	c, err := m.Authenticate(context.Background(), tokens.Access)
 	if err != nil || c.Subject != "alice" || !c.HasScope("read") || c.SessionID == "" {
 		t.Fatalf("sealed token: %+v %v", c, err)
+	}
+	big := Grant{Subject: strings.Repeat("s", 64), Claims: map[string]string{"x": strings.Repeat("a", MaxClaimsSize-10)}}
+	if _, err := m.Login(context.Background(), big); !errors.Is(err, token.ErrClaims) {
+		t.Fatalf("a sealed token too large for a cookie: %v, want ErrClaims", err)
 	}
 	var app struct{ Tenant string }
 	if err := c.Decode(&app); err != nil || app.Tenant != "acme" {

@@ -200,3 +200,15 @@ func newRecorder(h http.Handler, method, target string) *httptest.ResponseRecord
 	h.ServeHTTP(w, httptest.NewRequest(method, target, nil))
 	return w
 }
+
+// newRecorderWith POSTs to h with the cookies c's jar holds for target.
+func newRecorderWith(h http.Handler, c *http.Client, target string) *httptest.ResponseRecorder {
+	req := httptest.NewRequest(http.MethodPost, target, nil)
+	u, _ := url.Parse(target)
+	for _, ck := range c.Jar.Cookies(u) {
+		req.AddCookie(ck)
+	}
+	w := httptest.NewRecorder()
+	h.ServeHTTP(w, req)
+	return w
+}

@@ -319,3 +319,19 @@ func TestDevelopmentCookies(t *testing.T) {
 		}
 	}
 }
+
+// A logout endpoint outside the refresh path never sees the refresh
+// cookie: it ends the session named by the access token's sid instead.
+func TestLogoutByAccessToken(t *testing.T) {
+	m := newManager(t, newClock())
+	a := newApp(t, m)
+	b := a.browser(t)
+	refresh := cookie(login(t, a, b), RefreshCookie).Value
+	srv := newRecorderWith(m.LogoutHandler(), b, a.srv.URL+"/auth/logout")
+	if srv.Code != http.StatusNoContent || len(srv.Result().Cookies()) != 2 {
+		t.Fatalf("logout: %d, cookies %v", srv.Code, srv.Result().Cookies())
+	}
+	if _, err := m.Refresh(context.Background(), refresh); !errors.Is(err, ErrRevoked) {
+		t.Fatalf("refresh after logout by access token: %v, want ErrRevoked", err)
+	}
+}

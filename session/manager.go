@@ -22,9 +22,14 @@ import (
 // with the same key, nor the reverse.
 const AccessTokenType = "at+jwt"
 
-// MaxClaimsSize bounds the application claims of a Grant, encoded as JSON,
-// so that an access token fits in a cookie (4 KiB) even when sealed.
-const MaxClaimsSize = 1024
+// Size limits. Browsers keep cookies of up to 4096 bytes, name included,
+// so an access token longer than MaxAccessTokenSize (a long subject, many
+// scopes, large claims, sealed) is refused at login rather than silently
+// dropped by the browser.
+const (
+	MaxClaimsSize      = 1024 // a Grant's application claims, encoded as JSON
+	MaxAccessTokenSize = 4000
+)
 
 // ErrConfig is wrapped by NewManager and NewBearer errors about options
 // or arguments. It is token.ErrConfig.
@@ -178,12 +183,18 @@ func (m *Manager) login(ctx context.Context, g Grant) (*Tokens, error) {
 	now := m.cfg.now()
 	fam := Family{ID: randomID(), Subject: g.Subject, Scopes: slices.Clone(g.Scopes), Claims: claims,
 		CreatedAt: now, ExpiresAt: now.Add(m.cfg.sessionLifetime)}
+	// The access token first: a grant too large for it starts no session.
+	tokens, err := m.tokens(ctx, fam, "", now)
+	if err != nil {
+		return nil, err
+	}
 	refresh, rec := newRefresh(fam.ID)
 	rec.IssuedAt = now
 	if err := m.cfg.store.Create(ctx, fam, rec); err != nil {
 		return nil, err
 	}
-	return m.tokens(ctx, fam, refresh, now)
+	tokens.Refresh = refresh
+	return tokens, nil
 }
 
 // Refresh consumes a refresh token and returns the session's next tokens.
@@ -257,6 +268,9 @@ func (m *Manager) tokens(ctx context.Context, fam Family, refresh string, now ti
 	access, exp, err := m.issueAccess(ctx, fam, now)
 	if err != nil {
 		return nil, err
+	}
+	if len(access) > MaxAccessTokenSize {
+		return nil, fmt.Errorf("%w: access token of %d bytes exceeds %d: fewer or shorter claims", token.ErrClaims, len(access), MaxAccessTokenSize)
 	}
 	return &Tokens{Access: access, AccessExpiresAt: exp, Refresh: refresh,
 		RefreshExpiresAt: earliest(fam.ExpiresAt, now.Add(m.cfg.idle)), Scopes: slices.Clone(fam.Scopes)}, nil
