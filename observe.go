@@ -114,6 +114,8 @@ const (
 	ReasonTooLarge         Reason = "too_large"         // over a size limit, refused before parsing
 	ReasonUnsupported      Reason = "unsupported"       // well formed, but asks for something not done
 	ReasonUnsealed         Reason = "unsealed"          // a request without a sealed envelope
+	ReasonMisdirected      Reason = "misdirected"       // for a host this receiver does not serve
+	ReasonTimeout          Reason = "timeout"           // the request arrived too slowly
 	ReasonUnknownKey       Reason = "unknown_key"       // sealed to a key the receiver does not hold
 	ReasonDecryption       Reason = "decryption"        // did not decrypt: tampered, or sealed for someone else
 	ReasonUntrustedSender  Reason = "untrusted_sender"  // signed by a key no trusted sender holds

@@ -6,6 +6,7 @@ import (
 	"io"
 	"log/slog"
 	"net/http"
+	"os"
 	"time"
 
 	"github.com/sealjwt/sealjwt"
@@ -39,6 +40,10 @@ func reasonOf(err error) sealjwt.Reason {
 	switch {
 	case errors.Is(err, errNoSealed):
 		return sealjwt.ReasonUnsealed
+	case errors.Is(err, ErrMisdirected):
+		return sealjwt.ReasonMisdirected
+	case errors.Is(err, ErrSlowRequest), errors.Is(err, os.ErrDeadlineExceeded):
+		return sealjwt.ReasonTimeout
 	case errors.Is(err, record.ErrTruncated):
 		return sealjwt.ReasonMalformed
 	case errors.Is(err, ErrUnsealedResponse), errors.Is(err, ErrResponse):

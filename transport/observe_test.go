@@ -3,16 +3,19 @@ package transport
 import (
 	"bytes"
 	"context"
+	"fmt"
 	"io"
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
+	"os"
 	"strings"
 	"sync"
 	"testing"
 	"time"
 
 	"github.com/sealjwt/sealjwt"
+	"github.com/sealjwt/sealjwt/internal/record"
 	"github.com/sealjwt/sealjwt/seal"
 	"github.com/sealjwt/sealjwt/token"
 )
@@ -231,4 +234,31 @@ func TestClientObserverReportsRetryAndKeyRefresh(t *testing.T) {
 	}
 	resp.Body.Close()
 	checkRefused(t, rec.one(t), sealjwt.KindRetry, sealjwt.ReasonUnknownKey)
+}
+
+func TestReasonOfTransportErrors(t *testing.T) {
+	cases := []struct {
+		err  error
+		want sealjwt.Reason
+	}{
+		{errNoSealed, sealjwt.ReasonUnsealed},
+		{fmt.Errorf("%w: %q", ErrMisdirected, "evil.example"), sealjwt.ReasonMisdirected},
+		{fmt.Errorf("%w: bare envelope", ErrSlowRequest), sealjwt.ReasonTimeout},
+		{fmt.Errorf("read: %w", os.ErrDeadlineExceeded), sealjwt.ReasonTimeout},
+		{record.ErrTruncated, sealjwt.ReasonMalformed},
+		{ErrResponse, sealjwt.ReasonResponse},
+		{ErrUnsealedResponse, sealjwt.ReasonResponse},
+		{ErrRefreshLimited, sealjwt.ReasonRateLimited},
+		{ErrStaticKeys, sealjwt.ReasonUnknownKey},
+		{ErrKeySetSignature, sealjwt.ReasonSignature},
+		{ErrInsecureKeyURL, sealjwt.ReasonUnsupported},
+		{ErrBinding, sealjwt.ReasonBinding},
+		{ErrBodyTooLarge, sealjwt.ReasonTooLarge},
+		{ErrHeaderConflict, sealjwt.ReasonMalformed},
+	}
+	for _, c := range cases {
+		if got := reasonOf(c.err); got != c.want {
+			t.Errorf("reasonOf(%v) = %q, want %q", c.err, got, c.want)
+		}
+	}
 }
