@@ -36,6 +36,7 @@ func subcommands() []subcommand {
 		{"inspect", "show the headers of an envelope or token, UNVERIFIED, without a key", runInspect},
 		{"demo", "run a receiver on 127.0.0.1 and send it sealed requests, step by step", runDemo},
 		{"load", "bounded load test against a receiver on this machine", runLoad},
+		{"version", "print the version of sealjwt and of Go it was built with", runVersion},
 	}
 }
 
@@ -52,6 +53,8 @@ func run(args []string, e env) int {
 	case "help", "-h", "-help", "--help":
 		printHelp(e.stdout)
 		return cli.ExitOK
+	case "-version", "--version":
+		return runVersion(e, args[1:])
 	}
 	for _, c := range subcommands() {
 		if c.name == args[0] {

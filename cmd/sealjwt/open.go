@@ -3,9 +3,9 @@ package main
 import (
 	"context"
 	"fmt"
-	"time"
 
 	"github.com/sealjwt/sealjwt"
+	"github.com/sealjwt/sealjwt/cmd/internal/app"
 	"github.com/sealjwt/sealjwt/cmd/internal/cli"
 )
 
@@ -20,7 +20,12 @@ means the envelope was rejected; the reason is printed on stderr.
 With --stream, opens a sealed stream on stdin: the verified claims go to
 stderr and the data to stdout as it is authenticated. The data is complete
 only if the exit code is 0: a stream cut short, reordered or followed by
-extra bytes exits 1 after what was authenticated so far.`,
+extra bytes exits 1 after what was authenticated so far.
+
+Replays: without --redis, open remembers nothing between runs, so the same
+envelope opens again in the next run. --redis (redis://host:port/db, or
+host:port) records each message id in the Redis a receiver fleet shares,
+and refuses an envelope seen before, by open or by a receiver.`,
 	Examples: `sealjwt open --key receiver.jwk --trust orders=sender.pub.jwk --aud billing < envelope.txt
   sealjwt open --stream --key vault.jwk --trust backup=backup.pub.jwk --aud vault \
     < db.dump.sealed > db.dump`,
@@ -30,7 +35,9 @@ func runOpen(e env, args []string) int {
 	fs := openCmd.NewFlagSet()
 	key := fs.String("key", "", "receiver private key: JWK or JWKS `FILE`")
 	aud := fs.String("aud", "", "our id: the audience the message must name")
-	leeway := fs.Duration("leeway", 30*time.Second, "allowed clock skew")
+	var life cli.Lifetimes
+	life.RegisterChecking(fs)
+	redisURL := fs.String("redis", "", "shared replay store `URL` (redis://127.0.0.1:6379/0 or host:port); default: none kept between runs")
 	stream := fs.Bool("stream", false, "open a sealed stream on stdin: data to stdout, claims to stderr")
 	var trust cli.TrustFlag
 	fs.Var(&trust, "trust", cli.TrustUsage("sender"))
@@ -41,6 +48,9 @@ func runOpen(e env, args []string) int {
 		if *stream && len(rest) > 0 {
 			return cli.Usagef("a stream comes on stdin, not as an argument")
 		}
+		if err := life.Check(); err != nil {
+			return err
+		}
 		keys, err := cli.SealKeys(*key)
 		if err != nil {
 			return err
@@ -49,9 +59,17 @@ func runOpen(e env, args []string) int {
 		if err != nil {
 			return err
 		}
-		opts := []sealjwt.OpenerOption{sealjwt.WithLeeway(*leeway)}
+		opts := []sealjwt.OpenerOption{sealjwt.WithLeeway(life.Leeway), sealjwt.WithMaxLifetime(life.MaxLifetime)}
 		for _, s := range senders {
 			opts = append(opts, sealjwt.WithTrustedSender(s.Issuer, s.Keys))
+		}
+		if *redisURL != "" {
+			store, closeRedis, err := app.RedisStore(context.Background(), *redisURL)
+			if err != nil {
+				return err
+			}
+			defer closeRedis()
+			opts = append(opts, sealjwt.WithReplayStore(store))
 		}
 		opener, err := sealjwt.NewOpener(*aud, keys, opts...)
 		if err != nil {

@@ -3,6 +3,7 @@ package main
 import (
 	"encoding/json"
 	"fmt"
+	"io"
 
 	"github.com/sealjwt/sealjwt/cmd/internal/cli"
 	"github.com/sealjwt/sealjwt/seal"
@@ -25,12 +26,12 @@ func runPub(e env, args []string) int {
 		if len(files) == 0 {
 			return cli.Usagef("at least one private key file is required")
 		}
-		first, err := cli.ReadFile(files[0], e.stdin)
+		sealing, err := oneKind(files, e.stdin)
 		if err != nil {
 			return err
 		}
 		var set json.Marshaler
-		if cli.IsSealKey(first) {
+		if sealing {
 			set, err = sealPublicSet(files)
 		} else {
 			set, err = signingPublicSet(files)
@@ -45,6 +46,24 @@ func runPub(e env, args []string) int {
 		fmt.Fprintf(e.stdout, "%s\n", out)
 		return nil
 	})
+}
+
+// oneKind reports whether the files hold sealing keys, refusing a mix of
+// sealing and signing keys with the names of two files that differ.
+func oneKind(files []string, stdin io.Reader) (sealing bool, err error) {
+	kinds := map[bool]string{true: "a sealing key (HPKE-*)", false: "a signing key"}
+	for i, f := range files {
+		data, err := cli.ReadFile(f, stdin)
+		if err != nil {
+			return false, err
+		}
+		if s := cli.IsSealKey(data); i == 0 {
+			sealing = s
+		} else if s != sealing {
+			return false, cli.Usagef("keys of two kinds: %s holds %s, %s holds %s; give keys of one kind", files[0], kinds[sealing], f, kinds[s])
+		}
+	}
+	return sealing, nil
 }
 
 func sealPublicSet(files []string) (*seal.PublicKeySet, error) {
@@ -65,6 +84,9 @@ func signingPublicSet(files []string) (*token.VerifyingKeySet, error) {
 		ks, err := cli.SigningKeys(f)
 		if err != nil {
 			return nil, err
+		}
+		if ks.Primary().Alg() == token.HS256 {
+			return nil, fmt.Errorf("%s is an HS256 shared secret, which has no public key; expected a private key of an asymmetric alg (EdDSA, ES256, ML-DSA-44, HPKE-*, ...)", f)
 		}
 		keys = append(keys, ks.Public().Keys()...)
 	}

@@ -3,7 +3,6 @@ package main
 import (
 	"context"
 	"fmt"
-	"time"
 
 	"github.com/sealjwt/sealjwt"
 	"github.com/sealjwt/sealjwt/cmd/internal/cli"
@@ -31,13 +30,17 @@ func runSeal(e env, args []string) int {
 	key := fs.String("key", "", "sender private signing key: JWK or JWKS `FILE`")
 	iss := fs.String("iss", "", "issuer: the sender's id, as the receiver trusts it")
 	aud := fs.String("aud", "", "audience: the receiver's id")
-	exp := fs.Duration("exp", 5*time.Minute, "lifetime of the message")
+	var life cli.Lifetimes
+	life.RegisterMaking(fs)
 	stream := fs.Bool("stream", false, "seal stdin to stdout as a stream")
 	var claims claimsInput
 	claims.register(fs)
 	return sealCmd.Run(fs, args, e.stdout, e.stderr, func(rest []string) error {
 		if *to == "" || *key == "" || *iss == "" || *aud == "" {
 			return cli.Usagef("--to, --key, --iss and --aud are required")
+		}
+		if err := life.Check(); err != nil {
+			return err
 		}
 		claims.stdinTaken = *stream
 		body, err := claims.read(e.stdin, rest)
@@ -52,7 +55,7 @@ func runSeal(e env, args []string) int {
 		if err != nil {
 			return err
 		}
-		sealer, err := sealjwt.NewSealer(signing, *iss, sealjwt.WithLifetime(*exp))
+		sealer, err := sealjwt.NewSealer(signing, *iss, sealjwt.WithLifetime(life.Exp))
 		if err != nil {
 			return err
 		}

@@ -2,7 +2,6 @@ package main
 
 import (
 	"fmt"
-	"time"
 
 	"github.com/sealjwt/sealjwt/cmd/internal/cli"
 	"github.com/sealjwt/sealjwt/token"
@@ -25,12 +24,16 @@ func runSign(e env, args []string) int {
 	secret := fs.String("secret", "", "HS256 shared secret (default $"+cli.SecretEnv+")")
 	iss := fs.String("iss", "", "issuer: our id")
 	aud := fs.String("aud", "", "audience: the receiver's id")
-	exp := fs.Duration("exp", 5*time.Minute, "lifetime of the token")
+	var life cli.Lifetimes
+	life.RegisterMaking(fs)
 	var claims claimsInput
 	claims.register(fs)
 	return signCmd.Run(fs, args, e.stdout, e.stderr, func(rest []string) error {
 		if *iss == "" || *aud == "" {
 			return cli.Usagef("--iss and --aud are required")
+		}
+		if err := life.Check(); err != nil {
+			return err
 		}
 		body, err := claims.read(e.stdin, rest)
 		if err != nil {
@@ -40,7 +43,7 @@ func runSign(e env, args []string) int {
 		if err != nil {
 			return err
 		}
-		signer, err := token.NewSigner(keys, *iss, token.WithLifetime(*exp))
+		signer, err := token.NewSigner(keys, *iss, token.WithLifetime(life.Exp))
 		if err != nil {
 			return err
 		}

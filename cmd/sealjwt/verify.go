@@ -2,7 +2,6 @@ package main
 
 import (
 	"fmt"
-	"time"
 
 	"github.com/sealjwt/sealjwt/cmd/internal/cli"
 	"github.com/sealjwt/sealjwt/token"
@@ -24,18 +23,22 @@ func runVerify(e env, args []string) int {
 	secret := fs.String("secret", "", "HS256 shared secret (default $"+cli.SecretEnv+" when no --trust)")
 	iss := fs.String("iss", "", "the issuer an HS256 secret belongs to")
 	aud := fs.String("aud", "", "our id: the audience the token must name")
-	leeway := fs.Duration("leeway", 30*time.Second, "allowed clock skew")
+	var life cli.Lifetimes
+	life.RegisterChecking(fs)
 	var trust cli.TrustFlag
 	fs.Var(&trust, "trust", cli.TrustUsage("signer"))
 	return verifyCmd.Run(fs, args, e.stdout, e.stderr, func(rest []string) error {
 		if *aud == "" {
 			return cli.Usagef("--aud is required")
 		}
+		if err := life.Check(); err != nil {
+			return err
+		}
 		tok, err := readCompact(e.stdin, rest, "token")
 		if err != nil {
 			return err
 		}
-		v, err := token.NewVerifier(*aud, token.WithLeeway(*leeway))
+		v, err := token.NewVerifier(*aud, token.WithLeeway(life.Leeway), token.WithMaxLifetime(life.MaxLifetime))
 		if err != nil {
 			return err
 		}

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"net"
 	"net/http"
+	"strings"
 	"time"
 
 	"github.com/redis/go-redis/v9"
@@ -62,13 +63,24 @@ func Background(h http.Handler) (string, func(), error) {
 	return "http://" + ln.Addr().String(), stop, nil
 }
 
-// RedisStore connects to the Redis at url (redis://host:port/db) and
-// checks that it answers, so a wrong address fails at startup rather than
-// as 503s later. close releases the client.
+// quietRedis drops go-redis's own log lines (pool and reconnect notices),
+// which would reach stderr ahead of the error the command reports.
+type quietRedis struct{}
+
+func (quietRedis) Printf(context.Context, string, ...any) {}
+
+func init() { redis.SetLogger(quietRedis{}) }
+
+// RedisStore connects to the Redis at url (redis://host:port/db, or a bare
+// host:port) and checks that it answers, so a wrong address fails at
+// startup rather than as 503s later. close releases the client.
 func RedisStore(ctx context.Context, url string) (store replay.Store, close func() error, err error) {
+	if !strings.Contains(url, "://") {
+		url = "redis://" + url
+	}
 	opts, err := redis.ParseURL(url)
 	if err != nil {
-		return nil, nil, fmt.Errorf("redis URL: %w", err)
+		return nil, nil, fmt.Errorf("--redis %q: %v; expected a URL such as redis://127.0.0.1:6379/0 or host:port", url, err)
 	}
 	client := redis.NewClient(opts)
 	pctx, cancel := context.WithTimeout(ctx, 3*time.Second)

@@ -75,9 +75,102 @@ func readKeyFile(path string) ([]byte, error) {
 	return ReadFile(path, nil)
 }
 
+// keyKind is what a key file holds, read before parsing so that a key of
+// the wrong kind is named as such rather than as a parse error.
+type keyKind struct {
+	alg            string
+	sealing        bool // an HPKE key, for sealing and opening
+	private        bool // private key members present
+	sharedSecret   bool // an oct (HS256) key
+	unrecognisable bool
+}
+
+func probeKey(data []byte) keyKind {
+	var one map[string]json.RawMessage
+	var set struct {
+		Keys []map[string]json.RawMessage `json:"keys"`
+	}
+	if json.Unmarshal(data, &set) == nil && len(set.Keys) > 0 {
+		one = set.Keys[0]
+	} else if json.Unmarshal(data, &one) != nil {
+		return keyKind{unrecognisable: true}
+	}
+	var k keyKind
+	_ = json.Unmarshal(one["alg"], &k.alg)
+	var kty string
+	_ = json.Unmarshal(one["kty"], &kty)
+	k.sealing = strings.HasPrefix(k.alg, "HPKE-")
+	k.sharedSecret = kty == "oct"
+	for _, m := range []string{"d", "priv", "p", "q"} {
+		k.private = k.private || one[m] != nil
+	}
+	return k
+}
+
+// Which kind of key each flag wants, for the errors that name a mismatch.
+const (
+	wantSealPrivate = "the receiver's private sealing key (alg HPKE-*; the NAME.jwk that keygen --alg HPKE-9 writes)"
+	wantSealPublic  = "the receiver's public sealing key (alg HPKE-*; the NAME.pub.jwk that keygen writes)"
+	wantSignPrivate = "the sender's private signing key (EdDSA, ES256, ML-DSA-44, ...; the NAME.jwk that keygen writes)"
+	wantSignPublic  = "the sender's public signing key (EdDSA, ES256, ML-DSA-44, ...; the NAME.pub.jwk that keygen writes)"
+)
+
+// checkKind refuses a key file whose kind is not the one wanted, saying
+// what it found and what was expected.
+func checkKind(path string, data []byte, sealing, private bool) error {
+	k := probeKey(data)
+	if k.unrecognisable {
+		return nil // the parser says what is wrong
+	}
+	want := map[[2]bool]string{{true, true}: wantSealPrivate, {true, false}: wantSealPublic,
+		{false, true}: wantSignPrivate, {false, false}: wantSignPublic}[[2]bool{sealing, private}]
+	found := ""
+	switch {
+	case k.sealing != sealing && k.sealing:
+		found = "a sealing key (alg " + k.alg + ")"
+	case k.sealing != sealing:
+		found = fmt.Sprintf("a signing key (alg %q)", k.alg)
+	case private && !k.private && !k.sharedSecret:
+		found = "a public key (no \"d\" or \"priv\" member)"
+	case !private && k.private:
+		found = "a private key"
+	}
+	if found != "" {
+		return fmt.Errorf("%s holds %s; expected %s", path, found, want)
+	}
+	if private {
+		warnIfReadable(path)
+	}
+	return nil
+}
+
+// Warnings receives warnings that do not stop a command, such as a private
+// key file others can read.
+var Warnings io.Writer = os.Stderr
+
+// warnIfReadable warns, as ssh does, when a private key file can be read by
+// its group or by others.
+func warnIfReadable(path string) {
+	fi, err := os.Stat(path)
+	if err != nil || fi.Mode().Perm()&0o077 == 0 || !fi.Mode().IsRegular() {
+		return
+	}
+	fmt.Fprintf(Warnings, "warning: private key %s is readable by group or others (mode %04o); run: chmod 600 %s\n",
+		path, fi.Mode().Perm(), path)
+}
+
+// readKind reads a key file and checks that it holds the kind wanted.
+func readKind(path string, sealing, private bool) ([]byte, error) {
+	data, err := readKeyFile(path)
+	if err != nil {
+		return nil, err
+	}
+	return data, checkKind(path, data, sealing, private)
+}
+
 // SealKeys reads a receiver's private key (JWK) or keys (JWKS).
 func SealKeys(path string) (*seal.KeySet, error) {
-	data, err := readKeyFile(path)
+	data, err := readKind(path, true, true)
 	if err != nil {
 		return nil, err
 	}
@@ -94,7 +187,7 @@ func SealKeys(path string) (*seal.KeySet, error) {
 
 // SealPublicKeys reads a receiver's public key (JWK) or keys (JWKS).
 func SealPublicKeys(path string) (*seal.PublicKeySet, error) {
-	data, err := readKeyFile(path)
+	data, err := readKind(path, true, false)
 	if err != nil {
 		return nil, err
 	}
@@ -111,7 +204,7 @@ func SealPublicKeys(path string) (*seal.PublicKeySet, error) {
 
 // SigningKeys reads a sender's private signing key (JWK) or keys (JWKS).
 func SigningKeys(path string) (*token.KeySet, error) {
-	data, err := readKeyFile(path)
+	data, err := readKind(path, false, true)
 	if err != nil {
 		return nil, err
 	}
@@ -129,7 +222,7 @@ func SigningKeys(path string) (*token.KeySet, error) {
 // VerifyingKeys reads a sender's public key (JWK) or keys (JWKS); opts
 // name the algorithm of keys that carry none.
 func VerifyingKeys(path string, opts ...token.JWKOption) (*token.VerifyingKeySet, error) {
-	data, err := readKeyFile(path)
+	data, err := readKind(path, false, false)
 	if err != nil {
 		return nil, err
 	}
