@@ -11,9 +11,12 @@ require (
 )
 
 // Test only: go-jose and jwx are the peer libraries that the benchmarks and
-// interoperability tests compare against. No package of this module that a
-// program imports links them.
+// interoperability tests compare against; chromedp (with its cdproto) drives
+// Chromium in the browser test. No package of this module that a program
+// imports links them.
 require (
+	github.com/chromedp/cdproto v0.159.0
+	github.com/chromedp/chromedp v0.23.0
 	github.com/go-jose/go-jose/v4 v4.1.9
 	github.com/lestrrat-go/jwx/v3 v3.4.0
 )
@@ -22,6 +25,7 @@ require (
 	github.com/beorn7/perks v1.0.1 // indirect
 	github.com/cespare/xxhash/v2 v2.3.0 // indirect
 	github.com/decred/dcrd/dcrec/secp256k1/v4 v4.4.1 // indirect
+	github.com/go-json-experiment/json v0.0.0-20260213210345-44df1a37e875 // indirect
 	github.com/goccy/go-json v0.11.2 // indirect
 	github.com/jackc/pgpassfile v1.0.0 // indirect
 	github.com/jackc/pgservicefile v0.0.0-20240606120523-5a60cdf6a761 // indirect

@@ -6,13 +6,17 @@ import (
 	"io"
 	"log/slog"
 	"net/http"
+	"os"
+	"os/signal"
 	"sync"
+	"syscall"
 	"time"
 
 	"github.com/sealjwt/sealjwt"
 	"github.com/sealjwt/sealjwt/cmd/internal/app"
 	"github.com/sealjwt/sealjwt/cmd/internal/cli"
 	"github.com/sealjwt/sealjwt/cmd/internal/metrics"
+	"github.com/sealjwt/sealjwt/cmd/internal/webdemo"
 	"github.com/sealjwt/sealjwt/seal"
 	"github.com/sealjwt/sealjwt/token"
 	"github.com/sealjwt/sealjwt/transport"
@@ -20,14 +24,20 @@ import (
 
 var demoCmd = cli.Command{
 	Name: "sealjwt demo",
-	Args: "[--suite ALG] [--sig ALG]",
+	Args: "[--suite ALG] [--sig ALG] | --web [--addr HOST:PORT]",
 	Summary: `Starts a receiver on 127.0.0.1 (a free port), makes fresh keys for it and
 for a sender, and sends it sealed requests through the HTTP client: a GET,
 a POST with JSON, and a replay of a captured request. Each step prints what
 went on the wire, what the receiver saw, and the decrypted reply. Needs
-nothing else (no network, no Redis). Exits 0 when every step behaved.`,
+nothing else (no network, no Redis). Exits 0 when every step behaved.
+
+With --web, serves instead the browser demo of sessions on 127.0.0.1 and
+prints its URL: a login page and a protected page that shows the access
+token counting down, each silent refresh, and a stolen refresh token's
+replay being caught. It runs until interrupted.`,
 	Examples: `sealjwt demo
-sealjwt demo --suite HPKE-3 --sig ES256`,
+sealjwt demo --suite HPKE-3 --sig ES256
+sealjwt demo --web`,
 }
 
 const (
@@ -41,9 +51,19 @@ func runDemo(e env, args []string) int {
 	sig := fs.String("sig", string(token.DefaultAlg), "signing alg of the sender key")
 	var ops metrics.Flags
 	ops.Register(fs)
+	web := fs.Bool("web", false, "serve the browser demo of sessions instead, until interrupted")
+	addr := fs.String("addr", webdemo.DefaultAddr, "with --web: the loopback address to listen on")
 	return demoCmd.Run(fs, args, e.stdout, e.stderr, func(rest []string) error {
 		if len(rest) > 0 {
 			return cli.Usagef("unexpected argument %q", rest[0])
+		}
+		if *web {
+			if err := webdemo.CheckAddr(*addr); err != nil {
+				return cli.Usagef("--addr: %v", err)
+			}
+			ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+			defer stop()
+			return webdemo.Serve(ctx, *addr, e.stdout)
 		}
 		if !seal.Alg(*suite).Supported() || !isTokenAlg(token.Alg(*sig)) {
 			return cli.Usagef("unknown alg; use one of %s", algList())
