@@ -214,7 +214,7 @@ func TestTokenResponseDelivery(t *testing.T) {
 	}
 	var tr tokenResponse
 	if err := json.NewDecoder(resp.Body).Decode(&tr); err != nil || tr.TokenType != "Bearer" || tr.ExpiresIn != 900 ||
-		tr.AccessToken == "" || len(tr.RefreshToken) != RefreshTokenLen {
+		tr.AccessToken == "" || len(tr.RefreshToken) != refreshTokenLen {
 		t.Fatalf("token response %+v %v", tr, err)
 	}
 	if code, who := a.get(t, c, "/api/me", "Authorization", "Bearer "+tr.AccessToken); code != 200 || who != "alice" {

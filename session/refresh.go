@@ -15,8 +15,8 @@ import (
 const (
 	refreshIDSize     = 16
 	refreshSecretSize = 32
-	// RefreshTokenLen is the length of every refresh token: 22 + 1 + 43.
-	RefreshTokenLen = (refreshIDSize*8+5)/6 + 1 + (refreshSecretSize*8+5)/6
+	// refreshTokenLen is the length of every refresh token: 22 + 1 + 43.
+	refreshTokenLen = (refreshIDSize*8+5)/6 + 1 + (refreshSecretSize*8+5)/6
 )
 
 // newRefresh makes a fresh refresh token and the record a Store keeps.
@@ -37,8 +37,8 @@ func randomID() string {
 // parseRefresh splits a refresh token into its id and the hash of its
 // secret. The length is checked before anything is decoded.
 func parseRefresh(tok string) (id string, h SecretHash, err error) {
-	if len(tok) != RefreshTokenLen {
-		return "", h, fmt.Errorf("%w: refresh token of %d bytes, want %d", ErrInvalidRefresh, len(tok), RefreshTokenLen)
+	if len(tok) != refreshTokenLen {
+		return "", h, fmt.Errorf("%w: refresh token of %d bytes, want %d", ErrInvalidRefresh, len(tok), refreshTokenLen)
 	}
 	id, secretSeg, ok := strings.Cut(tok, ".")
 	if !ok || len(id) != (refreshIDSize*8+5)/6 {
