@@ -8,6 +8,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"strings"
+	"time"
 
 	"github.com/sealjwt/sealjwt"
 	"github.com/sealjwt/sealjwt/seal"
@@ -36,10 +37,17 @@ func Example() {
 		body, _ := io.ReadAll(r.Body)
 		fmt.Fprintf(w, "hello %s, got %s", msg.Issuer, body)
 	})
+	srv := httptest.NewUnstartedServer(nil) // its address is known: it answers for no other name
 	mux := http.NewServeMux()
 	mux.Handle(transport.DefaultJWKSPath, transport.JWKSHandler(sealKeys.Public()))
-	mux.Handle("/messages", transport.Server(opener)(hello))
-	srv := httptest.NewServer(mux)
+	mux.Handle("/messages", transport.Server(opener,
+		transport.WithAcceptedHosts(srv.Listener.Addr().String()), // any other Host: 421
+		transport.WithBodyTimeout(30*time.Second),                 // a trickled body is cut
+	)(hello))
+	srv.Config.Handler = mux
+	srv.Config.ReadHeaderTimeout = 10 * time.Second // the envelope arrives with the headers
+	srv.Config.IdleTimeout = 60 * time.Second
+	srv.Start()
 	defer srv.Close()
 
 	// Sender.
@@ -56,6 +64,9 @@ func Example() {
 		log.Fatal(err)
 	}
 	defer resp.Body.Close()
+	if !transport.Sealed(resp) { // an unsealed refusal: its status is advice only
+		log.Fatalf("refused: %s", resp.Status)
+	}
 	reply, _ := io.ReadAll(resp.Body)
 	fmt.Println(resp.StatusCode, string(reply))
 	// Output: 200 hello billing, got {"n":1}

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"io"
 	"net/http"
 	"slices"
@@ -264,4 +265,30 @@ func FuzzFieldSection(f *testing.F) {
 			t.Fatalf("readFieldSection disagrees with parseFieldSection: %v %v", rh, err)
 		}
 	})
+}
+
+// The examples of docs/PROTOCOL.md section 4.5, byte for byte.
+func TestFieldSectionExamplesOfProtocol(t *testing.T) {
+	req := appendFieldSection(nil, http.Header{"Accept": {"application/json"}, "X-Request-Id": {"42"}}, sealableRequestField)
+	if got := fmt.Sprintf("% x", req); got != "28 06 61 63 63 65 70 74 10 61 70 70 6c 69 63 61 74 69 6f 6e 2f 6a 73 6f 6e "+
+		"0c 78 2d 72 65 71 75 65 73 74 2d 69 64 02 34 32" {
+		t.Fatalf("request section % x", req)
+	}
+	if got := sealjwt.Binary(req); !bytes.Contains(mustJSON(t, got), []byte("KAZhY2NlcHQQYXBwbGljYXRpb24vanNvbgx4LXJlcXVlc3QtaWQCNDI")) {
+		t.Fatalf("hfs %s", mustJSON(t, got))
+	}
+	resp := appendFieldSection(nil, http.Header{"Content-Type": {"application/json"}, "Location": {"/orders/7"}}, sealableField)
+	if got := fmt.Sprintf("% x", resp); got != "31 0c 63 6f 6e 74 65 6e 74 2d 74 79 70 65 10 61 70 70 6c 69 63 61 74 69 6f 6e 2f 6a 73 6f 6e "+
+		"08 6c 6f 63 61 74 69 6f 6e 09 2f 6f 72 64 65 72 73 2f 37" {
+		t.Fatalf("response section % x", resp)
+	}
+}
+
+func mustJSON(t *testing.T, v any) []byte {
+	t.Helper()
+	b, err := json.Marshal(v)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return b
 }
