@@ -7,6 +7,7 @@ package main
 import (
 	"context"
 	"io"
+	"net/http"
 	"os"
 	"os/signal"
 	"syscall"
@@ -18,12 +19,15 @@ import (
 
 var command = cli.Command{
 	Name: "sender",
-	Args: "--key SENDER.jwk [--url URL] [--iss ISSUER] [--aud ID] [--count N --concurrency C] [MESSAGE]\n       sender --signed-only [--url URL] [--iss ISSUER] [--aud ID] [--secret S]",
+	Args: "--key SENDER.jwk [--url URL] [--iss ISSUER] [--aud ID] [--method M] [--count N --concurrency C] [MESSAGE]\n       sender --signed-only [--url URL] [--iss ISSUER] [--aud ID] [--secret S]",
 	Summary: `Fetches the receiver's public keys from URL` + "/.well-known/jwks.json" + `, signs the message
 as ISSUER with the sender key, seals it to the receiver named ID, POSTs it
 to URL/messages and prints the decrypted reply. The message is the
 argument, --file, or stdin; JSON is sent as application/json, anything
-else as text/plain. The receiver must trust the sender's public key for
+else as text/plain. --method GET or DELETE sends no body (to URL/ for
+GET, unless --path says otherwise); PUT sends one like POST. A receiver
+that is not listening yet is retried for --wait, so a sender may be
+started just before its receiver. The receiver must trust the sender's public key for
 ISSUER (receiver --trust ISSUER=sender.pub.jwk).
 
 --count N sends N messages, --concurrency at a time, with a progress line
@@ -44,7 +48,8 @@ type config struct {
 	count, concurrency   int
 	signedOnly           bool
 	secret               string
-	timeout              time.Duration
+	timeout, wait        time.Duration
+	method               string
 }
 
 func main() {
@@ -69,7 +74,12 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 	fs.BoolVar(&c.signedOnly, "signed-only", false, "talk to a receiver --signed-only (Token header, HS256)")
 	fs.StringVar(&c.secret, "secret", "", "--signed-only: HS256 secret (default $"+cli.SecretEnv+")")
 	fs.DurationVar(&c.timeout, "timeout", 30*time.Second, "key fetch and single-message timeout")
+	fs.DurationVar(&c.wait, "wait", 5*time.Second, "keep retrying a receiver that refuses connections for this long")
+	fs.StringVar(&c.method, "method", http.MethodPost, "HTTP method: GET, POST, PUT or DELETE")
 	return command.Run(fs, args, stdout, stderr, func(rest []string) error {
+		if c.wait < 0 || c.timeout <= 0 {
+			return cli.Usagef("--wait must be 0s or more and --timeout more than 0s, got %v and %v", c.wait, c.timeout)
+		}
 		if c.signedOnly {
 			return c.sendSignedOnly(ctx, rest, stdout)
 		}

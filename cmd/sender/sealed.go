@@ -25,22 +25,34 @@ func (c *config) sendSealed(ctx context.Context, rest []string, stdin io.Reader,
 			return cli.Usagef("%v", err)
 		}
 	}
-	msg, err := c.message(rest, stdin)
+	withBody, err := c.checkMethod()
 	if err != nil {
 		return err
+	}
+	var msg []byte
+	if withBody {
+		if msg, err = c.message(rest, stdin); err != nil {
+			return err
+		}
+	} else if len(rest) > 0 || c.file != "" || c.count > 1 {
+		return cli.Usagef("--method %s sends no message and no --count; got a message, --file or --count", c.method)
 	}
 	client, closeKeys, err := c.client(ctx)
 	if err != nil {
 		return err
 	}
 	defer closeKeys()
-	target := strings.TrimSuffix(c.url, "/") + c.pathOr(app.MessagesPath)
+	defaultPath := app.MessagesPath
+	if c.method == http.MethodGet {
+		defaultPath = "/"
+	}
+	target := strings.TrimSuffix(c.url, "/") + c.pathOr(defaultPath)
 	if c.count > 1 {
 		return c.load(ctx, client, target, msg, cfg, stdout, stderr)
 	}
 	ctx, cancel := context.WithTimeout(ctx, c.timeout)
 	defer cancel()
-	rep, err := app.Do(ctx, client, http.MethodPost, target, msg, c.typeOf(msg))
+	rep, err := app.Do(ctx, client, c.method, target, msg, c.typeOf(msg))
 	if err != nil {
 		return err
 	}
@@ -64,7 +76,11 @@ func (c *config) client(ctx context.Context) (*http.Client, func(), error) {
 	}
 	fctx, cancel := context.WithTimeout(ctx, c.timeout)
 	defer cancel()
-	fetcher, err := transport.NewKeyFetcher(fctx, jwks)
+	var fetcher *transport.KeyFetcher
+	err = app.RetryRefused(ctx, c.wait, func() (err error) {
+		fetcher, err = transport.NewKeyFetcher(fctx, jwks)
+		return err
+	})
 	if err != nil {
 		return nil, nil, err
 	}
@@ -99,6 +115,18 @@ func (c *config) message(rest []string, stdin io.Reader) ([]byte, error) {
 		return cli.ReadFile(c.file, stdin)
 	}
 	return cli.ReadAll(stdin, "stdin")
+}
+
+// checkMethod refuses a method other than the four the sender knows, and
+// reports whether it carries a body.
+func (c *config) checkMethod() (withBody bool, err error) {
+	switch c.method {
+	case http.MethodPost, http.MethodPut:
+		return true, nil
+	case http.MethodGet, http.MethodDelete:
+		return false, nil
+	}
+	return false, cli.Usagef("--method must be GET, POST, PUT or DELETE, got %q", c.method)
 }
 
 func (c *config) typeOf(msg []byte) string {

@@ -34,7 +34,11 @@ func (c *config) sendSignedOnly(ctx context.Context, rest []string, stdout io.Wr
 	client := &http.Client{Timeout: c.timeout, Transport: &session.BearerTransport{
 		Base: app.BaseTransport(), Signer: signer, Audience: c.aud, Header: session.TokenHeader}}
 	target := strings.TrimSuffix(c.url, "/") + c.pathOr("/")
-	rep, err := app.Do(ctx, client, http.MethodGet, target, nil, "")
+	var rep *app.Reply
+	err = app.RetryRefused(ctx, c.wait, func() (err error) {
+		rep, err = app.Do(ctx, client, http.MethodGet, target, nil, "")
+		return err
+	})
 	if err != nil {
 		return err
 	}

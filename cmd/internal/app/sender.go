@@ -4,10 +4,12 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"net/http"
 	"strings"
+	"syscall"
 	"time"
 
 	"github.com/sealjwt/sealjwt"
@@ -90,4 +92,23 @@ func problemTitle(r *Reply) string {
 		return p.Title
 	}
 	return strings.ToLower(http.StatusText(r.Status))
+}
+
+// RetryRefused calls fn until it succeeds, fails otherwise than by a
+// refused connection, or window has passed, so that a sender started just
+// before its receiver finds it listening. A refused connection carried
+// nothing, so trying again cannot send anything twice.
+func RetryRefused(ctx context.Context, window time.Duration, fn func() error) error {
+	deadline := time.Now().Add(window)
+	for {
+		err := fn()
+		if err == nil || !errors.Is(err, syscall.ECONNREFUSED) || time.Now().After(deadline) {
+			return err
+		}
+		select {
+		case <-ctx.Done():
+			return err
+		case <-time.After(100 * time.Millisecond):
+		}
+	}
 }
