@@ -27,6 +27,13 @@ const (
 // endpoints, read before anything is parsed.
 const maxRefreshBody = 4096
 
+// CookieNames returns the names of the cookies m sets: AccessCookie and
+// RefreshCookie, or the same without their prefixes under
+// WithDevelopmentCookies.
+func (m *Manager) CookieNames() (access, refresh string) {
+	return accessCookieName(m.cfg.devCookies), refreshCookieName(m.cfg.devCookies)
+}
+
 func accessCookieName(dev bool) string {
 	if dev {
 		return strings.TrimPrefix(AccessCookie, "__Host-")

@@ -303,6 +303,9 @@ func TestLoginRefused(t *testing.T) {
 // prefix; and it refuses to set cookies for any other host.
 func TestDevelopmentCookies(t *testing.T) {
 	m := newManager(t, newClock(), WithDevelopmentCookies(), WithSameSite(http.SameSiteLaxMode))
+	if access, refresh := m.CookieNames(); access != "access" || refresh != "refresh" {
+		t.Fatalf("development cookie names %q, %q", access, refresh)
+	}
 	h := m.LoginHandler(func(*http.Request) (Grant, error) { return Grant{Subject: "dev"}, nil })
 	for host, want := range map[string]int{"localhost:8080": 200, "127.0.0.1:1": 200, "[::1]:80": 200, "api.example": 500} {
 		w := newRecorder(h, http.MethodPost, "http://"+host+"/auth/login")
@@ -313,7 +316,8 @@ func TestDevelopmentCookies(t *testing.T) {
 			continue
 		}
 		resp := http.Response{Header: w.Header()}
-		a, r := cookie(&resp, "access"), cookie(&resp, "refresh")
+		access, refresh := m.CookieNames()
+		a, r := cookie(&resp, access), cookie(&resp, refresh)
 		if a == nil || r == nil || a.Secure || r.Secure || a.SameSite != http.SameSiteLaxMode || r.SameSite != http.SameSiteStrictMode {
 			t.Fatalf("development cookies %v", resp.Cookies())
 		}
