@@ -128,6 +128,9 @@ func (c *serverConfig) accepted(r *http.Request, msg *sealjwt.Message, body io.R
 		t.msg, t.took = msg, time.Since(t.start)
 		t.body, _ = body.(*plainBody)
 	}
+	if !c.log.Enabled(r.Context(), slog.LevelDebug) {
+		return // the common case: spare building the attributes
+	}
 	c.log.LogAttrs(r.Context(), slog.LevelDebug, "sealjwt: request accepted",
 		slog.String("iss", msg.Issuer), slog.String("suite", string(msg.Envelope.Alg)),
 		slog.String("sig", string(msg.Alg)), slog.String("path", clip(r.URL.Path)))
