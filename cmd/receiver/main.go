@@ -9,6 +9,8 @@ package main
 
 import (
 	"context"
+	"crypto/tls"
+	"flag"
 	"fmt"
 	"io"
 	"log/slog"
@@ -43,6 +45,9 @@ With --signed-only, it serves the shared-secret flow instead: GET / and
 GET ` + app.MessagesPath + ` answer 200 "Hello World" to a request whose Token header is
 a valid HS256 JWT from ISSUER for ID, and 401 otherwise. The secret comes
 from --secret or $` + cli.SecretEnv + `, at least 32 bytes. Stop with Ctrl-C.
+Its tokens are bearer tokens: it listens on loopback by default, and on
+any other address only with --tls-cert and --tls-key (HTTPS), or with
+--insecure.
 
 --metrics-addr serves Prometheus metrics (requests accepted and refused by
 reason, open latency, body sizes, replay store errors) at ADDR/metrics.
@@ -65,6 +70,9 @@ type config struct {
 	bodyTimeout          time.Duration
 	ops                  metrics.Flags
 	observer             sealjwt.Observer // nil: no metrics
+	life                 cli.Lifetimes
+	tlsCert, tlsKey      string
+	insecure             bool
 }
 
 func main() {
@@ -76,7 +84,7 @@ func main() {
 func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	fs := command.NewFlagSet()
 	var c config
-	fs.StringVar(&c.addr, "addr", ":9000", "listen `address`")
+	fs.StringVar(&c.addr, "addr", ":9000", "listen `address` (with --signed-only: "+signedOnlyAddr+")")
 	fs.StringVar(&c.id, "id", "receiver", "our id: the audience senders must name")
 	fs.StringVar(&c.key, "key", "", "private key: JWK or JWKS `FILE` (default: a fresh HPKE-9 key)")
 	fs.Var(&c.trust, "trust", cli.TrustUsage("sender"))
@@ -90,10 +98,17 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	fs.BoolVar(&c.signedOnly, "signed-only", false, "serve the shared-secret flow (Token header, HS256) instead")
 	fs.StringVar(&c.secret, "secret", "", "--signed-only: HS256 secret (default $"+cli.SecretEnv+")")
 	fs.StringVar(&c.issuer, "iss", "sender", "--signed-only: the issuer the secret belongs to")
+	c.life.RegisterChecking(fs)
+	fs.StringVar(&c.tlsCert, "tls-cert", "", "serve HTTPS with this certificate chain `FILE` (PEM; with --tls-key)")
+	fs.StringVar(&c.tlsKey, "tls-key", "", "the certificate's private key `FILE` (PEM)")
+	fs.BoolVar(&c.insecure, "insecure", false, "--signed-only: allow plain HTTP on an address other than loopback")
 	c.ops.Register(fs)
 	return command.Run(fs, args, stdout, stderr, func(rest []string) error {
 		if len(rest) > 0 {
 			return cli.Usagef("unexpected argument %q", rest[0])
+		}
+		if err := c.checkTransport(fs); err != nil {
+			return err
 		}
 		log := c.ops.Logger(stderr)
 		observer, stopMetrics, err := c.ops.Start(log)
@@ -107,6 +122,9 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 			return err
 		}
 		defer ln.Close()
+		if ln, err = c.withTLS(ln); err != nil {
+			return err
+		}
 		c.acceptedHosts = c.hostList(ln.Addr())
 		h, cleanup, err := c.handler(ctx, log)
 		if err != nil {
@@ -144,7 +162,11 @@ func (c *config) hostList(addr net.Addr) []string {
 }
 
 func (c *config) serve(ctx context.Context, ln net.Listener, h http.Handler, log *slog.Logger) error {
-	log.Info("receiver listening", "addr", "http://"+ln.Addr().String(), "id", c.id, "signed_only", c.signedOnly,
+	scheme := "http://"
+	if c.tlsCert != "" {
+		scheme = "https://"
+	}
+	log.Info("receiver listening", "addr", scheme+ln.Addr().String(), "id", c.id, "signed_only", c.signedOnly,
 		"hosts", strings.Join(c.acceptedHosts, ","))
 	if err := app.Serve(ctx, ln, h, c.timeouts); err != nil && err != http.ErrServerClosed {
 		return err
@@ -172,7 +194,8 @@ func (c *config) signedOnlyHandler(log *slog.Logger) (http.Handler, error) {
 	if err != nil {
 		return nil, err
 	}
-	s := &app.SignedOnly{Key: key, Issuer: c.issuer, Audience: c.id, Log: log, Observer: c.observer}
+	s := &app.SignedOnly{Key: key, Issuer: c.issuer, Audience: c.id, Log: log, Observer: c.observer,
+		Leeway: c.life.Leeway, MaxLifetime: c.life.MaxLifetime}
 	return s.Handler()
 }
 
@@ -186,7 +209,8 @@ func (c *config) sealedHandler(ctx context.Context, log *slog.Logger) (http.Hand
 		return nil, nil, err
 	}
 	rc := &app.Receiver{ID: c.id, Keys: keys, Trusted: senders, Log: log, MaxBody: c.maxBody, BaseURL: c.baseURL,
-		Observer: c.observer, Hosts: c.acceptedHosts, BodyTimeout: c.bodyTimeout}
+		Observer: c.observer, Hosts: c.acceptedHosts, BodyTimeout: c.bodyTimeout,
+		Leeway: c.life.Leeway, MaxLifetime: c.life.MaxLifetime}
 	cleanup := func() {}
 	if c.redis != "" {
 		var closeRedis func() error
@@ -216,4 +240,55 @@ func (c *config) keys(log *slog.Logger) (*seal.KeySet, error) {
 	}
 	log.Warn("no --key: using a fresh key that lives only as long as this process", "alg", string(k.Alg()), "kid", k.KID())
 	return seal.NewKeySet(k)
+}
+
+// signedOnlyAddr is where --signed-only listens without --addr: loopback,
+// since its tokens travel in the clear without TLS.
+const signedOnlyAddr = "127.0.0.1:9000"
+
+// checkTransport checks the lifetime flags and the TLS flags, and refuses
+// to serve the signed-only flow, whose bearer tokens anyone on the path
+// can replay, in plain HTTP on an address other than loopback unless
+// --insecure says so.
+func (c *config) checkTransport(fs *flag.FlagSet) error {
+	if err := c.life.Check(); err != nil {
+		return err
+	}
+	if (c.tlsCert == "") != (c.tlsKey == "") {
+		return cli.Usagef("--tls-cert and --tls-key go together; got only one")
+	}
+	if !c.signedOnly || c.tlsCert != "" {
+		return nil
+	}
+	addrSet := false
+	fs.Visit(func(f *flag.Flag) { addrSet = addrSet || f.Name == "addr" })
+	if !addrSet {
+		c.addr = signedOnlyAddr
+	}
+	if !isLoopback(c.addr) && !c.insecure {
+		return cli.Usagef("--signed-only on %s would send tokens in plain HTTP beyond this machine; expected a loopback --addr, or --tls-cert and --tls-key, or --insecure", c.addr)
+	}
+	return nil
+}
+
+// isLoopback reports whether a listen address is on loopback only.
+func isLoopback(addr string) bool {
+	host, _, err := net.SplitHostPort(addr)
+	if err != nil {
+		return false
+	}
+	ip := net.ParseIP(host)
+	return host == "localhost" || (ip != nil && ip.IsLoopback())
+}
+
+// withTLS wraps ln in TLS when --tls-cert and --tls-key are given.
+func (c *config) withTLS(ln net.Listener) (net.Listener, error) {
+	if c.tlsCert == "" {
+		return ln, nil
+	}
+	cert, err := tls.LoadX509KeyPair(c.tlsCert, c.tlsKey)
+	if err != nil {
+		return nil, fmt.Errorf("--tls-cert %s, --tls-key %s: %w", c.tlsCert, c.tlsKey, err)
+	}
+	return tls.NewListener(ln, &tls.Config{Certificates: []tls.Certificate{cert}, MinVersion: tls.VersionTLS12}), nil
 }

@@ -49,6 +49,8 @@ type Receiver struct {
 	// Hosts are the Host values the receiver answers for; nil: any (set
 	// BaseURL or Hosts wherever other names can reach the receiver).
 	Hosts []string
+	// Leeway and MaxLifetime bound the tokens accepted; 0: the defaults.
+	Leeway, MaxLifetime time.Duration
 	// BodyTimeout bounds the time to read a request body; 0: no bound.
 	BodyTimeout time.Duration
 	// Observer, if set, is told the outcome of every request (metrics).
@@ -80,6 +82,12 @@ func (rc *Receiver) Handler() (http.Handler, error) {
 	}
 	if rc.Replay != nil {
 		opts = append(opts, sealjwt.WithReplayStore(rc.Replay))
+	}
+	if rc.Leeway > 0 {
+		opts = append(opts, sealjwt.WithLeeway(rc.Leeway))
+	}
+	if rc.MaxLifetime > 0 {
+		opts = append(opts, sealjwt.WithMaxLifetime(rc.MaxLifetime))
 	}
 	opener, err := sealjwt.NewOpener(rc.ID, rc.Keys, opts...)
 	if err != nil {

@@ -4,6 +4,7 @@ import (
 	"io"
 	"log/slog"
 	"net/http"
+	"time"
 
 	"github.com/sealjwt/sealjwt"
 	"github.com/sealjwt/sealjwt/session"
@@ -20,6 +21,8 @@ type SignedOnly struct {
 	Audience string            // our id
 	Log      *slog.Logger
 	Observer sealjwt.Observer // nil: none; told the outcome of every request
+	// Leeway and MaxLifetime bound the tokens accepted; 0: the defaults.
+	Leeway, MaxLifetime time.Duration
 }
 
 // Handler returns the signed-only receiver.
@@ -28,7 +31,14 @@ func (s *SignedOnly) Handler() (http.Handler, error) {
 	if log == nil {
 		log = slog.New(slog.DiscardHandler)
 	}
-	v, err := token.NewVerifier(s.Audience)
+	var vopts []token.VerifierOption
+	if s.Leeway > 0 {
+		vopts = append(vopts, token.WithLeeway(s.Leeway))
+	}
+	if s.MaxLifetime > 0 {
+		vopts = append(vopts, token.WithMaxLifetime(s.MaxLifetime))
+	}
+	v, err := token.NewVerifier(s.Audience, vopts...)
 	if err != nil {
 		return nil, err
 	}
