@@ -39,15 +39,22 @@ func TestConformance(t *testing.T) {
 			st := s.(*Store)
 			return migrated(t, testpg.Pool(t, nil), st.schema[1:len(st.schema)-1])
 		},
-		Unreachable: func(t *testing.T) session.Store {
-			pool, err := pgxpool.New(context.Background(), "postgres://postgres@127.0.0.1:1/test?sslmode=disable&connect_timeout=1")
-			if err != nil {
-				t.Fatal(err)
-			}
-			t.Cleanup(pool.Close)
-			return New(pool)
-		},
+		Unreachable: unreachableStore,
 	})
+}
+
+// unreachableStore is a store on a port where no server listens.
+func unreachableStore(t *testing.T) session.Store {
+	pool, err := pgxpool.New(context.Background(), "postgres://postgres@127.0.0.1:1/test?sslmode=disable&connect_timeout=1")
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(pool.Close)
+	return New(pool)
+}
+
+func TestHTTP(t *testing.T) {
+	storetest.HTTP(t, freshStore(t), unreachableStore(t))
 }
 
 // TestRotationRoundTrips counts what a rotation costs on the wire.

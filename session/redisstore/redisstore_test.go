@@ -34,12 +34,19 @@ func TestConformance(t *testing.T) {
 			// A second connection pool, as another server would have.
 			return newStore(t, testredis.Client(t), s.(*Store).prefix)
 		},
-		Unreachable: func(t *testing.T) session.Store {
-			c := redis.NewClient(&redis.Options{Addr: "127.0.0.1:1", MaxRetries: -1, DialerRetries: 1, DialTimeout: time.Second})
-			t.Cleanup(func() { _ = c.Close() })
-			return newStore(t, c, DefaultPrefix)
-		},
+		Unreachable: unreachableStore,
 	})
+}
+
+// unreachableStore is a store on a port where no server listens.
+func unreachableStore(t *testing.T) session.Store {
+	c := redis.NewClient(&redis.Options{Addr: "127.0.0.1:1", MaxRetries: -1, DialerRetries: 1, DialTimeout: time.Second})
+	t.Cleanup(func() { _ = c.Close() })
+	return newStore(t, c, DefaultPrefix)
+}
+
+func TestHTTP(t *testing.T) {
+	storetest.HTTP(t, freshStore(t), unreachableStore(t))
 }
 
 func TestNewRefusesBraceInPrefix(t *testing.T) {
