@@ -258,3 +258,33 @@ func logoutClearsBothCookies(t *testing.T, b *browser, s *sessionSite) {
 		t.Errorf("after logout the jar holds access %v and refresh %v; want neither", access, refresh)
 	}
 }
+
+// TestBrowserDemoOverPlainHTTP runs the demo as "sealjwt demo --web" does,
+// over plain http on loopback, and logs in and out in Chromium: the
+// development cookies (no Secure, no prefix) are kept by the browser, still
+// out of reach of scripts, and the page says it runs in development mode.
+func TestBrowserDemoOverPlainHTTP(t *testing.T) {
+	b := startBrowser(t)
+	base := serveInBackground(t)
+	b.do("opening the login page", chromedp.Navigate(base+loginPage))
+	b.do("submitting the login form", chromedp.Click(chromedp.CSS("#submit")))
+	b.waitFor("the protected page shows the user and the development notice",
+		fmt.Sprintf(`document.getElementById("subject")?.textContent === %q && document.getElementById("dev") !== null`, User))
+	b.shot("development mode logged in")
+	access, refresh := cookieNames(true)
+	jar := b.cookies(base+"/", base+refreshPath)
+	for _, name := range []string{access, refresh} {
+		c := jar[name]
+		if c == nil || c.Secure || !c.HTTPOnly {
+			t.Errorf("development cookie %s: %+v; want one kept, HttpOnly, not Secure", name, c)
+		}
+	}
+	if got := eval[string](b, "document.cookie"); got != "" {
+		t.Errorf("document.cookie = %q; want \"\"", got)
+	}
+	b.do("logging out", chromedp.Click(chromedp.CSS("#logout")))
+	backOnLoginWith(b, "loggedout")
+	if jar := b.cookies(base+"/", base+refreshPath); len(jar) != 0 {
+		t.Errorf("after logout the jar holds %d cookies; want none", len(jar))
+	}
+}
