@@ -137,7 +137,7 @@ func (rc *Receiver) message(w http.ResponseWriter, r *http.Request, log *slog.Lo
 		if errors.Is(err, sealjwt.ErrTooLarge) {
 			status = http.StatusRequestEntityTooLarge
 		}
-		log.Warn("message body refused", "iss", m.Issuer, "jti", m.ID, "error", err)
+		log.Warn("message body refused", "reason", sealjwt.ReasonOf(err), "iss", m.Issuer, "jti", m.ID, "error", err)
 		http.Error(w, http.StatusText(status), status)
 		return
 	}

@@ -122,8 +122,8 @@ func Serve(addr string, p *Prometheus, log *slog.Logger) (stop func(), err error
 type Observers []sealjwt.Observer
 
 // Observe passes e to every member.
-func (os Observers) Observe(ctx context.Context, e sealjwt.Event) {
-	for _, o := range os {
+func (list Observers) Observe(ctx context.Context, e sealjwt.Event) {
+	for _, o := range list {
 		if o != nil {
 			o.Observe(ctx, e)
 		}
