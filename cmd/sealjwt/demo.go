@@ -57,6 +57,9 @@ func runDemo(e env, args []string) int {
 		if len(rest) > 0 {
 			return cli.Usagef("unexpected argument %q", rest[0])
 		}
+		if !*web && *addr != webdemo.DefaultAddr {
+			return cli.Usagef("--addr is for --web")
+		}
 		if *web {
 			if err := webdemo.CheckAddr(*addr); err != nil {
 				return cli.Usagef("--addr: %v", err)

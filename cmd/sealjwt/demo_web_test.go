@@ -15,3 +15,10 @@ func TestDemoWebRefusesAnAddressOtherMachinesReach(t *testing.T) {
 		}
 	}
 }
+
+func TestDemoAddrNeedsWeb(t *testing.T) {
+	code, out, errs := runIn(t, t.TempDir(), "", "demo", "--addr", "127.0.0.1:8080")
+	if code != cli.ExitUsage || out != "" || !strings.Contains(errs, "--web") {
+		t.Errorf("demo --addr without --web: exit %d, stdout %q, stderr %q; want exit 2 naming --web", code, out, errs)
+	}
+}
