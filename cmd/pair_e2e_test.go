@@ -4,6 +4,9 @@ import (
 	"net/http"
 	"strings"
 	"testing"
+	"time"
+
+	"github.com/golang-jwt/jwt/v5"
 )
 
 // TestReceiverAndSender runs the demo pair as separate processes: the
@@ -129,4 +132,33 @@ func get(t *testing.T, url, tok string) (int, string) {
 func tamper(tok string) string {
 	i := strings.Index(tok, ".") + 3
 	return tok[:i] + flip(tok[i]) + tok[i+1:]
+}
+
+// TestSignedOnlyTutorialToken: a token made exactly as the classic
+// tutorial's client makes it (golang-jwt, HS256, typ JWT, claims
+// authorized, client and exp) is refused by the strict receiver and
+// accepted, twice, by receiver --signed-only --tutorial.
+func TestSignedOnlyTutorialToken(t *testing.T) {
+	t.Parallel()
+	const secret = "a shared secret of at least 32 bytes!!"
+	tok, err := jwt.NewWithClaims(jwt.SigningMethodHS256, jwt.MapClaims{
+		"authorized": true, "client": "Krissanawat", "exp": time.Now().Add(5 * time.Minute).Unix(),
+	}).SignedString([]byte(secret))
+	if err != nil {
+		t.Fatal(err)
+	}
+	env := []string{"SEALJWT_SECRET=" + secret}
+	for _, tc := range []struct {
+		args []string
+		want int
+	}{{nil, http.StatusUnauthorized}, {[]string{"--tutorial"}, http.StatusOK}} {
+		addr := freeAddr(t)
+		url := "http://" + addr + "/"
+		startReceiver(t, t.TempDir(), env, url, append([]string{"--signed-only", "--addr", addr}, tc.args...)...)
+		for range 2 {
+			if code, _ := get(t, url, tok); code != tc.want {
+				t.Fatalf("receiver %v: tutorial token got %d, want %d", tc.args, code, tc.want)
+			}
+		}
+	}
 }

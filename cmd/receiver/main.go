@@ -34,7 +34,7 @@ import (
 
 var command = cli.Command{
 	Name: "receiver",
-	Args: "[--addr ADDR] [--id ID] --key RECEIVER.jwk --trust ISSUER=SENDER.pub.jwk... [--redis URL]\n       receiver --signed-only [--addr ADDR] [--id ID] [--iss ISSUER] [--secret S]",
+	Args: "[--addr ADDR] [--id ID] --key RECEIVER.jwk --trust ISSUER=SENDER.pub.jwk... [--redis URL]\n       receiver --signed-only [--addr ADDR] [--id ID] [--iss ISSUER] [--secret S] [--tutorial]",
 	Summary: `Serves the receiver's public keys at ` + transport.DefaultJWKSPath + ` and, for sealed
 requests from trusted senders, GET / and POST ` + app.MessagesPath + `: it logs each message
 and replies sealed. --redis shares replay protection between receivers
@@ -44,10 +44,12 @@ Without --key, a fresh HPKE-9 key is made that lives as long as the process.
 With --signed-only, it serves the shared-secret flow instead: GET / and
 GET ` + app.MessagesPath + ` answer 200 "Hello World" to a request whose Token header is
 a valid HS256 JWT from ISSUER for ID, and 401 otherwise. The secret comes
-from --secret or $` + cli.SecretEnv + `, at least 32 bytes. Stop with Ctrl-C.
-Its tokens are bearer tokens: it listens on loopback by default, and on
-any other address only with --tls-cert and --tls-key (HTTPS), or with
---insecure.
+from --secret or $` + cli.SecretEnv + `, at least 32 bytes. Tokens are reusable until they
+expire. --tutorial also accepts tokens made as the classic tutorial makes them
+(typ JWT, no kid, iss, aud, jti or iat; exp required), giving up the checks
+those claims allow. Its tokens are bearer tokens: it listens on loopback by
+default, and on any other address only with --tls-cert and --tls-key
+(HTTPS), or with --insecure. Stop with Ctrl-C.
 
 --metrics-addr serves Prometheus metrics (requests accepted and refused by
 reason, open latency, body sizes, replay store errors) at ADDR/metrics.
@@ -61,7 +63,7 @@ type config struct {
 	addr, id, key, redis string
 	baseURL              string
 	trust                cli.TrustFlag
-	signedOnly           bool
+	signedOnly, tutorial bool
 	secret, issuer       string
 	maxBody              int64
 	hosts                string // comma-separated; "": derived from the listen address
@@ -102,6 +104,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	fs.StringVar(&c.tlsCert, "tls-cert", "", "serve HTTPS with this certificate chain `FILE` (PEM; with --tls-key)")
 	fs.StringVar(&c.tlsKey, "tls-key", "", "the certificate's private key `FILE` (PEM)")
 	fs.BoolVar(&c.insecure, "insecure", false, "--signed-only: allow plain HTTP on an address other than loopback")
+	fs.BoolVar(&c.tutorial, "tutorial", false, "--signed-only: also accept the classic tutorial's tokens (typ JWT; only exp required)")
 	c.ops.Register(fs)
 	return command.Run(fs, args, stdout, stderr, func(rest []string) error {
 		if len(rest) > 0 {
@@ -195,7 +198,7 @@ func (c *config) signedOnlyHandler(log *slog.Logger) (http.Handler, error) {
 		return nil, err
 	}
 	s := &app.SignedOnly{Key: key, Issuer: c.issuer, Audience: c.id, Log: log, Observer: c.observer,
-		Leeway: c.life.Leeway, MaxLifetime: c.life.MaxLifetime}
+		Leeway: c.life.Leeway, MaxLifetime: c.life.MaxLifetime, Tutorial: c.tutorial}
 	return s.Handler()
 }
 

@@ -23,6 +23,7 @@ type SignedOnly struct {
 	Observer sealjwt.Observer // nil: none; told the outcome of every request
 	// Leeway and MaxLifetime bound the tokens accepted; 0: the defaults.
 	Leeway, MaxLifetime time.Duration
+	Tutorial            bool // also accept the classic tutorial's tokens (token.WithTutorialCompat)
 }
 
 // Handler returns the signed-only receiver.
@@ -37,6 +38,9 @@ func (s *SignedOnly) Handler() (http.Handler, error) {
 	}
 	if s.MaxLifetime > 0 {
 		vopts = append(vopts, token.WithMaxLifetime(s.MaxLifetime))
+	}
+	if s.Tutorial {
+		vopts = append(vopts, token.WithTutorialCompat())
 	}
 	v, err := token.NewVerifier(s.Audience, vopts...)
 	if err != nil {
