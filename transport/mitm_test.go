@@ -104,28 +104,19 @@ func postText(t testing.TB, c *http.Client, url, body string) (*http.Response, e
 // An unsealed 307 would make the client sign and seal the same body again
 // for a URL of the attacker's choosing.
 func TestAttackUnsealedRedirect307(t *testing.T) {
-	var runs atomic.Int32
-	h := newHarness(t, counting(&runs), harnessConfig{})
-	m := newMITM(t, h.srv.URL)
-	m.set(func(w http.ResponseWriter, r *http.Request) bool {
-		if r.URL.Path != "/pay" {
-			return false
-		}
-		http.Redirect(w, r, "/elsewhere", http.StatusTemporaryRedirect)
-		return true
-	})
-	_, err := postText(t, h.client, m.srv.URL+"/pay", "100 to alice")
-	if !errors.Is(err, ErrUnsealedResponse) {
-		t.Fatalf("unsealed 307: err = %v, want ErrUnsealedResponse", err)
-	}
-	if n := runs.Load(); n != 0 {
-		t.Fatalf("the handler ran %d times, want 0: the redirect was followed", n)
-	}
+	unsealedRedirectRefused(t, http.StatusTemporaryRedirect, "/elsewhere")
 }
 
 // An unsealed 303 would turn the POST into a GET of another resource, whose
 // sealed answer the caller would take for the answer to its POST.
 func TestAttackUnsealedRedirect303(t *testing.T) {
+	unsealedRedirectRefused(t, http.StatusSeeOther, "/")
+}
+
+// unsealedRedirectRefused has the attacker answer a POST with an unsealed
+// redirect to location on the real receiver, and checks that the client
+// fails rather than follow it: the receiver's handler never runs.
+func unsealedRedirectRefused(t *testing.T, status int, location string) {
 	var runs atomic.Int32
 	h := newHarness(t, counting(&runs), harnessConfig{})
 	m := newMITM(t, h.srv.URL)
@@ -133,15 +124,15 @@ func TestAttackUnsealedRedirect303(t *testing.T) {
 		if r.Method != http.MethodPost {
 			return false
 		}
-		http.Redirect(w, r, "/", http.StatusSeeOther)
+		http.Redirect(w, r, location, status)
 		return true
 	})
 	_, err := postText(t, h.client, m.srv.URL+"/pay", "100 to alice")
 	if !errors.Is(err, ErrUnsealedResponse) {
-		t.Fatalf("unsealed 303: err = %v, want ErrUnsealedResponse", err)
+		t.Fatalf("unsealed %d: err = %v, want ErrUnsealedResponse", status, err)
 	}
 	if n := runs.Load(); n != 0 {
-		t.Fatalf("the handler ran %d times, want 0", n)
+		t.Fatalf("the handler ran %d times, want 0: the redirect was followed", n)
 	}
 }
 
@@ -366,5 +357,23 @@ func TestAttackKeySwapAfterForged422(t *testing.T) {
 	problemOf(t, resp, http.StatusUnauthorized)
 	if Sealed(resp) || runs.Load() != 0 {
 		t.Fatalf("re-sealed retry: sealed %v, handler ran %d times; want an unsealed refusal", Sealed(resp), runs.Load())
+	}
+}
+
+// The receiver's own, sealed redirect is followed, with a new envelope.
+func TestSealedRedirectFollowed(t *testing.T) {
+	var runs atomic.Int32
+	mux := http.NewServeMux()
+	mux.HandleFunc("/old", func(w http.ResponseWriter, r *http.Request) {
+		http.Redirect(w, r, "/new", http.StatusTemporaryRedirect)
+	})
+	mux.Handle("/new", counting(&runs))
+	h := newHarness(t, mux, harnessConfig{})
+	resp, err := postText(t, h.client, h.srv.URL+"/old", "100 to alice")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if body := readAll(t, resp); body != "done" || !Sealed(resp) || runs.Load() != 1 {
+		t.Fatalf("after a sealed 307: %d %q sealed %v, runs %d", resp.StatusCode, body, Sealed(resp), runs.Load())
 	}
 }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"net/http"
+	"net/http/httptest"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -140,4 +141,29 @@ func TestSignedKeySetRefusesSharedSecrets(t *testing.T) {
 	if _, err := NewKeyFetcher(context.Background(), "https://keys.example/jwks", WithKeySetSigner(receiverID, hs.Public())); !errors.Is(err, token.ErrConfig) {
 		t.Fatalf("fetcher with HS256: %v", err)
 	}
+}
+
+func FuzzOpenSignedJWKS(f *testing.F) {
+	signing := newTokenKeys(f)
+	rec := httptest.NewRecorder()
+	signedJWKS(f, fixtureKeys(f).seal.Public(), signing, receiverID).ServeHTTP(rec, httptest.NewRequest(http.MethodGet, "/", nil))
+	f.Add(rec.Body.Bytes())
+	f.Add([]byte("e30.e30.AA"))
+	v, err := signedJWKSVerifier(receiverID, signing.Public())
+	if err != nil {
+		f.Fatal(err)
+	}
+	f.Fuzz(func(t *testing.T, jws []byte) {
+		jwks, err := openSignedJWKS(v, jws)
+		if err != nil {
+			if !errors.Is(err, ErrKeySetSignature) {
+				t.Fatalf("error %v is not ErrKeySetSignature", err)
+			}
+			return
+		}
+		// Only a set the receiver signed verifies, and it signs valid ones.
+		if _, err := seal.ParsePublicKeySet(jwks); err != nil {
+			t.Fatalf("accepted set %q: %v", jwks, err)
+		}
+	})
 }
