@@ -25,7 +25,9 @@ import (
 	"crypto/subtle"
 	"errors"
 	"fmt"
+	"strings"
 	"time"
+	"unicode/utf8"
 
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgconn"
@@ -143,8 +145,17 @@ func (s *Store) Create(ctx context.Context, f session.Family, first session.Refr
 	return nil
 }
 
+// storable reports whether a text column can hold id: valid UTF-8 without
+// NUL. Any other id is unknown without asking the server.
+func storable(id string) bool {
+	return utf8.ValidString(id) && !strings.ContainsRune(id, 0)
+}
+
 // Rotate implements session.Store in two round trips.
 func (s *Store) Rotate(ctx context.Context, r session.Rotation) (session.Rotated, error) {
+	if !storable(r.ID) {
+		return session.Rotated{}, session.ErrInvalidRefresh
+	}
 	var stored []byte
 	err := s.pool.QueryRow(ctx, s.sql.tokenHash, r.ID).Scan(&stored)
 	if errors.Is(err, pgx.ErrNoRows) {
@@ -203,6 +214,9 @@ func (f storedFamily) family() session.Family {
 
 // Lookup implements session.Store in one round trip.
 func (s *Store) Lookup(ctx context.Context, id string, h session.SecretHash) (session.Family, error) {
+	if !storable(id) {
+		return session.Family{}, session.ErrInvalidRefresh
+	}
 	var (
 		stored []byte
 		f      storedFamily
@@ -222,6 +236,9 @@ func (s *Store) Lookup(ctx context.Context, id string, h session.SecretHash) (se
 
 // RevokeFamily implements session.Store in one round trip.
 func (s *Store) RevokeFamily(ctx context.Context, familyID string) error {
+	if !storable(familyID) {
+		return nil // unknown
+	}
 	return s.exec(ctx, s.sql.revokeFamily, familyID)
 }
 

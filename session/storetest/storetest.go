@@ -209,7 +209,7 @@ func testUnknownID(t *testing.T, f *fixture) {
 	f.login(t, "alice")
 	f.wantErr(t, NewToken(), f.at(time.Minute), grace, session.ErrInvalidRefresh)
 	// Ids of shapes a store might build keys or queries from.
-	for _, id := range []string{"", "{x}", "a}b{c", "*", "x' OR '1'='1", strings.Repeat("A", 4096)} {
+	for _, id := range []string{"", "{x}", "a}b{c", "*", "x' OR '1'='1", "nul\x00", "\xff\xfe", strings.Repeat("A", 4096)} {
 		f.wantErr(t, Token{ID: id}, f.at(time.Minute), grace, session.ErrInvalidRefresh)
 	}
 }
@@ -408,8 +408,10 @@ func testLogout(t *testing.T, f *fixture) {
 	if err := f.s.RevokeFamily(ctx, fam.ID); err != nil {
 		t.Fatalf("RevokeFamily twice: %v", err)
 	}
-	if err := f.s.RevokeFamily(ctx, randomID()); err != nil {
-		t.Fatalf("RevokeFamily of an unknown family: %v", err)
+	for _, id := range []string{randomID(), "{x}", "\xff\x00"} {
+		if err := f.s.RevokeFamily(ctx, id); err != nil {
+			t.Fatalf("RevokeFamily(%q) of an unknown family: %v", id, err)
+		}
 	}
 }
 
@@ -441,7 +443,7 @@ func testLookup(t *testing.T, f *fixture) {
 		t.Fatalf("Lookup: %v", err)
 	}
 	checkFamily(t, "Lookup", got, fam)
-	for _, bad := range []Token{{ID: first.ID, Hash: NewToken().Hash}, NewToken(), {ID: "{x}"}} {
+	for _, bad := range []Token{{ID: first.ID, Hash: NewToken().Hash}, NewToken(), {ID: "{x}"}, {ID: "\xff\x00"}} {
 		if _, err := f.s.Lookup(ctx, bad.ID, bad.Hash); !errors.Is(err, session.ErrInvalidRefresh) {
 			t.Fatalf("Lookup(%q, wrong hash): %v, want ErrInvalidRefresh", bad.ID, err)
 		}
