@@ -64,20 +64,21 @@ func runDemo(e env, args []string) int {
 			if err := webdemo.CheckAddr(*addr); err != nil {
 				return cli.Usagef("--addr: %v", err)
 			}
-			ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
-			defer stop()
-			return webdemo.Serve(ctx, *addr, e.stdout)
-		}
-		if !seal.Alg(*suite).Supported() || !isTokenAlg(token.Alg(*sig)) {
+		} else if !seal.Alg(*suite).Supported() || !isTokenAlg(token.Alg(*sig)) {
 			return cli.Usagef("unknown alg; use one of %s", algList())
 		}
-		d := &demo{w: e.stdout, log: ops.Logger(e.stderr)}
-		observer, stopMetrics, err := ops.Start(d.log)
+		log := ops.Logger(e.stderr)
+		observer, stopMetrics, err := ops.Start(log)
 		if err != nil {
 			return err
 		}
 		defer stopMetrics()
-		d.observer = observer
+		if *web {
+			ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+			defer stop()
+			return webdemo.Serve(ctx, *addr, e.stdout, webdemo.Config{Observer: observer, Log: log})
+		}
+		d := &demo{w: e.stdout, log: log, observer: observer}
 		return d.run(context.Background(), seal.Alg(*suite), token.Alg(*sig))
 	})
 }

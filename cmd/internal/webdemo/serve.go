@@ -12,14 +12,16 @@ import (
 // DefaultAddr picks a free port on the loopback interface.
 const DefaultAddr = "127.0.0.1:0"
 
-// Serve serves the demo over plain http on addr until ctx ends, and prints
-// its URL to out. addr must be a loopback address: the demo's development
-// cookies carry no Secure attribute, so they must not cross a network.
-func Serve(ctx context.Context, addr string, out io.Writer) error {
+// Serve serves the demo with cfg (in development mode) over plain http on
+// addr until ctx ends, and prints its URL to out. addr must be a loopback
+// address: the demo's development cookies carry no Secure attribute, so
+// they must not cross a network.
+func Serve(ctx context.Context, addr string, out io.Writer, cfg Config) error {
 	if err := CheckAddr(addr); err != nil {
 		return err
 	}
-	d, err := New(Config{Dev: true})
+	cfg.Dev = true
+	d, err := New(cfg)
 	if err != nil {
 		return err
 	}

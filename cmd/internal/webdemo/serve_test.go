@@ -56,7 +56,7 @@ func serveInBackground(t *testing.T) string {
 	ctx, cancel := context.WithCancel(context.Background())
 	out := &syncBuffer{}
 	done := make(chan error, 1)
-	go func() { done <- Serve(ctx, DefaultAddr, out) }()
+	go func() { done <- Serve(ctx, DefaultAddr, out, Config{}) }()
 	t.Cleanup(func() {
 		cancel()
 		if err := <-done; err != nil {

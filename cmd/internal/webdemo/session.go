@@ -43,6 +43,12 @@ func newManager(cfg Config) (*session.Manager, error) {
 	if cfg.Dev {
 		opts = append(opts, session.WithDevelopmentCookies())
 	}
+	if cfg.Observer != nil {
+		opts = append(opts, session.WithObserver(cfg.Observer))
+	}
+	if cfg.Log != nil {
+		opts = append(opts, session.WithLogger(cfg.Log))
+	}
 	return session.NewManager("sealjwt-web-demo", keys, opts...)
 }
 

@@ -14,9 +14,11 @@ import (
 	"fmt"
 	"html/template"
 	"io/fs"
+	"log/slog"
 	"net/http"
 	"time"
 
+	"github.com/sealjwt/sealjwt"
 	"github.com/sealjwt/sealjwt/session"
 )
 
@@ -60,6 +62,11 @@ type Config struct {
 	Grace time.Duration
 	// Now is the server's clock (time.Now when nil).
 	Now func() time.Time
+	// Observer, if set, is told every login, refresh (reuse detections
+	// among them), logout and access check (metrics).
+	Observer sealjwt.Observer
+	// Log, if set, gets one line per refusal.
+	Log *slog.Logger
 }
 
 func (c Config) withDefaults() Config {
