@@ -11,8 +11,8 @@ import (
 	"github.com/sealjwt/sealjwt"
 	"github.com/sealjwt/sealjwt/cmd/internal/app"
 	"github.com/sealjwt/sealjwt/cmd/internal/cli"
+	"github.com/sealjwt/sealjwt/cmd/internal/load"
 	"github.com/sealjwt/sealjwt/cmd/internal/metrics"
-	"github.com/sealjwt/sealjwt/internal/load"
 	"github.com/sealjwt/sealjwt/seal"
 	"github.com/sealjwt/sealjwt/token"
 )

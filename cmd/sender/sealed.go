@@ -11,7 +11,7 @@ import (
 	"github.com/sealjwt/sealjwt"
 	"github.com/sealjwt/sealjwt/cmd/internal/app"
 	"github.com/sealjwt/sealjwt/cmd/internal/cli"
-	"github.com/sealjwt/sealjwt/internal/load"
+	"github.com/sealjwt/sealjwt/cmd/internal/load"
 	"github.com/sealjwt/sealjwt/transport"
 )
 

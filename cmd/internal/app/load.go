@@ -7,7 +7,7 @@ import (
 	"net/http"
 	"time"
 
-	"github.com/sealjwt/sealjwt/internal/load"
+	"github.com/sealjwt/sealjwt/cmd/internal/load"
 )
 
 // LoadPlan is a load run of POSTs of one body to one URL.
