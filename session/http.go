@@ -23,9 +23,12 @@ const (
 	RefreshCookie = "__Secure-refresh"
 )
 
-// maxRefreshBody bounds the form body of the refresh and logout
-// endpoints, read before anything is parsed.
-const maxRefreshBody = 4096
+// Body limits: the form body of the refresh and logout endpoints, and
+// the login request the Authenticator reads. Reading past them fails.
+const (
+	maxRefreshBody = 4096
+	maxLoginBody   = 64 << 10
+)
 
 // CookieNames returns the names of the cookies m sets: AccessCookie and
 // RefreshCookie, or the same without their prefixes under
@@ -58,9 +61,11 @@ type Authenticator func(r *http.Request) (Grant, error)
 // JSON body {"token_type":"Bearer","expires_in":s,"refresh_expires_in":s,
 // "scope":...} for the page's timers; or as an RFC 6749 section 5.1 token
 // response. A refused login gets 401, a cross-origin browser request 403,
-// a store that cannot answer 503, all as problem+json.
+// a store that cannot answer 503, all as problem+json. The request body
+// authenticate reads is limited to 64 KiB.
 func (m *Manager) LoginHandler(authenticate Authenticator) http.Handler {
 	return m.endpoint(func(w http.ResponseWriter, r *http.Request) {
+		r.Body = http.MaxBytesReader(w, r.Body, maxLoginBody)
 		g, err := authenticate(r)
 		if err != nil {
 			m.cfg.logRefusal(r, "login refused", err)

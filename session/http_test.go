@@ -287,6 +287,8 @@ func TestLoginRefused(t *testing.T) {
 	a := newApp(t, newManager(t, newClock()))
 	resp := a.post(t, a.browser(t), "/auth/login", url.Values{"user": {"mallory"}})
 	problemOf(t, resp, http.StatusUnauthorized)
+	huge := url.Values{"pad": {strings.Repeat("x", maxLoginBody)}, "user": {"alice"}}
+	problemOf(t, a.post(t, a.srv.Client(), "/auth/login", huge), http.StatusUnauthorized)
 	if len(resp.Cookies()) != 0 {
 		t.Fatalf("refused login set cookies")
 	}
