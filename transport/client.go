@@ -193,6 +193,9 @@ func (t *Transport) recipient(req *http.Request) (*seal.PublicKey, error) {
 // the body, if any, as a record stream.
 func (t *Transport) outgoing(req *http.Request, body io.ReadCloser, env string, exp seal.Exporter, alg seal.Alg, sealed func(string) bool) (*http.Request, error) {
 	out := req.Clone(req.Context())
+	if out.Header == nil {
+		out.Header = http.Header{}
+	}
 	for name := range out.Header {
 		if sealed(strings.ToLower(name)) {
 			delete(out.Header, name) // it travels in the envelope

@@ -292,3 +292,17 @@ func mustJSON(t *testing.T, v any) []byte {
 	}
 	return b
 }
+
+func TestRequestWithoutHeaderMap(t *testing.T) {
+	h := newHarness(t, http.HandlerFunc(whoami), harnessConfig{})
+	req, _ := http.NewRequest(http.MethodGet, h.srv.URL+"/", nil)
+	req.Header = nil
+	resp, err := h.client.Transport.RoundTrip(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusAccepted {
+		t.Fatalf("status %d", resp.StatusCode)
+	}
+}
