@@ -6,36 +6,28 @@ import (
 	"fmt"
 	"os/exec"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
 	"github.com/sealjwt/sealjwt"
+	"github.com/sealjwt/sealjwt/internal/observetest"
 	"github.com/sealjwt/sealjwt/replay"
 	"github.com/sealjwt/sealjwt/seal"
 	"github.com/sealjwt/sealjwt/token"
 )
 
-// recorder is an Observer that keeps every Event.
-type recorder struct {
-	mu     sync.Mutex
-	events []sealjwt.Event
-}
+// recorder keeps the events of an Opener, which reports each Open before
+// it returns.
+type recorder struct{ observetest.Recorder }
 
-func (r *recorder) Observe(_ context.Context, e sealjwt.Event) {
-	r.mu.Lock()
-	defer r.mu.Unlock()
-	r.events = append(r.events, e)
-}
-
+// last returns the one event reported since the previous call.
 func (r *recorder) last(t *testing.T) sealjwt.Event {
 	t.Helper()
-	r.mu.Lock()
-	defer r.mu.Unlock()
-	if len(r.events) == 0 {
-		t.Fatal("no event reported")
+	got := r.Take()
+	if len(got) != 1 {
+		t.Fatalf("%d events reported, want 1: %+v", len(got), got)
 	}
-	return r.events[len(r.events)-1]
+	return got[0]
 }
 
 func TestReasonOfEverySentinel(t *testing.T) {

@@ -10,41 +10,25 @@ import (
 	"net/http/httptest"
 	"os"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
 	"github.com/sealjwt/sealjwt"
+	"github.com/sealjwt/sealjwt/internal/observetest"
 	"github.com/sealjwt/sealjwt/internal/record"
 	"github.com/sealjwt/sealjwt/seal"
 	"github.com/sealjwt/sealjwt/token"
 )
 
-// recorder is an Observer that keeps every Event.
-type recorder struct {
-	mu     sync.Mutex
-	events []sealjwt.Event
-}
-
-func (r *recorder) Observe(_ context.Context, e sealjwt.Event) {
-	r.mu.Lock()
-	defer r.mu.Unlock()
-	r.events = append(r.events, e)
-}
+// recorder keeps the events of a middleware, a client or a fetcher.
+type recorder struct{ observetest.Recorder }
 
 // take waits for n events and returns them, failing on more.
 func (r *recorder) take(t *testing.T, n int) []sealjwt.Event {
 	t.Helper()
-	waitFor(t, "events", func() bool {
-		r.mu.Lock()
-		defer r.mu.Unlock()
-		return len(r.events) >= n
-	})
+	waitFor(t, "events", func() bool { return r.Len() >= n })
 	time.Sleep(10 * time.Millisecond) // room for an extra event to show up
-	r.mu.Lock()
-	defer r.mu.Unlock()
-	got := r.events
-	r.events = nil
+	got := r.Take()
 	if len(got) != n {
 		t.Fatalf("%d events, want %d: %+v", len(got), n, got)
 	}

@@ -13,6 +13,7 @@ import (
 
 	"github.com/sealjwt/sealjwt"
 	"github.com/sealjwt/sealjwt/cmd/internal/cli"
+	"github.com/sealjwt/sealjwt/internal/observetest"
 	"github.com/sealjwt/sealjwt/seal"
 	"github.com/sealjwt/sealjwt/token"
 	"github.com/sealjwt/sealjwt/transport"
@@ -45,15 +46,9 @@ func TestAttackTamperedBodyLoggedAndCountedWithItsReason(t *testing.T) {
 	recv, _ := seal.NewKeySet(rk)
 	send, _ := token.NewKeySet(sk)
 	var logs syncBuffer
-	var mu sync.Mutex
-	var events []sealjwt.Event
+	events := &observetest.Recorder{}
 	rc := &Receiver{ID: "billing", Keys: recv, Trusted: []cli.Trusted{{Issuer: "orders", Keys: send.Public()}},
-		Log: slog.New(slog.NewTextHandler(&logs, nil)),
-		Observer: sealjwt.ObserverFunc(func(_ context.Context, e sealjwt.Event) {
-			mu.Lock()
-			events = append(events, e)
-			mu.Unlock()
-		})}
+		Log: slog.New(slog.NewTextHandler(&logs, nil)), Observer: events}
 	h, err := rc.Handler()
 	if err != nil {
 		t.Fatal(err)
@@ -83,10 +78,8 @@ func TestAttackTamperedBodyLoggedAndCountedWithItsReason(t *testing.T) {
 	if strings.Count(out, "\n") != 1 || !strings.Contains(out, "reason=decryption") {
 		t.Fatalf("log:\n%s", out)
 	}
-	mu.Lock()
-	defer mu.Unlock()
-	if len(events) != 1 || events[0].Outcome != sealjwt.OutcomeRefused || events[0].Reason != sealjwt.ReasonDecryption {
-		t.Fatalf("events %+v", events)
+	if got := events.Take(); len(got) != 1 || got[0].Outcome != sealjwt.OutcomeRefused || got[0].Reason != sealjwt.ReasonDecryption {
+		t.Fatalf("events %+v", got)
 	}
 }
 

@@ -1,46 +1,21 @@
 package webdemo
 
 import (
-	"context"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
-	"sync"
 	"testing"
 
 	"github.com/sealjwt/sealjwt"
+	"github.com/sealjwt/sealjwt/internal/observetest"
 )
-
-// eventLog keeps what an Observer is told.
-type eventLog struct {
-	mu     sync.Mutex
-	events []sealjwt.Event
-}
-
-func (l *eventLog) Observe(_ context.Context, e sealjwt.Event) {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	l.events = append(l.events, e)
-}
-
-func (l *eventLog) count(kind sealjwt.Kind, outcome sealjwt.Outcome, reason sealjwt.Reason) int {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	n := 0
-	for _, e := range l.events {
-		if e.Kind == kind && e.Outcome == outcome && e.Reason == reason {
-			n++
-		}
-	}
-	return n
-}
 
 // TestAttackRefreshTokenReuseReachesTheObserver: a stolen refresh token
 // used after its owner has rotated it revokes the family, and the
 // operator's observer hears of it as a refused refresh for reuse: the
 // event an alert is built on.
 func TestAttackRefreshTokenReuseReachesTheObserver(t *testing.T) {
-	events := &eventLog{}
+	events := &observetest.Recorder{}
 	d, err := New(Config{Dev: true, Grace: -1, Observer: events})
 	if err != nil {
 		t.Fatal(err)
@@ -87,8 +62,8 @@ func TestAttackRefreshTokenReuseReachesTheObserver(t *testing.T) {
 		{sealjwt.KindRefresh, sealjwt.OutcomeAccepted, ""},
 		{sealjwt.KindRefresh, sealjwt.OutcomeRefused, sealjwt.ReasonReuse},
 	} {
-		if n := events.count(c.kind, c.outcome, c.reason); n != 1 {
-			t.Errorf("%s %s %q: %d events, want 1 (all: %+v)", c.kind, c.outcome, c.reason, n, events.events)
+		if n := events.Count(c.kind, c.outcome, c.reason); n != 1 {
+			t.Errorf("%s %s %q: %d events, want 1", c.kind, c.outcome, c.reason, n)
 		}
 	}
 }
