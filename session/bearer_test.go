@@ -133,7 +133,7 @@ func TestTutorialTokensWithCompat(t *testing.T) {
 		t.Fatalf("tutorial token as Bearer: %d", code)
 	}
 	expired := tutorialToken(t, time.Now().Add(-time.Minute))
-	forged := tok[:strings.LastIndex(tok, ".")+1] + "AAAA" + tok[strings.LastIndex(tok, ".")+5:]
+	forged := flipAt(tok, strings.LastIndex(tok, ".")+2)
 	for name, bad := range map[string]string{"expired": expired, "forged": forged} {
 		if code, _ := getWith(t, srv, TokenHeader, bad); code != http.StatusUnauthorized {
 			t.Errorf("%s: %d, want 401", name, code)
@@ -228,7 +228,7 @@ func TestSealedAccessTokenUnreadable(t *testing.T) {
 		t.Fatalf("second use of a sealed token: %v", err)
 	}
 	i := strings.LastIndex(tokens.Access, ".") - 3
-	tampered := tokens.Access[:i] + string('A'+(tokens.Access[i]-'A'+1)%26) + tokens.Access[i+1:]
+	tampered := flipAt(tokens.Access, i)
 	if _, err := m.Authenticate(context.Background(), tampered); err == nil {
 		t.Fatal("tampered sealed token accepted")
 	}

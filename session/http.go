@@ -123,25 +123,31 @@ func (m *Manager) LogoutHandler() http.Handler {
 	})
 }
 
-// endSession revokes the family the request names, by refresh token or
-// access token.
+// endSession revokes the family the request names, and reports the
+// logout once.
 func (m *Manager) endSession(w http.ResponseWriter, r *http.Request) error {
 	start := time.Now()
-	tok, _, err := m.refreshTokenOf(w, r)
-	if err == nil && tok != "" {
-		if err = m.Logout(r.Context(), tok); !errors.Is(err, ErrInvalidRefresh) {
+	err := m.revokeNamed(w, r)
+	m.observe(r.Context(), sealjwt.KindLogout, start, err)
+	return err
+}
+
+// revokeNamed revokes the family of the request's refresh token or, when
+// it has none that is valid, of its access token.
+func (m *Manager) revokeNamed(w http.ResponseWriter, r *http.Request) error {
+	if tok, _, err := m.refreshTokenOf(w, r); err == nil {
+		if err := m.logout(r.Context(), tok); !errors.Is(err, ErrInvalidRefresh) {
 			return err
 		}
 	}
 	claims, err := m.bearer.admit(r)
-	if err == nil && claims.SessionID == "" {
-		err = fmt.Errorf("%w: the access token names no session", ErrInvalidRefresh)
+	if err != nil {
+		return err
 	}
-	if err == nil {
-		err = m.cfg.store.RevokeFamily(r.Context(), claims.SessionID)
+	if claims.SessionID == "" {
+		return fmt.Errorf("%w: the access token names no session", ErrInvalidRefresh)
 	}
-	m.observe(r.Context(), sealjwt.KindLogout, start, err)
-	return err
+	return m.cfg.store.RevokeFamily(r.Context(), claims.SessionID)
 }
 
 // endpoint wraps a session endpoint: POST only, and through the

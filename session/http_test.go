@@ -176,7 +176,7 @@ func TestMiddlewareChallenges(t *testing.T) {
 		"garbage":           {"Authorization", "Bearer x.y.z", `Bearer error="invalid_token"`},
 		"other scheme":      {"Authorization", "Basic YWxpY2U6cHc=", "Bearer"},
 		"another API's":     {"Authorization", "Bearer " + foreign.Access, `Bearer error="invalid_token"`},
-		"tampered":          {"Authorization", "Bearer " + tokens.Access[:len(tokens.Access)-2] + "AA", `Bearer error="invalid_token"`},
+		"tampered":          {"Authorization", "Bearer " + flipAt(tokens.Access, len(tokens.Access)-10), `Bearer error="invalid_token"`},
 		"refresh as access": {"Authorization", "Bearer " + tokens.Refresh, `Bearer error="invalid_token"`},
 	} {
 		t.Run(name, func(t *testing.T) {
@@ -340,4 +340,13 @@ func TestLogoutByAccessToken(t *testing.T) {
 	if _, err := m.Refresh(context.Background(), refresh); !errors.Is(err, ErrRevoked) {
 		t.Fatalf("refresh after logout by access token: %v, want ErrRevoked", err)
 	}
+}
+
+// flipAt changes the base64url character at i to another one.
+func flipAt(s string, i int) string {
+	c := byte('A')
+	if s[i] == 'A' {
+		c = 'B'
+	}
+	return s[:i] + string(c) + s[i+1:]
 }
