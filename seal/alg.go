@@ -149,3 +149,34 @@ func (a Alg) Supported() bool {
 	_, ok := lookupAlg(a)
 	return ok
 }
+
+// Names of the HPKE algorithms, as RFC 9180 section 7 and
+// draft-ietf-hpke-pq name them, for Suite.
+var (
+	kemNames = map[uint16]string{
+		kemP256: "DHKEM(P-256)", kemP384: "DHKEM(P-384)", kemP521: "DHKEM(P-521)",
+		kemX25519: "DHKEM(X25519)", kemX448: "DHKEM(X448)",
+		kemMLKEM768: "post-quantum ML-KEM-768", kemMLKEM1024: "post-quantum ML-KEM-1024",
+		kemMLKEM768P256:  "post-quantum hybrid MLKEM768-P256",
+		kemMLKEM1024P384: "post-quantum hybrid MLKEM1024-P384",
+		kemXWing:         "post-quantum hybrid X-Wing: ML-KEM-768 + X25519",
+	}
+	kdfNames  = map[uint16]string{kdfSHA256: "HKDF-SHA256", kdfSHA384: "HKDF-SHA384", kdfSHA512: "HKDF-SHA512", kdfSHAKE256: "SHAKE256"}
+	aeadNames = map[uint16]string{aeadAES128GCM: "AES-128-GCM", aeadAES256GCM: "AES-256-GCM", aeadChaCha20: "ChaCha20Poly1305"}
+)
+
+// Suite names the HPKE KEM, KDF and AEAD that a fixes, for people reading
+// a key or a demo: "DHKEM(X25519), HKDF-SHA256, AES-128-GCM". A key
+// encryption alg adds "; key encryption mode". It is "" for an alg this
+// package does not implement.
+func (a Alg) Suite() string {
+	s, ok := lookupAlg(a)
+	if !ok {
+		return ""
+	}
+	d := kemNames[s.suite.kem] + ", " + kdfNames[s.suite.kdf] + ", " + aeadNames[s.suite.aead]
+	if s.keyEnc {
+		d += "; key encryption mode"
+	}
+	return d
+}

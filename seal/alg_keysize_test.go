@@ -1,6 +1,9 @@
 package seal
 
-import "testing"
+import (
+	"strings"
+	"testing"
+)
 
 func TestAEADKeySizeFollowsSuite(t *testing.T) {
 	for alg, want := range map[Alg]int{
@@ -8,6 +11,25 @@ func TestAEADKeySizeFollowsSuite(t *testing.T) {
 	} {
 		if got := alg.AEADKeySize(); got != want {
 			t.Errorf("%s.AEADKeySize() = %d, want %d", alg, got, want)
+		}
+	}
+}
+
+// Every alg names its whole suite, and the names are RFC 9180's.
+func TestSuiteNamesEveryAlgorithm(t *testing.T) {
+	for _, a := range Algs() {
+		if d := a.Suite(); strings.Count(d, ", ") < 2 || strings.Contains(d, ", ,") || strings.HasPrefix(d, ",") {
+			t.Errorf("%s.Suite() = %q", a, d)
+		}
+	}
+	for a, want := range map[Alg]string{
+		HPKE3:     "DHKEM(X25519), HKDF-SHA256, AES-128-GCM",
+		HPKE4KE:   "DHKEM(X25519), HKDF-SHA256, ChaCha20Poly1305; key encryption mode",
+		HPKE9:     "post-quantum hybrid X-Wing: ML-KEM-768 + X25519, SHAKE256, AES-256-GCM",
+		"HPKE-99": "",
+	} {
+		if got := a.Suite(); got != want {
+			t.Errorf("%s.Suite() = %q, want %q", a, got, want)
 		}
 	}
 }

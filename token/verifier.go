@@ -314,12 +314,11 @@ func splitCompact(jws string, maxSize int) (hseg, pseg, sseg string, err error) 
 	if len(jws) > maxSize {
 		return "", "", "", fmt.Errorf("%w: JWS of %d bytes exceeds %d", ErrTooLarge, len(jws), maxSize)
 	}
-	if strings.Count(jws, ".") != 2 {
+	var seg [3]string
+	if strict.Split(jws, seg[:]) != len(seg) {
 		return "", "", "", fmt.Errorf("%w: a JWS has exactly three segments", ErrMalformed)
 	}
-	hseg, rest, _ := strings.Cut(jws, ".")
-	pseg, sseg, _ = strings.Cut(rest, ".")
-	return hseg, pseg, sseg, nil
+	return seg[0], seg[1], seg[2], nil
 }
 
 // verifySignature checks a strictly decoded signature over signingInput

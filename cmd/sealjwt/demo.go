@@ -136,7 +136,7 @@ func (d *demo) keys(suite seal.Alg, sig token.Alg) (*seal.KeySet, *token.KeySet,
 	if err != nil {
 		return nil, nil, err
 	}
-	d.printf("   receiver %q: %s sealing key (%s), kid %s\n", demoReceiver, rk.Alg(), describeSuite(rk.Alg()), rk.KID())
+	d.printf("   receiver %q: %s sealing key (%s), kid %s\n", demoReceiver, rk.Alg(), rk.Alg().Suite(), rk.KID())
 	d.printf("   sender   %q: %s signing key, kid %s (the receiver trusts it for iss %q)\n",
 		demoSender, sk.Alg(), sk.KID(), demoSender)
 	recv, err := seal.NewKeySet(rk)

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"strconv"
 	"strings"
 	"time"
 
@@ -59,11 +60,13 @@ func decodeCompact(s string) (*compactView, error) {
 	if len(s) > maxInspect {
 		return nil, fmt.Errorf("input is larger than %d bytes", maxInspect)
 	}
-	parts := strings.Split(s, ".")
-	v := &compactView{size: len(s), sealed: len(parts) == 5}
-	if len(parts) != 3 && len(parts) != 5 {
-		return nil, fmt.Errorf("not a compact JWS (3 parts) or JWE (5 parts): %d parts", len(parts))
+	var seg [5]string
+	n := strict.Split(s, seg[:])
+	if n != 3 && n != 5 {
+		return nil, fmt.Errorf("not a compact JWS (3 parts) or JWE (5 parts): %s parts", partCount(n, len(seg)))
 	}
+	parts := seg[:n]
+	v := &compactView{size: len(s), sealed: n == 5}
 	var err error
 	if v.header, err = decodeObject(parts[0], "header"); err != nil {
 		return nil, err
@@ -77,6 +80,14 @@ func decodeCompact(s string) (*compactView, error) {
 	sig, err := strict.Base64(parts[2])
 	v.sigSize = len(sig)
 	return v, err
+}
+
+// partCount is n, or "more than max" when Split stopped counting.
+func partCount(n, max int) string {
+	if n > max {
+		return fmt.Sprintf("more than %d", max)
+	}
+	return strconv.Itoa(n)
 }
 
 // sizes records the lengths of the JWE parts, checking their encoding.

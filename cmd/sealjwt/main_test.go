@@ -8,7 +8,6 @@ import (
 	"testing"
 
 	"github.com/sealjwt/sealjwt/cmd/internal/cli"
-	"github.com/sealjwt/sealjwt/seal"
 )
 
 // runIn runs the CLI in-process in dir with stdin and returns the exit code
@@ -143,13 +142,5 @@ func TestMetricsAddrThatCannotListenFails(t *testing.T) {
 	code, _, errs := runIn(t, t.TempDir(), "", "load", "-n", "1", "--quiet", "--metrics-addr", "256.0.0.1:1")
 	if code != 1 || !strings.Contains(errs, "metrics") {
 		t.Fatalf("exit %d, stderr %q; want 1 and a metrics error", code, errs)
-	}
-}
-
-func TestEverySealAlgIsDescribed(t *testing.T) {
-	for _, a := range seal.Algs() {
-		if describeSuite(a) == "" || strings.HasPrefix(describeSuite(a), ";") {
-			t.Errorf("%s has no description", a)
-		}
 	}
 }

@@ -41,3 +41,22 @@ func Base64(s string) ([]byte, error) {
 
 // Encode returns unpadded base64url.
 func Encode(b []byte) string { return base64.RawURLEncoding.EncodeToString(b) }
+
+// Split cuts a compact serialization (RFC 7515 section 7.1, RFC 7516
+// section 7.1) at its dots into dst and returns the number of segments.
+// It stops at len(dst)+1, so that a run of dots of any length costs one
+// pass and no allocation: a caller expecting n segments passes a dst of n
+// and refuses any other count.
+func Split(s string, dst []string) int {
+	for n := 0; ; n++ {
+		if n == len(dst) {
+			return n + 1
+		}
+		i := strings.IndexByte(s, '.')
+		if i < 0 {
+			dst[n] = s
+			return n + 1
+		}
+		dst[n], s = s[:i], s[i+1:]
+	}
+}

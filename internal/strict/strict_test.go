@@ -186,3 +186,48 @@ func FuzzBase64(f *testing.F) {
 		}
 	})
 }
+
+// Split counts segments exactly, and a long run of dots neither allocates
+// nor is mistaken for a shorter serialization.
+func TestSplitCountsSegments(t *testing.T) {
+	for _, tc := range []struct {
+		in   string
+		want int
+	}{
+		{"", 1}, {"a", 1}, {"a.b", 2}, {"a.b.c", 3}, {"..", 3}, {"a.b.c.d", 4},
+		{strings.Repeat(".", 1<<16), 4},
+	} {
+		var seg [3]string
+		if got := Split(tc.in, seg[:]); got != tc.want {
+			t.Errorf("Split(%.16q) = %d, want %d", tc.in, got, tc.want)
+		}
+	}
+	var seg [5]string
+	if n := Split("h.k..c.", seg[:]); n != 5 || seg != [5]string{"h", "k", "", "c", ""} {
+		t.Fatalf("Split of a JWE = %d %q", n, seg)
+	}
+	dots := strings.Repeat(".", 1<<20)
+	if a := testing.AllocsPerRun(10, func() { Split(dots, seg[:]) }); a != 0 {
+		t.Fatalf("Split allocates %v times", a)
+	}
+}
+
+// FuzzSplit checks that the segments Split returns join back to the input
+// whenever it reports no more segments than it was given room for.
+func FuzzSplit(f *testing.F) {
+	f.Add("a.b.c")
+	f.Add("h.k..c.")
+	f.Fuzz(func(t *testing.T, s string) {
+		var seg [5]string
+		n := Split(s, seg[:])
+		if n < 1 || n > 6 {
+			t.Fatalf("Split = %d", n)
+		}
+		if n <= 5 && strings.Join(seg[:n], ".") != s {
+			t.Fatalf("segments %q do not join to %q", seg[:n], s)
+		}
+		if n <= 5 && strings.Count(s, ".") != n-1 {
+			t.Fatalf("Split = %d for %d dots", n, strings.Count(s, "."))
+		}
+	})
+}
