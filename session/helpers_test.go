@@ -1,7 +1,6 @@
 package session
 
 import (
-	"context"
 	"encoding/json"
 	"io"
 	"net/http"
@@ -13,7 +12,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/sealjwt/sealjwt"
 	"github.com/sealjwt/sealjwt/token"
 )
 
@@ -64,29 +62,6 @@ func newManager(t testing.TB, c *clock, opts ...Option) *Manager {
 		t.Fatal(err)
 	}
 	return m
-}
-
-// events records what an Observer is told.
-type events struct {
-	mu   sync.Mutex
-	list []sealjwt.Event
-}
-
-func (e *events) Observe(_ context.Context, ev sealjwt.Event) {
-	e.mu.Lock()
-	e.list = append(e.list, ev)
-	e.mu.Unlock()
-}
-
-func (e *events) has(kind sealjwt.Kind, outcome sealjwt.Outcome, reason sealjwt.Reason) bool {
-	e.mu.Lock()
-	defer e.mu.Unlock()
-	for _, ev := range e.list {
-		if ev.Kind == kind && ev.Outcome == outcome && ev.Reason == reason {
-			return true
-		}
-	}
-	return false
 }
 
 // app is an API behind a Manager, served over TLS so that Secure cookies

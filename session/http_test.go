@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/sealjwt/sealjwt"
+	"github.com/sealjwt/sealjwt/internal/observetest"
 )
 
 func login(t *testing.T, a *app, c *http.Client, hdr ...string) *http.Response {
@@ -26,7 +27,7 @@ func login(t *testing.T, a *app, c *http.Client, hdr ...string) *http.Response {
 // rotates both; logout clears both and ends the session.
 func TestBrowserSessionCookies(t *testing.T) {
 	clk := newClock()
-	ev := &events{}
+	ev := &observetest.Recorder{}
 	a := newApp(t, newManager(t, clk, WithObserver(ev)))
 	b := a.browser(t)
 	resp := login(t, a, b)
@@ -77,8 +78,11 @@ func TestBrowserSessionCookies(t *testing.T) {
 	if code, _ := a.get(t, b, "/api/me"); code != http.StatusUnauthorized {
 		t.Errorf("API after logout: %d, want 401", code)
 	}
+	if n := ev.Count(sealjwt.KindLogout, sealjwt.OutcomeAccepted, ""); n != 1 {
+		t.Errorf("%d accepted logout events, want 1", n)
+	}
 	for _, want := range []sealjwt.Kind{sealjwt.KindLogin, sealjwt.KindRefresh, sealjwt.KindLogout, sealjwt.KindAccess} {
-		if !ev.has(want, sealjwt.OutcomeAccepted, "") {
+		if ev.Count(want, sealjwt.OutcomeAccepted, "") == 0 {
 			t.Errorf("no accepted %s event", want)
 		}
 	}
@@ -89,7 +93,7 @@ func TestBrowserSessionCookies(t *testing.T) {
 // its cookies, and the reuse is reported as its own event.
 func TestStolenRefreshTokenReuseRevokesFamily(t *testing.T) {
 	clk := newClock()
-	ev := &events{}
+	ev := &observetest.Recorder{}
 	a := newApp(t, newManager(t, clk, WithObserver(ev)))
 	victim := a.browser(t)
 	stolen := cookie(login(t, a, victim), RefreshCookie).Value
@@ -105,7 +109,7 @@ func TestStolenRefreshTokenReuseRevokesFamily(t *testing.T) {
 	if c := cookie(resp, RefreshCookie); c == nil || c.MaxAge >= 0 {
 		t.Errorf("reuse did not clear the refresh cookie")
 	}
-	if !ev.has(sealjwt.KindRefresh, sealjwt.OutcomeRefused, sealjwt.ReasonReuse) {
+	if ev.Count(sealjwt.KindRefresh, sealjwt.OutcomeRefused, sealjwt.ReasonReuse) == 0 {
 		t.Errorf("no refused refresh event with reason reuse")
 	}
 	resp = a.post(t, victim, DefaultRefreshPath, nil)
