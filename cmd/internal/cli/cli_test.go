@@ -127,3 +127,23 @@ func TestTrustFlagNamesTheAlgOfKeysWithoutOne(t *testing.T) {
 		t.Fatalf("malformed flag: %v", err)
 	}
 }
+
+// FuzzKeyFileChecks feeds arbitrary key files to the kind checks and
+// arbitrary values to --trust: no panic, and a value Set accepts has an
+// issuer and a file.
+func FuzzKeyFileChecks(f *testing.F) {
+	f.Add([]byte(`{"kty":"OKP","crv":"X25519","alg":"HPKE-3","x":"AAAA","d":"AAAA"}`), "a=b.jwk:EdDSA")
+	f.Add([]byte(`{"keys":[{"kty":"AKP","alg":"ML-DSA-44","pub":"AA"}]}`), "a=b:c:ES256")
+	f.Add([]byte(`{"keys":[]}`), "=")
+	f.Fuzz(func(t *testing.T, data []byte, flag string) {
+		for _, sealing := range []bool{true, false} {
+			for _, private := range []bool{true, false} {
+				_ = checkKind("f.jwk", data, sealing, private)
+			}
+		}
+		var tf TrustFlag
+		if tf.Set(flag) == nil && (tf.issuers[0] == "" || tf.paths[0] == "") {
+			t.Fatalf("Set(%q) accepted an empty issuer or file", flag)
+		}
+	})
+}
