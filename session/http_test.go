@@ -354,3 +354,16 @@ func flipAt(s string, i int) string {
 	}
 	return s[:i] + string(c) + s[i+1:]
 }
+
+func TestAcceptsJSON(t *testing.T) {
+	for accept, want := range map[string]bool{
+		"application/json": true, "text/html, application/json;q=0.9": true, "Application/JSON": true,
+		"": false, "*/*": false, "application/jsonx": false, "text/html": false,
+	} {
+		r, _ := http.NewRequest(http.MethodPost, "https://api.example/auth/login", nil)
+		r.Header.Set("Accept", accept)
+		if got := acceptsJSON(r); got != want {
+			t.Errorf("Accept %q: %v, want %v", accept, got, want)
+		}
+	}
+}
