@@ -3,7 +3,6 @@ package sealjwt
 import (
 	"context"
 	"errors"
-	"fmt"
 	"time"
 
 	"github.com/sealjwt/sealjwt/seal"
@@ -141,10 +140,6 @@ const (
 	ReasonSessionExpired   Reason = "session_expired"   // the session passed its lifetime or idle timeout
 	ReasonInternal         Reason = "internal"          // anything else: a bug or a misconfiguration
 )
-
-// ErrBinding is wrapped when a message was made for another request (the
-// HTTP middleware's method and target URI check). It wraps ErrClaims.
-var ErrBinding = fmt.Errorf("%w: bound to another request", ErrClaims)
 
 // reasons maps sentinels to reasons, most specific first: ErrBinding and
 // ErrRecipient wrap ErrClaims, so they must be matched before it.

@@ -82,7 +82,7 @@ func WithMaxSize(n int) OpenerOption {
 // senders must use) holding keys.
 func NewOpener(id string, keys *seal.KeySet, opts ...OpenerOption) (*Opener, error) {
 	if id == "" {
-		return nil, errors.New("sealjwt: receiver id is required")
+		return nil, fmt.Errorf("%w: receiver id is required", ErrConfig)
 	}
 	if keys == nil {
 		return nil, fmt.Errorf("%w: no key set", ErrInvalidKey)
@@ -92,7 +92,7 @@ func NewOpener(id string, keys *seal.KeySet, opts ...OpenerOption) (*Opener, err
 		o(&c)
 	}
 	if len(c.trusted) == 0 {
-		return nil, errors.New("sealjwt: at least one trusted sender is required")
+		return nil, fmt.Errorf("%w: at least one trusted sender is required", ErrConfig)
 	}
 	for _, t := range c.trusted {
 		if err := refuseSharedSecret(t); err != nil {
@@ -156,10 +156,6 @@ func (o *Opener) Open(ctx context.Context, envelope string) (*Message, error) {
 	m, _, err := o.OpenExport(ctx, envelope, nil)
 	return m, err
 }
-
-// ErrRecipient is wrapped when a message's RecipientClaim does not name
-// the key that opened it: the token was sealed to someone else first.
-var ErrRecipient = fmt.Errorf("%w: sealed to another recipient key", ErrClaims)
 
 // checkRecipient refuses a message whose signed recipient claim is not
 // the thumbprint of our key kid, which opened the envelope.

@@ -2,7 +2,6 @@ package sealjwt
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"time"
 
@@ -40,7 +39,7 @@ func WithSealerClock(now func() time.Time) SealerOption {
 // keys.
 func NewSealer(keys *token.KeySet, issuer string, opts ...SealerOption) (*Sealer, error) {
 	if issuer == "" {
-		return nil, errors.New("sealjwt: issuer is required")
+		return nil, fmt.Errorf("%w: issuer is required", ErrConfig)
 	}
 	var c sealerConfig
 	for _, o := range opts {

@@ -10,10 +10,7 @@
 package sealjwt
 
 import (
-	"errors"
-
 	"github.com/sealjwt/sealjwt/internal/errs"
-	"github.com/sealjwt/sealjwt/replay"
 )
 
 // ContentType is the protected "cty" of every envelope: the plaintext is a
@@ -36,11 +33,20 @@ var (
 	ErrIssuer            = errs.ErrIssuer
 	ErrClaims            = errs.ErrClaims
 	ErrReplayed          = errs.ErrReplayed
-	ErrReplayStoreFull   = replay.ErrFull
-	ErrReplayUnavailable = replay.ErrUnavailable
+	ErrReplayStoreFull   = errs.ErrReplayStoreFull
+	ErrReplayUnavailable = errs.ErrReplayUnavailable
+	// ErrConfig is wrapped by every constructor error that is not about a
+	// key (ErrInvalidKey).
+	ErrConfig = errs.ErrConfig
+	// ErrUntrustedSender is reported when the inner token's kid is no
+	// trusted sender's key. It is distinct from ErrUnknownKey, which means
+	// the envelope was sealed to a key we do not hold.
+	ErrUntrustedSender = errs.ErrUntrustedSender
+	// ErrRecipient is wrapped when a message's RecipientClaim does not name
+	// the key that opened it: the token was sealed to someone else first.
+	// It wraps ErrClaims.
+	ErrRecipient = errs.ErrRecipient
+	// ErrBinding is wrapped when a message was made for another request
+	// (the transport's method, URL or body binding). It wraps ErrClaims.
+	ErrBinding = errs.ErrBinding
 )
-
-// ErrUntrustedSender is reported when the inner token's kid is no trusted
-// sender's key. It is distinct from ErrUnknownKey, which means the
-// envelope was sealed to a key we do not hold.
-var ErrUntrustedSender = errors.New("sealjwt: signing key not trusted")

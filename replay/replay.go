@@ -12,7 +12,6 @@ import (
 	"context"
 	"crypto/sha256"
 	"encoding/binary"
-	"errors"
 	"time"
 
 	"github.com/sealjwt/sealjwt/internal/errs"
@@ -33,11 +32,11 @@ var (
 	// ErrFull reports a Memory store whose every entry is still live. The
 	// pair is refused rather than forgetting a live one, which would reopen
 	// a replay window.
-	ErrFull = errors.New("replay: store full of live entries")
+	ErrFull = errs.ErrReplayStoreFull
 	// ErrUnavailable reports a backend that could not be reached or failed.
 	// The pair is refused: accepting on error would let replays through
 	// whenever the backend is down.
-	ErrUnavailable = errors.New("replay: store unavailable")
+	ErrUnavailable = errs.ErrReplayUnavailable
 )
 
 // minTTL is how long a pair is remembered at least, even if its expiry has

@@ -31,10 +31,6 @@ const (
 	maxIssuerLen      = 1024
 )
 
-// ErrConfig is wrapped by errors from NewSigner, NewVerifier and Trust when
-// an option or argument is out of range.
-var ErrConfig = errors.New("sealjwt: invalid configuration")
-
 // Signer makes signed tokens for one issuer with the primary key of a key
 // set. It is safe for concurrent use.
 type Signer struct {

@@ -113,7 +113,7 @@ func WithPlainHTTP() FetcherOption { return func(f *KeyFetcher) { f.plainHTTP = 
 
 // ErrInsecureKeyURL is returned for a key set URL that is neither https
 // nor on a loopback host, without WithPlainHTTP.
-var ErrInsecureKeyURL = errors.New("transport: key set URL is neither https nor loopback")
+var ErrInsecureKeyURL = fmt.Errorf("%w: key set URL is neither https nor loopback", sealjwt.ErrConfig)
 
 // checkKeyURL accepts https, and http to a loopback host (localhost,
 // 127.0.0.0/8, ::1), unless plain http is allowed everywhere.
@@ -155,14 +155,14 @@ func NewKeyFetcher(ctx context.Context, url string, opts ...FetcherOption) (*Key
 		o(f)
 	}
 	if f.interval <= 0 {
-		return nil, errors.New("transport: refresh interval must be positive")
+		return nil, fmt.Errorf("%w: key refresh interval must be positive", sealjwt.ErrConfig)
 	}
 	if f.signedErr != nil {
 		return nil, f.signedErr
 	}
 	u, err := neturl.Parse(url)
 	if err != nil {
-		return nil, fmt.Errorf("transport: key set URL: %w", err)
+		return nil, fmt.Errorf("%w: key set URL: %v", sealjwt.ErrConfig, err)
 	}
 	if err := checkKeyURL(u, f.plainHTTP); err != nil {
 		return nil, err

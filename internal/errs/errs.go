@@ -1,9 +1,12 @@
-// Package errs holds the sentinel errors shared by seal, token and the root
-// package, so that errors.Is matches the same condition whichever layer
+// Package errs declares the sentinel errors of the module, each once; seal,
+// token, replay and the root package re-export them, so that errors.Is matches the same condition whichever layer
 // reported it.
 package errs
 
-import "errors"
+import (
+	"errors"
+	"fmt"
+)
 
 var (
 	// ErrMalformed: the input does not have the required shape.
@@ -33,4 +36,20 @@ var (
 	ErrClaims = errors.New("sealjwt: invalid claims")
 	// ErrReplayed: this (iss, jti) was seen before.
 	ErrReplayed = errors.New("sealjwt: message replayed")
+	// ErrReplayStoreFull: a memory replay store holds only live entries,
+	// so a new pair is refused rather than forgetting one of them.
+	ErrReplayStoreFull = errors.New("replay: store full of live entries")
+	// ErrReplayUnavailable: a replay store's backend could not answer,
+	// so the message is refused.
+	ErrReplayUnavailable = errors.New("replay: store unavailable")
+	// ErrConfig: a constructor's argument or option is out of range.
+	ErrConfig = errors.New("sealjwt: invalid configuration")
+	// ErrUntrustedSender: the inner token's kid is no trusted sender's
+	// key; unlike ErrUnknownKey, no refetch of the receiver's keys helps.
+	ErrUntrustedSender = errors.New("sealjwt: signing key not trusted")
+	// ErrRecipient: the message names another recipient key than the one
+	// that opened it.
+	ErrRecipient = fmt.Errorf("%w: sealed to another recipient key", ErrClaims)
+	// ErrBinding: the message was made for another request.
+	ErrBinding = fmt.Errorf("%w: bound to another request", ErrClaims)
 )
