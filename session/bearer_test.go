@@ -284,3 +284,25 @@ func TestRevokeSubject(t *testing.T) {
 		t.Errorf("bob's session: %v", err)
 	}
 }
+
+// The access lifetime is configurable from 1 minute to 1 hour, and the
+// token and its cookie say the same.
+func TestAccessLifetimeBounds(t *testing.T) {
+	for _, d := range []time.Duration{MinLifetime, 37 * time.Minute, MaxLifetime} {
+		m := newManager(t, newClock(), WithLifetime(d))
+		tokens, err := m.Login(context.Background(), Grant{Subject: "alice"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		c, err := m.Authenticate(context.Background(), tokens.Access)
+		if err != nil || c.ExpiresAt.Sub(c.IssuedAt) != d {
+			t.Fatalf("lifetime %v: %+v %v", d, c, err)
+		}
+		w := newRecorder(m.LoginHandler(func(*http.Request) (Grant, error) { return Grant{Subject: "a"}, nil }),
+			http.MethodPost, "https://api.example/auth/login")
+		resp := http.Response{Header: w.Header()}
+		if ck := cookie(&resp, AccessCookie); ck == nil || ck.MaxAge != int(d/time.Second) {
+			t.Fatalf("lifetime %v: access cookie %v", d, ck)
+		}
+	}
+}
