@@ -26,17 +26,12 @@ const clusterNodes = 3
 // under CI=true, where it fails.
 func Cluster(t testing.TB) []string {
 	t.Helper()
-	server, err := exec.LookPath("redis-server")
-	if err == nil {
-		_, err = exec.LookPath("redis-cli")
-	}
-	if err != nil {
-		testserver.Missing(t, "redis-server and redis-cli", "PATH", "PATH", err)
-	}
+	server := lookPath(t, "redis-server")
+	lookPath(t, "redis-cli")
 	dir := t.TempDir()
 	addrs := make([]string, clusterNodes)
 	for i := range addrs {
-		addrs[i] = startNode(t, server, dir)
+		addrs[i] = startServer(t, server, dir, "--cluster-enabled", "yes")
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()
@@ -56,9 +51,28 @@ func Cluster(t testing.TB) []string {
 	return addrs
 }
 
-// startNode starts one cluster-enabled redis-server on a free port and
-// waits until it answers.
-func startNode(t testing.TB, server, dir string) string {
+// Private starts a redis-server of the test's own on a free port, stopped
+// when the test ends, and returns its address: for tests that change the
+// whole server (SCRIPT FLUSH), which would disturb others sharing Addr.
+// Without redis-server the test skips, except under CI=true, where it
+// fails.
+func Private(t testing.TB) string {
+	t.Helper()
+	return startServer(t, lookPath(t, "redis-server"), t.TempDir())
+}
+
+func lookPath(t testing.TB, name string) string {
+	t.Helper()
+	path, err := exec.LookPath(name)
+	if err != nil {
+		testserver.Missing(t, name, "PATH", "PATH", err)
+	}
+	return path
+}
+
+// startServer starts redis-server with args on a free port and waits
+// until it answers.
+func startServer(t testing.TB, server, dir string, args ...string) string {
 	t.Helper()
 	l, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
@@ -66,9 +80,9 @@ func startNode(t testing.TB, server, dir string) string {
 	}
 	port := strconv.Itoa(l.Addr().(*net.TCPAddr).Port)
 	_ = l.Close()
-	cmd := exec.Command(server, "--port", port, "--bind", "127.0.0.1", "--cluster-enabled", "yes",
+	cmd := exec.Command(server, append([]string{"--port", port, "--bind", "127.0.0.1",
 		"--cluster-config-file", filepath.Join(dir, "nodes-"+port+".conf"), "--dir", dir,
-		"--save", "", "--appendonly", "no")
+		"--save", "", "--appendonly", "no"}, args...)...)
 	stopWithParent(cmd)
 	if err := cmd.Start(); err != nil {
 		t.Fatalf("starting redis-server: %v", err)
