@@ -7,7 +7,6 @@ package main
 import (
 	"context"
 	"io"
-	"net/http"
 	"os"
 	"os/signal"
 	"syscall"
@@ -75,7 +74,7 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 	fs.StringVar(&c.secret, "secret", "", "--signed-only: HS256 secret (default $"+cli.SecretEnv+")")
 	fs.DurationVar(&c.timeout, "timeout", 30*time.Second, "key fetch and single-message timeout")
 	fs.DurationVar(&c.wait, "wait", 5*time.Second, "keep retrying a receiver that refuses connections for this long")
-	fs.StringVar(&c.method, "method", http.MethodPost, "HTTP method: GET, POST, PUT or DELETE")
+	fs.StringVar(&c.method, "method", "", "HTTP method: GET, POST, PUT or DELETE (default POST; GET with --signed-only)")
 	return command.Run(fs, args, stdout, stderr, func(rest []string) error {
 		if c.wait < 0 || c.timeout <= 0 {
 			return cli.Usagef("--wait must be 0s or more and --timeout more than 0s, got %v and %v", c.wait, c.timeout)

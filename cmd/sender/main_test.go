@@ -78,6 +78,9 @@ func TestSenderWaitsForTheReceiver(t *testing.T) {
 	if r.code != 0 || strings.TrimSpace(r.out) != "Hello World" {
 		t.Fatalf("exit %d, stdout %q, stderr %q", r.code, r.out, r.err)
 	}
+	if code, _, errs := runSender(t, "--signed-only", "--method", "POST"); code != cli.ExitUsage {
+		t.Fatalf("--signed-only --method POST: exit %d, %q; want 2", code, errs)
+	}
 	code, _, errs := runSender(t, "--signed-only", "--url", "http://"+freeAddr(t), "--wait", "300ms")
 	if code != cli.ExitRejected || !strings.Contains(errs, "refused") {
 		t.Fatalf("no receiver at all: exit %d, %q", code, errs)

@@ -34,8 +34,11 @@ func (c *config) sendSealed(ctx context.Context, rest []string, stdin io.Reader,
 		if msg, err = c.message(rest, stdin); err != nil {
 			return err
 		}
-	} else if len(rest) > 0 || c.file != "" || c.count > 1 {
-		return cli.Usagef("--method %s sends no message and no --count; got a message, --file or --count", c.method)
+	} else if len(rest) > 0 || c.file != "" {
+		return cli.Usagef("--method %s sends no message; got a message or --file", c.method)
+	}
+	if c.count > 1 && c.method != http.MethodPost {
+		return cli.Usagef("--count sends POSTs; got --method %s", c.method)
 	}
 	client, closeKeys, err := c.client(ctx)
 	if err != nil {
@@ -120,6 +123,9 @@ func (c *config) message(rest []string, stdin io.Reader) ([]byte, error) {
 // checkMethod refuses a method other than the four the sender knows, and
 // reports whether it carries a body.
 func (c *config) checkMethod() (withBody bool, err error) {
+	if c.method == "" {
+		c.method = http.MethodPost
+	}
 	switch c.method {
 	case http.MethodPost, http.MethodPut:
 		return true, nil
