@@ -5,8 +5,11 @@ import (
 	"context"
 	"errors"
 	"io"
+	"log/slog"
 	"net/http"
 	"net/http/httptest"
+	"strings"
+	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -171,4 +174,45 @@ func TestAttackKeySetRedirectedToPlainHTTPRefused(t *testing.T) {
 	if !errors.Is(err, ErrInsecureKeyURL) {
 		t.Fatalf("redirect to http: err = %v, want ErrInsecureKeyURL", err)
 	}
+}
+
+// A refresh that fails on a hostile key set logs its reason cut short.
+func TestKeyRefreshLogCutsUntrustedValues(t *testing.T) {
+	jwks := &switchingJWKS{}
+	jwks.set(t, newPublicSet(t))
+	srv := httptest.NewServer(jwks)
+	defer srv.Close()
+	var logged syncBuffer
+	f, err := NewKeyFetcher(context.Background(), srv.URL, WithRefreshInterval(10*time.Millisecond),
+		WithFetchLogger(slog.New(slog.NewTextHandler(&logged, nil))))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	hostile := []byte(`{"keys":[{"kty":"OKP","crv":"X25519","alg":"` + strings.Repeat("A", 10<<10) + `","x":"AAAA"}]}`)
+	jwks.current.Store(&hostile)
+	waitFor(t, "a failed refresh logged", func() bool { return strings.Contains(logged.String(), "refresh failed") })
+	for _, line := range strings.Split(logged.String(), "\n") {
+		if len(line) > 1024 {
+			t.Fatalf("a log line of %d bytes", len(line))
+		}
+	}
+}
+
+// syncBuffer is a bytes.Buffer safe for a logger on another goroutine.
+type syncBuffer struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (s *syncBuffer) Write(p []byte) (int, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.Write(p)
+}
+
+func (s *syncBuffer) String() string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.String()
 }

@@ -213,7 +213,7 @@ func (f *KeyFetcher) loop() {
 			return
 		case <-t.C:
 			if err := f.fetchObserved(f.ctx); err != nil && f.ctx.Err() == nil {
-				f.log.Warn("sealjwt: key refresh failed; keeping the last good set", "url", f.url, "error", err)
+				f.log.Warn("sealjwt: key refresh failed; keeping the last good set", "url", f.url, "error", clip(err.Error()))
 			}
 			t.Reset(nextRefresh(f.interval))
 		}
