@@ -54,10 +54,6 @@ func reasonOf(err error) sealjwt.Reason {
 		return sealjwt.ReasonSignature
 	case errors.Is(err, ErrInsecureKeyURL):
 		return sealjwt.ReasonUnsupported
-	case errors.Is(err, ErrMisdirected):
-		return sealjwt.ReasonBinding
-	case errors.Is(err, ErrSlowRequest):
-		return sealjwt.ReasonCanceled
 	case errors.Is(err, ErrStaticKeys):
 		return sealjwt.ReasonUnknownKey // the receiver does not hold the one key we have
 	}
