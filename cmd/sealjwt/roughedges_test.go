@@ -2,6 +2,7 @@ package main
 
 import (
 	"bytes"
+	"encoding/json"
 	"os"
 	"path/filepath"
 	"runtime"
@@ -71,6 +72,14 @@ func TestBadFlagValuesExitTwo(t *testing.T) {
 // such, with what the flag expects.
 func TestKeyFileErrorsSayExpectedAndFound(t *testing.T) {
 	dir := keysIn(t)
+	data, _ := os.ReadFile(filepath.Join(dir, "r.pub.jwk"))
+	var jwk map[string]any
+	if err := json.Unmarshal(data, &jwk); err != nil || jwk["alg"] == nil {
+		t.Fatalf("r.pub.jwk: %v %s", err, data)
+	}
+	delete(jwk, "alg")
+	noAlg, _ := json.Marshal(jwk)
+	_ = os.WriteFile(filepath.Join(dir, "noalg.pub.jwk"), noAlg, 0o644)
 	for args, says := range map[string]string{
 		"pub h.jwk":       "h.jwk is an HS256 shared secret, which has no public key; expected a private key of an asymmetric alg",
 		"pub r.jwk s.jwk": "keys of two kinds: r.jwk holds a sealing key (HPKE-*), s.jwk holds a signing key",
@@ -79,6 +88,7 @@ func TestKeyFileErrorsSayExpectedAndFound(t *testing.T) {
 		"open --key r.jwk --trust a=r.pub.jwk --aud b x.y.z":     "r.pub.jwk holds a sealing key (alg HPKE-3); expected the sender's public signing key",
 		"seal --to r.pub.jwk --key s.pub.jwk --iss a --aud b {}": "s.pub.jwk holds a public key",
 		"seal --to r.jwk --key s.jwk --iss a --aud b {}":         "r.jwk holds a private key; expected the receiver's public sealing key",
+		"seal --to noalg.pub.jwk --key s.jwk --iss a --aud b {}": `noalg.pub.jwk holds a key without "alg" (sealing keys must name their HPKE-* alg)`,
 	} {
 		code, _, errs := runIn(t, dir, "", strings.Fields(args)...)
 		if code == 0 || !strings.Contains(errs, says) || strings.Contains(errs, "json:") {

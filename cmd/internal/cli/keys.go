@@ -128,6 +128,8 @@ func checkKind(path string, data []byte, sealing, private bool) error {
 	switch {
 	case k.sealing != sealing && k.sealing:
 		found = "a sealing key (alg " + k.alg + ")"
+	case sealing && k.alg == "":
+		found = `a key without "alg" (sealing keys must name their HPKE-* alg)`
 	case k.sealing != sealing:
 		found = fmt.Sprintf("a signing key (alg %q)", k.alg)
 	case private && !k.private && !k.sharedSecret:
