@@ -282,7 +282,6 @@ func (j *jwk) resolveAlg(opts []JWKOption) (Alg, error) {
 	case j.Alg != "":
 		return Alg(j.Alg), nil
 	case o.alg != "":
-		j.Alg = string(o.alg) // AKP thumbprints include alg
 		return o.alg, nil
 	}
 	switch {
