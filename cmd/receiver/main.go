@@ -144,6 +144,9 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 // listed: an envelope made for another origin then cannot be accepted
 // here. Behind a proxy, --base-url fixes the origin instead.
 func (c *config) hostList(addr net.Addr) []string {
+	if c.signedOnly {
+		return nil // the signed-only flow binds no token to a URL
+	}
 	if c.hosts != "" {
 		return strings.Split(c.hosts, ",")
 	}
