@@ -91,8 +91,8 @@ func NewTransport(base http.RoundTripper, sealer *sealjwt.Sealer, audience strin
 func (t *Transport) RoundTrip(req *http.Request) (*http.Response, error) {
 	jti := token.NewID()
 	resp, err := t.roundTrip(req, req.Body, jti)
-	if err != nil || resp.StatusCode != http.StatusUnprocessableEntity || isSealed(resp) {
-		return resp, err
+	if err != nil || resp.StatusCode != http.StatusUnprocessableEntity || Sealed(resp) {
+		return resp, err // a sealed 422 is the handler's own answer
 	}
 	if isBody(req.Body) && req.GetBody == nil {
 		return resp, nil

@@ -377,3 +377,36 @@ func TestSealedRedirectFollowed(t *testing.T) {
 		t.Fatalf("after a sealed 307: %d %q sealed %v, runs %d", resp.StatusCode, body, Sealed(resp), runs.Load())
 	}
 }
+
+// refreshCounter is a KeySource that counts the refreshes asked of it.
+type refreshCounter struct {
+	KeySource
+	n atomic.Int32
+}
+
+func (r *refreshCounter) Refresh(ctx context.Context) error {
+	r.n.Add(1)
+	return r.KeySource.Refresh(ctx)
+}
+
+// A 422 that the handler itself answered, sealed, is returned as it is:
+// the request was processed, so the client neither refreshes nor retries.
+func TestSealed422IsNotRetried(t *testing.T) {
+	var runs atomic.Int32
+	keys := &refreshCounter{KeySource: StaticKeys(fixtureKeys(t).seal.Public())}
+	h := newHarness(t, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		runs.Add(1)
+		http.Error(w, "order rejected", http.StatusUnprocessableEntity)
+	}), harnessConfig{keySource: keys})
+	resp, err := postText(t, h.client, h.srv.URL+"/pay", "100 to alice")
+	if err != nil {
+		t.Fatal(err)
+	}
+	body := readAll(t, resp)
+	if resp.StatusCode != http.StatusUnprocessableEntity || !Sealed(resp) || !strings.Contains(body, "order rejected") {
+		t.Fatalf("status %d sealed %v body %q", resp.StatusCode, Sealed(resp), body)
+	}
+	if runs.Load() != 1 || keys.n.Load() != 0 {
+		t.Fatalf("handler ran %d times, %d key refreshes; want 1 and 0", runs.Load(), keys.n.Load())
+	}
+}
