@@ -24,7 +24,8 @@ func ExampleSealer_SealStream() {
 	sealKeys, _ := seal.NewKeySet(sealKey)
 
 	// Sender: the envelope goes out first, then the records as they fill.
-	sealer, err := sealjwt.NewSealer(signKeys, "backup")
+	signer, _ := token.NewSigner(signKeys, "backup")
+	sealer, err := sealjwt.NewSealer(signer)
 	if err != nil {
 		log.Fatal(err)
 	}
@@ -41,7 +42,11 @@ func ExampleSealer_SealStream() {
 	}
 
 	// Receiver: the verified message first, then the plaintext.
-	opener, err := sealjwt.NewOpener("vault", sealKeys, sealjwt.WithTrustedSender("backup", signKeys.Public()))
+	verifier, _ := token.NewVerifier("vault")
+	if err := verifier.Trust("backup", signKeys.Public()); err != nil {
+		log.Fatal(err)
+	}
+	opener, err := sealjwt.NewOpener(sealKeys, verifier)
 	if err != nil {
 		log.Fatal(err)
 	}

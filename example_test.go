@@ -28,8 +28,13 @@ func Example() {
 	}
 	sealKeys, _ := seal.NewKeySet(sealKey)
 
-	// Sender: sign, then seal to the receiver's public key.
-	sealer, err := sealjwt.NewSealer(signKeys, "billing")
+	// Sender: a signer for its issuer name, and a sealer around it that
+	// signs, then seals to the receiver's public key.
+	signer, err := token.NewSigner(signKeys, "billing")
+	if err != nil {
+		log.Fatal(err)
+	}
+	sealer, err := sealjwt.NewSealer(signer)
 	if err != nil {
 		log.Fatal(err)
 	}
@@ -42,9 +47,17 @@ func Example() {
 		log.Fatal(err)
 	}
 
-	// Receiver: open, verify, check audience, lifetime and replay.
-	opener, err := sealjwt.NewOpener("ledger", sealKeys,
-		sealjwt.WithTrustedSender("billing", signKeys.Public()))
+	// Receiver: a verifier for its own id that trusts billing's public
+	// keys, and an opener that opens, verifies, and checks the audience,
+	// the lifetime and replay.
+	verifier, err := token.NewVerifier("ledger")
+	if err != nil {
+		log.Fatal(err)
+	}
+	if err := verifier.Trust("billing", signKeys.Public()); err != nil {
+		log.Fatal(err)
+	}
+	opener, err := sealjwt.NewOpener(sealKeys, verifier)
 	if err != nil {
 		log.Fatal(err)
 	}

@@ -189,5 +189,5 @@ func ReasonOf(err error) Reason {
 // instead (including those refused before Open): give o to one of the two,
 // or each request is counted twice.
 func WithObserver(o Observer) OpenerOption {
-	return func(c *openerConfig) { c.observer = o }
+	return func(op *Opener) { op.observer = o }
 }

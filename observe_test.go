@@ -72,7 +72,7 @@ func TestOpenerObserverNeverReportsAnUnverifiedIssuer(t *testing.T) {
 	sender, recv := fixture(t)
 	mallory := newParty(t, "mallory-was-here", seal.HPKE3, token.EdDSA)
 	rec := &recorder{}
-	o, err := sealjwt.NewOpener(recv.id, recv.sealKey, sealjwt.WithTrustedSender(sender.id, sender.sign.Public()),
+	o, err := sealjwt.NewOpener(recv.sealKey, recv.verifier(t, nil, sender),
 		sealjwt.WithReplayStore(replay.NewMemory()), sealjwt.WithObserver(rec))
 	if err != nil {
 		t.Fatal(err)
@@ -101,10 +101,8 @@ func TestOpenerObserverNeverReportsAnUnverifiedIssuer(t *testing.T) {
 	}
 
 	// Mallory's key is not trusted, and she claims to be the sender.
-	forged, err := sealjwt.NewSealer(mallory.sign, sender.id)
-	if err != nil {
-		t.Fatal(err)
-	}
+	mallory.id = sender.id
+	forged := mallory.sealer(t)
 	fenv, err := forged.Seal(ctx, recv.pub(), recv.id, nil)
 	if err != nil {
 		t.Fatal(err)
@@ -125,13 +123,12 @@ func TestOpenerObserverReportsExpiry(t *testing.T) {
 	ctx := context.Background()
 	sender, recv := fixture(t)
 	rec := &recorder{}
-	o, err := sealjwt.NewOpener(recv.id, recv.sealKey, sealjwt.WithTrustedSender(sender.id, sender.sign.Public()),
-		sealjwt.WithObserver(rec))
+	o, err := sealjwt.NewOpener(recv.sealKey, recv.verifier(t, nil, sender), sealjwt.WithObserver(rec))
 	if err != nil {
 		t.Fatal(err)
 	}
 	past := func() time.Time { return time.Now().Add(-2 * time.Hour) }
-	env, err := sender.sealer(t, sealjwt.WithSealerClock(past)).Seal(ctx, recv.pub(), recv.id, nil)
+	env, err := sender.sealer(t, token.WithClock(past)).Seal(ctx, recv.pub(), recv.id, nil)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -86,16 +86,29 @@ func TestSealerOwnsRecipientClaim(t *testing.T) {
 }
 
 // HS256 keys are shared secrets: the receiver could sign as the sender.
-// Sealed mode refuses them on both sides.
+// Sealed mode refuses them on both sides: a Sealer will not sign with one,
+// and an Opener whose verifier trusts one refuses what it signed.
 func TestSealedModeRefusesHS256(t *testing.T) {
 	hs := newParty(t, "tutorial", seal.HPKE3, token.HS256)
-	if _, err := sealjwt.NewSealer(hs.sign, hs.id); !errors.Is(err, sealjwt.ErrInvalidKey) {
+	signer, err := token.NewSigner(hs.sign, hs.id)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := sealjwt.NewSealer(signer); !errors.Is(err, sealjwt.ErrInvalidKey) {
 		t.Fatalf("NewSealer: err = %v, want ErrInvalidKey", err)
 	}
 	_, recv := fixture(t)
-	_, err := sealjwt.NewOpener(recv.id, recv.sealKey, sealjwt.WithTrustedSender(hs.id, hs.sign.Public()))
-	if !errors.Is(err, sealjwt.ErrInvalidKey) {
-		t.Fatalf("NewOpener: err = %v, want ErrInvalidKey", err)
+	jws, err := signer.Sign([]string{recv.id}, nil, token.WithStringClaim(sealjwt.RecipientClaim, recv.pub().Thumbprint()))
+	if err != nil {
+		t.Fatal(err)
+	}
+	env, err := seal.Seal(recv.pub(), []byte(jws), seal.WithContentType(sealjwt.ContentType))
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, err = recv.opener(t, replay.NewMemory(), hs).Open(context.Background(), env)
+	if !errors.Is(err, sealjwt.ErrUntrustedSender) {
+		t.Fatalf("Open of an HS256 message: err = %v, want ErrUntrustedSender", err)
 	}
 }
 

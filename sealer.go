@@ -3,64 +3,34 @@ package sealjwt
 import (
 	"context"
 	"fmt"
-	"time"
 
 	"github.com/sealjwt/sealjwt/seal"
 	"github.com/sealjwt/sealjwt/token"
 )
 
-// A Sealer signs messages with its issuer's signing key and seals them to a
+// A Sealer signs messages with its token.Signer and seals them to a
 // receiver's public key. It is safe for concurrent use.
 type Sealer struct {
 	signer       *token.Signer
 	streamSigner *token.Signer // the same key, typ StreamType
-	issuer       string
 }
 
-// SealerOption configures a Sealer.
-type SealerOption func(*sealerConfig)
-
-type sealerConfig struct {
-	signerOpts []token.SignerOption
-}
-
-// WithLifetime sets how long a sealed message stays valid (default
-// 5 minutes). Receivers refuse lifetimes above their own maximum.
-func WithLifetime(d time.Duration) SealerOption {
-	return func(c *sealerConfig) { c.signerOpts = append(c.signerOpts, token.WithLifetime(d)) }
-}
-
-// WithSealerClock sets the clock used for iat and exp (tests).
-func WithSealerClock(now func() time.Time) SealerOption {
-	return func(c *sealerConfig) { c.signerOpts = append(c.signerOpts, token.WithSignerClock(now)) }
-}
-
-// NewSealer returns a Sealer that signs as issuer with the primary key of
-// keys.
-func NewSealer(keys *token.KeySet, issuer string, opts ...SealerOption) (*Sealer, error) {
-	if issuer == "" {
-		return nil, fmt.Errorf("%w: issuer is required", ErrConfig)
-	}
-	var c sealerConfig
-	for _, o := range opts {
-		o(&c)
-	}
-	signer, err := token.NewSigner(keys, issuer, c.signerOpts...)
-	if err != nil {
-		return nil, err
+// NewSealer returns a Sealer that signs with signer: its issuer, key,
+// lifetime and clock. The signer's key must be one only the sender holds:
+// HS256, the shared-secret mode's alg, is refused.
+func NewSealer(signer *token.Signer) (*Sealer, error) {
+	if signer == nil {
+		return nil, fmt.Errorf("%w: no signer", ErrConfig)
 	}
 	if signer.Key().Alg() == token.HS256 {
 		return nil, fmt.Errorf("%w: HS256 is for the shared-secret (signed-only) mode; a sealed message needs a key only its sender holds", ErrInvalidKey)
 	}
-	streamSigner, err := token.NewSigner(keys, issuer, streamSignerOptions(c.signerOpts)...)
+	streamSigner, err := signer.ForType(StreamType)
 	if err != nil {
 		return nil, err
 	}
-	return &Sealer{signer: signer, streamSigner: streamSigner, issuer: issuer}, nil
+	return &Sealer{signer: signer, streamSigner: streamSigner}, nil
 }
-
-// Issuer returns the iss this Sealer signs as.
-func (s *Sealer) Issuer() string { return s.issuer }
 
 // RecipientClaim names the signed claim that binds a message to the
 // recipient key it was sealed to: that key's RFC 7638 thumbprint

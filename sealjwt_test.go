@@ -47,23 +47,38 @@ func newParty(t testing.TB, id string, sealAlg seal.Alg, sigAlg token.Alg) *part
 	return &party{id: id, sign: signSet, sealKey: sealSet}
 }
 
-func (p *party) sealer(t testing.TB, opts ...sealjwt.SealerOption) *sealjwt.Sealer {
+func (p *party) sealer(t testing.TB, opts ...token.SignerOption) *sealjwt.Sealer {
 	t.Helper()
-	s, err := sealjwt.NewSealer(p.sign, p.id, opts...)
+	signer, err := token.NewSigner(p.sign, p.id, opts...)
+	if err != nil {
+		t.Fatal(err)
+	}
+	s, err := sealjwt.NewSealer(signer)
 	if err != nil {
 		t.Fatal(err)
 	}
 	return s
 }
 
+// verifier for receiver p, trusting senders.
+func (p *party) verifier(t testing.TB, opts []token.VerifierOption, senders ...*party) *token.Verifier {
+	t.Helper()
+	v, err := token.NewVerifier(p.id, opts...)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, s := range senders {
+		if err := v.Trust(s.id, s.sign.Public()); err != nil {
+			t.Fatal(err)
+		}
+	}
+	return v
+}
+
 // opener for receiver p, trusting senders.
 func (p *party) opener(t testing.TB, store replay.Store, senders ...*party) *sealjwt.Opener {
 	t.Helper()
-	opts := []sealjwt.OpenerOption{sealjwt.WithReplayStore(store)}
-	for _, s := range senders {
-		opts = append(opts, sealjwt.WithTrustedSender(s.id, s.sign.Public()))
-	}
-	o, err := sealjwt.NewOpener(p.id, p.sealKey, opts...)
+	o, err := sealjwt.NewOpener(p.sealKey, p.verifier(t, nil, senders...), sealjwt.WithReplayStore(store))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -187,11 +202,8 @@ func TestAttackIssuerNotTheKeysIssuer(t *testing.T) {
 	alice, recv := fixture(t)
 	mallory := newParty(t, "mallory", seal.HPKE3, token.EdDSA)
 	// Mallory signs with her own (trusted) key but claims to be alice.
-	impostor, err := sealjwt.NewSealer(mallory.sign, alice.id)
-	if err != nil {
-		t.Fatal(err)
-	}
-	env, err := impostor.Seal(ctx, recv.pub(), recv.id, nil)
+	impostor := &party{id: alice.id, sign: mallory.sign}
+	env, err := impostor.sealer(t).Seal(ctx, recv.pub(), recv.id, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -205,7 +217,7 @@ func TestAttackExpiredAndBadlySignedReportsSignature(t *testing.T) {
 	ctx := context.Background()
 	sender, recv := fixture(t)
 	past := func() time.Time { return time.Now().Add(-2 * time.Hour) }
-	env, err := sender.sealer(t, sealjwt.WithSealerClock(past)).Seal(ctx, recv.pub(), recv.id, nil)
+	env, err := sender.sealer(t, token.WithClock(past)).Seal(ctx, recv.pub(), recv.id, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -339,8 +351,14 @@ func TestSealRequiresAudienceAndRecipient(t *testing.T) {
 	if _, err := s.Seal(context.Background(), nil, "x", nil); err == nil {
 		t.Fatal("nil recipient accepted")
 	}
-	if _, err := sealjwt.NewOpener("ledger", recv.sealKey); err == nil {
-		t.Fatal("opener without trusted senders accepted")
+	if _, err := sealjwt.NewOpener(recv.sealKey, nil); !errors.Is(err, sealjwt.ErrConfig) {
+		t.Fatalf("opener without a verifier: %v, want ErrConfig", err)
+	}
+	if _, err := sealjwt.NewOpener(nil, recv.verifier(t, nil, sender)); !errors.Is(err, sealjwt.ErrInvalidKey) {
+		t.Fatalf("opener without keys: %v, want ErrInvalidKey", err)
+	}
+	if _, err := sealjwt.NewSealer(nil); !errors.Is(err, sealjwt.ErrConfig) {
+		t.Fatalf("sealer without a signer: %v, want ErrConfig", err)
 	}
 }
 

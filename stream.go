@@ -9,7 +9,6 @@ import (
 	"github.com/sealjwt/sealjwt/internal/record"
 	"github.com/sealjwt/sealjwt/internal/streamkey"
 	"github.com/sealjwt/sealjwt/seal"
-	"github.com/sealjwt/sealjwt/token"
 )
 
 // StreamType is the "typ" of the signed token inside a stream's envelope.
@@ -35,14 +34,6 @@ var (
 	// ErrMalformed.
 	ErrTrailingData = record.ErrTrailingData
 )
-
-func streamSignerOptions(opts []token.SignerOption) []token.SignerOption {
-	return append(opts[:len(opts):len(opts)], token.WithSignerType(StreamType))
-}
-
-func streamVerifierOptions(opts []token.VerifierOption) []token.VerifierOption {
-	return append(opts[:len(opts):len(opts)], token.WithType(StreamType))
-}
 
 // SealStream signs claims for audience, seals the token to the receiver's
 // public key to, and writes the envelope to dst, as Seal does (the same
@@ -109,8 +100,8 @@ func (o *Opener) readEnvelope(src io.Reader) (string, error) {
 	switch {
 	case n == 0:
 		return "", fmt.Errorf("%w: empty stream envelope", ErrMalformed)
-	case uint64(n) > uint64(o.maxEnvelope):
-		return "", fmt.Errorf("%w: stream envelope of %d bytes, the limit is %d", ErrTooLarge, n, o.maxEnvelope)
+	case uint64(n) > uint64(seal.MaxEnvelopeSize):
+		return "", fmt.Errorf("%w: stream envelope of %d bytes, the limit is %d", ErrTooLarge, n, seal.MaxEnvelopeSize)
 	}
 	// Read as it arrives rather than allocated up front: a declared length
 	// costs memory only once its bytes are there.

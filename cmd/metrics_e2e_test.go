@@ -14,8 +14,9 @@ import (
 	"testing"
 	"time"
 
-	"github.com/sealjwt/sealjwt"
+	"github.com/sealjwt/sealjwt/cmd/internal/app"
 	"github.com/sealjwt/sealjwt/cmd/internal/cli"
+	"github.com/sealjwt/sealjwt/token"
 	"github.com/sealjwt/sealjwt/transport"
 )
 
@@ -130,7 +131,7 @@ func (m *mix) send(t *testing.T, audience string, skew time.Duration, tamper fun
 	if err != nil {
 		t.Fatal(err)
 	}
-	sealer, err := sealjwt.NewSealer(keys, "orders", sealjwt.WithSealerClock(func() time.Time { return time.Now().Add(skew) }))
+	sealer, err := app.NewSealer(keys, "orders", token.WithClock(func() time.Time { return time.Now().Add(skew) }))
 	if err != nil {
 		t.Fatal(err)
 	}

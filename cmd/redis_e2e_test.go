@@ -11,7 +11,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/sealjwt/sealjwt"
+	"github.com/sealjwt/sealjwt/cmd/internal/app"
 	"github.com/sealjwt/sealjwt/seal"
 	"github.com/sealjwt/sealjwt/token"
 	"github.com/sealjwt/sealjwt/transport"
@@ -112,7 +112,7 @@ func captureEnvelopes(t *testing.T, dir, public string) func() string {
 		t.Fatal(err)
 	}
 	sks, _ := token.NewKeySet(sk)
-	sealer, err := sealjwt.NewSealer(sks, "orders")
+	sealer, err := app.NewSealer(sks, "orders")
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -5,7 +5,6 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
-	"runtime"
 	"strings"
 	"testing"
 )
@@ -182,33 +181,32 @@ func TestSizeCapBeforeParsing(t *testing.T) {
 			t.Fatalf("%v allocations to refuse oversized input", allocs)
 		}
 	})
-	t.Run("10 MiB of dots under a raised cap", func(t *testing.T) {
-		opt := WithMaxSize(16 << 20)
-		if _, err := Open(f.ks, dots, opt); !errors.Is(err, ErrMalformed) {
+	t.Run("dots up to the cap", func(t *testing.T) {
+		dots := dots[:MaxEnvelopeSize]
+		if _, err := Open(f.ks, dots); !errors.Is(err, ErrMalformed) {
 			t.Fatalf("got %v", err)
 		}
 		// The segment split does not allocate per dot: bounded in count
 		// and bytes however many dots arrive.
-		allocs := testing.AllocsPerRun(20, func() { _, _ = Open(f.ks, dots, opt) })
-		if allocs > 2 {
-			t.Fatalf("%v allocations for 10 MiB of dots", allocs)
-		}
-		// The bound leaves room for the runtime's own bookkeeping; a
-		// per-dot split would allocate hundreds of MiB here.
-		if b := bytesAllocated(func() { _, _ = Open(f.ks, dots, opt) }); b > 64<<10 {
-			t.Fatalf("%d bytes allocated for 10 MiB of dots", b)
+		if allocs := testing.AllocsPerRun(20, func() { _, _ = Open(f.ks, dots) }); allocs > 2 {
+			t.Fatalf("%v allocations for %d dots", allocs, len(dots))
 		}
 	})
 	t.Run("oversized valid envelope", func(t *testing.T) {
-		if _, err := Open(f.ks, f.env, WithMaxSize(len(f.env)-1)); !errors.Is(err, ErrTooLarge) {
-			t.Fatalf("got %v", err)
+		pt := make([]byte, MaxEnvelopeSize*3/4)
+		if _, err := Seal(f.key.Public(), pt); !errors.Is(err, ErrTooLarge) {
+			t.Fatalf("Seal of %d bytes: %v, want ErrTooLarge", len(pt), err)
 		}
-		if _, err := Open(f.ks, f.env, WithMaxSize(len(f.env))); err != nil {
-			t.Fatalf("at the cap: %v", err)
+		if _, err := Seal(f.key.Public(), pt[:MaxEnvelopeSize/2]); err != nil {
+			t.Fatalf("Seal of half the cap: %v", err)
+		}
+		big := f.env + strings.Repeat("A", MaxEnvelopeSize+1-len(f.env))
+		if _, err := Open(f.ks, big); !errors.Is(err, ErrTooLarge) {
+			t.Fatalf("got %v", err)
 		}
 	})
 	t.Run("oversized flattened JWE", func(t *testing.T) {
-		big := []byte(`{"protected":"` + strings.Repeat("A", DefaultMaxSize) + `"}`)
+		big := []byte(`{"protected":"` + strings.Repeat("A", MaxEnvelopeSize) + `"}`)
 		if _, err := OpenFlattened(f.ks, big); !errors.Is(err, ErrTooLarge) {
 			t.Fatalf("got %v", err)
 		}
@@ -216,15 +214,6 @@ func TestSizeCapBeforeParsing(t *testing.T) {
 			t.Fatalf("%v allocations to refuse oversized input", allocs)
 		}
 	})
-}
-
-func bytesAllocated(fn func()) uint64 {
-	var before, after runtime.MemStats
-	runtime.GC()
-	runtime.ReadMemStats(&before)
-	fn()
-	runtime.ReadMemStats(&after)
-	return after.TotalAlloc - before.TotalAlloc
 }
 
 // countingKEM records whether a decapsulation was attempted.

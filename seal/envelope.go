@@ -49,24 +49,29 @@ func (s senderExporter) Export(exporterContext string, length int) ([]byte, erro
 // Seal encrypts plaintext to pub and returns a JWE in compact
 // serialization. The protected header holds alg and kid (and cty when
 // WithContentType is given); for a key encryption alg also enc and ek.
-func Seal(pub *PublicKey, plaintext []byte, opts ...Option) (string, error) {
-	s, _, err := seal(pub, plaintext, buildOptions(opts))
+func Seal(pub *PublicKey, plaintext []byte, opts ...SealOption) (string, error) {
+	s, _, err := seal(pub, plaintext, buildSealOptions(opts))
 	return s, err
 }
 
 // SealExport is Seal that also returns the sender's HPKE context, for
 // deriving further secrets shared with the recipient (see Opened.Export).
-func SealExport(pub *PublicKey, plaintext []byte, opts ...Option) (string, Exporter, error) {
-	s, ctx, err := seal(pub, plaintext, buildOptions(opts))
+func SealExport(pub *PublicKey, plaintext []byte, opts ...SealOption) (string, Exporter, error) {
+	s, ctx, err := seal(pub, plaintext, buildSealOptions(opts))
 	if err != nil {
 		return "", nil, err
 	}
 	return s, senderExporter{ctx}, nil
 }
 
-func seal(pub *PublicKey, plaintext []byte, o options) (string, Exporter, error) {
+func seal(pub *PublicKey, plaintext []byte, o sealOptions) (string, Exporter, error) {
 	if pub == nil || pub.kem == nil {
 		return "", nil, fmt.Errorf("%w: nil public key", ErrInvalidKey)
+	}
+	// Base64url makes the ciphertext at least 4/3 of the plaintext: refuse
+	// before encrypting what no receiver would open.
+	if strict.EncodedLen(len(plaintext)) > MaxEnvelopeSize {
+		return "", nil, fmt.Errorf("%w: %d bytes of plaintext cannot fit an envelope of %d", ErrTooLarge, len(plaintext), MaxEnvelopeSize)
 	}
 	if pub.spec.keyEnc {
 		return sealKeyEncryption(pub, plaintext, o)
@@ -87,15 +92,19 @@ func seal(pub *PublicKey, plaintext []byte, o options) (string, Exporter, error)
 	if err != nil {
 		return "", nil, err
 	}
-	return joinCompact(hdr, enc, nil, ct, nil), ctx, nil
+	env, err := joinCompact(hdr, enc, nil, ct, nil)
+	return env, ctx, err
 }
 
 // joinCompact writes hdr.B64(a).B64(b)... in one allocation for the bytes
-// and one for the string.
-func joinCompact(hdr string, segs ...[]byte) string {
+// and one for the string, refusing an envelope over MaxEnvelopeSize.
+func joinCompact(hdr string, segs ...[]byte) (string, error) {
 	n := len(hdr)
 	for _, s := range segs {
 		n += 1 + base64.RawURLEncoding.EncodedLen(len(s))
+	}
+	if n > MaxEnvelopeSize {
+		return "", fmt.Errorf("%w: an envelope of %d bytes, the limit is %d", ErrTooLarge, n, MaxEnvelopeSize)
 	}
 	buf := make([]byte, 0, n)
 	buf = append(buf, hdr...)
@@ -103,15 +112,15 @@ func joinCompact(hdr string, segs ...[]byte) string {
 		buf = append(buf, '.')
 		buf = base64.RawURLEncoding.AppendEncode(buf, s)
 	}
-	return string(buf)
+	return string(buf), nil
 }
 
 // Open decrypts a compact JWE with the key its kid names in keys. The
 // header's alg must be that key's alg. Any failure to decrypt is
-// ErrDecryption, with no detail.
-func Open(keys *KeySet, envelope string, opts ...Option) (*Opened, error) {
-	o := buildOptions(opts)
-	if len(envelope) > o.maxSize {
+// ErrDecryption, with no detail. An envelope over MaxEnvelopeSize is
+// ErrTooLarge, before any parsing.
+func Open(keys *KeySet, envelope string) (*Opened, error) {
+	if len(envelope) > MaxEnvelopeSize {
 		return nil, errEnvelopeTooLarge
 	}
 	p, ok := splitCompact(envelope)

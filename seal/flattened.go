@@ -10,10 +10,9 @@ import (
 // OpenFlattened decrypts a JWE in flattened JSON serialization
 // (RFC 7516 §7.2.2), including one with a JWE AAD ("aad"). Unprotected
 // headers are not supported: every header parameter this package reads
-// must be integrity protected.
-func OpenFlattened(keys *KeySet, jwe []byte, opts ...Option) (*Opened, error) {
-	o := buildOptions(opts)
-	if len(jwe) > o.maxSize {
+// must be integrity protected. Its size is capped as Open's is.
+func OpenFlattened(keys *KeySet, jwe []byte) (*Opened, error) {
+	if len(jwe) > MaxEnvelopeSize {
 		return nil, errEnvelopeTooLarge
 	}
 	p, err := parseFlattened(jwe)

@@ -42,7 +42,7 @@ func recipientStructure(enc string) []byte {
 	return append(b, 0xff)
 }
 
-func sealKeyEncryption(pub *PublicKey, plaintext []byte, o options) (string, Exporter, error) {
+func sealKeyEncryption(pub *PublicKey, plaintext []byte, o sealOptions) (string, Exporter, error) {
 	enc := pub.spec.contentEnc
 	n, _ := contentKeySize(enc)
 	cek := make([]byte, n+gcmIVSize)
@@ -61,7 +61,8 @@ func sealKeyEncryption(pub *PublicKey, plaintext []byte, o options) (string, Exp
 	}
 	sealed := gcm.Seal(nil, iv, plaintext, []byte(hdr))
 	ct, tag := sealed[:len(sealed)-gcmTagSize], sealed[len(sealed)-gcmTagSize:]
-	return joinCompact(hdr, wrapped, iv, ct, tag), ctx, nil
+	env, err := joinCompact(hdr, wrapped, iv, ct, tag)
+	return env, ctx, err
 }
 
 func openKeyEncryption(key *PrivateKey, h *parsedHeader, p *jweParts, aad []byte) (*Opened, error) {

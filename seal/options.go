@@ -1,39 +1,30 @@
 package seal
 
-// DefaultMaxSize is the default cap on the length of an envelope given to
-// Open or OpenFlattened, checked before any parsing.
-const DefaultMaxSize = 1 << 20
+// MaxEnvelopeSize is the largest envelope, in bytes, that Open and
+// OpenFlattened accept, checked before any parsing, and that Seal makes.
+// It is the one size limit on an envelope, wherever it travels: an
+// ML-DSA-87 token with a few KiB of claims sealed with the largest
+// post-quantum suite fits with room to spare, and the signed token inside
+// is necessarily smaller than the envelope.
+const MaxEnvelopeSize = 64 << 10
 
-// Option configures Seal, SealExport, Open and OpenFlattened.
-type Option func(*options)
+// SealOption configures Seal.
+type SealOption func(*sealOptions)
 
-type options struct {
-	cty     string
-	maxSize int
+type sealOptions struct{ cty string }
+
+// WithContentType sets the protected "cty" header parameter ("JWT" for a
+// nested JWT, RFC 7519 section 5.2).
+func WithContentType(cty string) SealOption {
+	return func(o *sealOptions) { o.cty = cty }
 }
 
-func buildOptions(opts []Option) options {
-	o := options{maxSize: DefaultMaxSize}
+func buildSealOptions(opts []SealOption) sealOptions {
+	var o sealOptions
 	for _, opt := range opts {
 		if opt != nil {
 			opt(&o)
 		}
 	}
 	return o
-}
-
-// WithContentType sets the protected "cty" header parameter on Seal ("JWT"
-// for a nested JWT, RFC 7519 §5.2). Open ignores it.
-func WithContentType(cty string) Option {
-	return func(o *options) { o.cty = cty }
-}
-
-// WithMaxSize sets the cap on the envelope length accepted by Open and
-// OpenFlattened (default DefaultMaxSize). Seal ignores it.
-func WithMaxSize(n int) Option {
-	return func(o *options) {
-		if n > 0 {
-			o.maxSize = n
-		}
-	}
 }

@@ -93,17 +93,7 @@ func (c *config) verifierFunc(v *token.Verifier) verifyFunc {
 	}
 	ids := c.replayStore()
 	return func(ctx context.Context, tok string) (*token.Verified, error) {
-		ver, err := v.Verify(tok)
-		if err != nil {
-			return nil, err
-		}
-		if ver.ID == "" {
-			return nil, fmt.Errorf("%w: single use needs a jti", token.ErrClaims)
-		}
-		if err := ids.Check(ctx, ver.Issuer, ver.ID, v.ValidUntil(ver)); err != nil {
-			return nil, err
-		}
-		return ver, nil
+		return v.VerifyOnce(ctx, tok, ids, nil)
 	}
 }
 

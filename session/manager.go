@@ -109,7 +109,7 @@ func (m *Manager) newAccessVerifier(keys *token.KeySet) (verifyFunc, error) {
 	}
 	var err error
 	m.signer, err = token.NewSigner(keys, m.id, token.WithLifetime(c.lifetime),
-		token.WithSignerClock(c.now), token.WithSignerType(AccessTokenType))
+		token.WithClock(c.now), token.WithType(AccessTokenType))
 	if err != nil {
 		return nil, err
 	}
@@ -130,9 +130,11 @@ func (m *Manager) newAccessVerifier(keys *token.KeySet) (verifyFunc, error) {
 // token is accepted until it expires.
 func (m *Manager) newSealed(keys *token.KeySet) (verifyFunc, error) {
 	c := &m.cfg
-	var err error
-	m.sealer, err = sealjwt.NewSealer(keys, m.id, sealjwt.WithLifetime(c.lifetime), sealjwt.WithSealerClock(c.now))
+	signer, err := token.NewSigner(keys, m.id, token.WithLifetime(c.lifetime), token.WithClock(c.now))
 	if err != nil {
+		return nil, err
+	}
+	if m.sealer, err = sealjwt.NewSealer(signer); err != nil {
 		return nil, err
 	}
 	m.sealTo = c.sealTo.Primary().Public()
@@ -140,8 +142,14 @@ func (m *Manager) newSealed(keys *token.KeySet) (verifyFunc, error) {
 	if c.singleUse {
 		ids = c.replayStore()
 	}
-	o, err := sealjwt.NewOpener(m.id, c.sealTo, sealjwt.WithTrustedSender(m.id, keys.Public()),
-		sealjwt.WithReplayStore(ids), sealjwt.WithClock(c.now), sealjwt.WithMaxLifetime(c.lifetime))
+	v, err := token.NewVerifier(m.id, token.WithClock(c.now), token.WithMaxLifetime(c.lifetime))
+	if err != nil {
+		return nil, err
+	}
+	if err := v.Trust(m.id, keys.Public()); err != nil {
+		return nil, err
+	}
+	o, err := sealjwt.NewOpener(c.sealTo, v, sealjwt.WithReplayStore(ids))
 	if err != nil {
 		return nil, err
 	}

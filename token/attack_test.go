@@ -124,7 +124,7 @@ func TestAttackAlgConfusionHS256(t *testing.T) {
 func TestAttackAlgConfusionPinnedMethod(t *testing.T) {
 	k := testKey(t, RS256)
 	v := newTestVerifier(t, []*SigningKey{k})
-	tk := v.table.Load().byKID[k.kid]
+	tk := v.trust.table.Load().byKID[k.kid]
 	der, _ := x509.MarshalPKIXPublicKey(k.pub.key)
 	h := `{"alg":"HS256","kid":"` + k.kid + `","typ":"` + Type + `"}`
 	si := strict.Encode([]byte(h)) + "." + strict.Encode([]byte(goodClaims(t, nil)))
@@ -496,9 +496,9 @@ func TestSignerConfigErrors(t *testing.T) {
 		"zero lifetime":       {testIssuer, WithLifetime(0)},
 		"sub-second lifetime": {testIssuer, WithLifetime(time.Millisecond)},
 		"lifetime over 24h":   {testIssuer, WithLifetime(25 * time.Hour)},
-		"nil clock":           {testIssuer, WithSignerClock(nil)},
-		"typ with a quote":    {testIssuer, WithSignerType(`a"b`)},
-		"empty typ":           {testIssuer, WithSignerType("")},
+		"nil clock":           {testIssuer, WithClock(nil)},
+		"typ with a quote":    {testIssuer, WithType(`a"b`)},
+		"empty typ":           {testIssuer, WithType("")},
 	} {
 		t.Run(name, func(t *testing.T) {
 			if _, err := NewSigner(ks, c.issuer, c.opt); !errors.Is(err, ErrConfig) {

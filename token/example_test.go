@@ -89,7 +89,7 @@ func Example_sharedSecret() {
 		log.Fatal(err)
 	}
 	keys, _ := token.NewKeySet(key)
-	signer, _ := token.NewSigner(keys, "sender", token.WithSignerType("JWT"), token.WithLifetime(time.Minute))
+	signer, _ := token.NewSigner(keys, "sender", token.WithType("JWT"), token.WithLifetime(time.Minute))
 	tok, _ := signer.Sign([]string{"receiver"}, map[string]any{"sub": "job-7"})
 
 	verifier, _ := token.NewVerifier("receiver", token.WithType("JWT"))

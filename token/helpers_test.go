@@ -61,7 +61,7 @@ func mustKeySet(t testing.TB, k *SigningKey) *KeySet {
 
 func newTestSigner(t testing.TB, k *SigningKey, opts ...SignerOption) *Signer {
 	t.Helper()
-	s, err := NewSigner(mustKeySet(t, k), testIssuer, append([]SignerOption{WithSignerClock(fixedClock)}, opts...)...)
+	s, err := NewSigner(mustKeySet(t, k), testIssuer, append([]SignerOption{WithClock(fixedClock)}, opts...)...)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -2,10 +2,13 @@ package token
 
 import (
 	"bytes"
+	"context"
 	"encoding/json"
 	"errors"
 	"testing"
 	"time"
+
+	"github.com/sealjwt/sealjwt/internal/errs"
 )
 
 type appClaims struct {
@@ -145,7 +148,7 @@ func TestKeySetRotation(t *testing.T) {
 	if err := v.Trust(testIssuer, pubs); err != nil {
 		t.Fatal(err)
 	}
-	s, err := NewSigner(ks2, testIssuer, WithSignerClock(fixedClock))
+	s, err := NewSigner(ks2, testIssuer, WithClock(fixedClock))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -169,7 +172,7 @@ func TestKeySetRotation(t *testing.T) {
 
 func TestSignerOptions(t *testing.T) {
 	k := testKey(t, EdDSA)
-	s := newTestSigner(t, k, WithLifetime(time.Hour), WithSignerType("JWT"))
+	s := newTestSigner(t, k, WithLifetime(time.Hour), WithType("JWT"))
 	tok, err := s.Sign([]string{"other", testAudience}, map[string]any{"nbf": testNow.Unix(), "sub": "bob"})
 	if err != nil {
 		t.Fatal(err)
@@ -220,10 +223,30 @@ func TestSignRejectsBadClaims(t *testing.T) {
 	}
 }
 
-// A token is accepted until exp plus the leeway, so a replay cache must
-// remember its jti that long: ValidUntil is the moment Verify stops
-// accepting it.
-func TestValidUntilIsWhenVerifyStopsAccepting(t *testing.T) {
+// recordingStore is an IDStore that remembers what it was asked.
+type recordingStore struct {
+	seen    map[string]time.Time
+	refuse  error
+	checked int
+}
+
+func (r *recordingStore) Check(_ context.Context, issuer, id string, expires time.Time) error {
+	r.checked++
+	if r.refuse != nil {
+		return r.refuse
+	}
+	if _, ok := r.seen[issuer+" "+id]; ok {
+		return errs.ErrReplayed
+	}
+	r.seen[issuer+" "+id] = expires
+	return nil
+}
+
+// A token is accepted until exp plus the leeway, so VerifyOnce remembers
+// its jti exactly that long: until the moment Verify stops accepting it.
+// A second use is refused, a token refused by the check does not use up
+// its id, and a store that cannot answer refuses the token.
+func TestVerifyOnceRemembersUntilVerifyStopsAccepting(t *testing.T) {
 	k := testKey(t, EdDSA)
 	tok, err := newTestSigner(t, k).Sign([]string{testAudience}, nil)
 	if err != nil {
@@ -231,21 +254,101 @@ func TestValidUntilIsWhenVerifyStopsAccepting(t *testing.T) {
 	}
 	const leeway = 45 * time.Second
 	v := newTestVerifier(t, []*SigningKey{k}, WithLeeway(leeway))
-	got, err := v.Verify(tok)
+	store := &recordingStore{seen: map[string]time.Time{}}
+	errCheck := errors.New("not for this request")
+	if _, err := v.VerifyOnce(t.Context(), tok, store, func(*Verified) error { return errCheck }); !errors.Is(err, errCheck) || store.checked != 0 {
+		t.Fatalf("refused by check: %v, store asked %d times", err, store.checked)
+	}
+	got, err := v.VerifyOnce(t.Context(), tok, store, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
-	until := v.ValidUntil(got)
+	until := store.seen[testIssuer+" "+got.ID]
 	if want := testNow.Add(DefaultLifetime + leeway); !until.Equal(want) {
-		t.Fatalf("ValidUntil %v, want %v", until, want)
+		t.Fatalf("remembered until %v, want %v", until, want)
+	}
+	if _, err := v.VerifyOnce(t.Context(), tok, store, nil); !errors.Is(err, errs.ErrReplayed) {
+		t.Fatalf("second use: %v", err)
 	}
 	at := func(now time.Time) *Verifier {
 		return newTestVerifier(t, []*SigningKey{k}, WithLeeway(leeway), WithClock(func() time.Time { return now }))
 	}
 	if _, err := at(until.Add(-time.Nanosecond)).Verify(tok); err != nil {
-		t.Fatalf("just before ValidUntil: %v", err)
+		t.Fatalf("just before the id is forgotten: %v", err)
 	}
 	if _, err := at(until).Verify(tok); err == nil {
-		t.Fatal("at ValidUntil: accepted")
+		t.Fatal("accepted once the id is forgotten")
+	}
+	down := &recordingStore{refuse: errors.New("store down")}
+	if _, err := v.VerifyOnce(t.Context(), tok, down, nil); err == nil {
+		t.Fatal("accepted while the store could not answer")
+	}
+	if _, err := v.VerifyOnce(t.Context(), tok, nil, nil); !errors.Is(err, ErrConfig) {
+		t.Fatalf("no store: %v", err)
+	}
+}
+
+// A token without a jti cannot be used once: VerifyOnce refuses it.
+func TestVerifyOnceNeedsAnID(t *testing.T) {
+	k := newKey(t, HS256)
+	v := newTestVerifier(t, []*SigningKey{k}, WithTutorialCompat())
+	tok := forge(t, `{"alg":"HS256","typ":"JWT"}`, goodClaims(t, map[string]any{"jti": nil}), k)
+	if _, err := v.Verify(tok); err != nil {
+		t.Fatalf("tutorial token: %v", err)
+	}
+	if _, err := v.VerifyOnce(t.Context(), tok, &recordingStore{seen: map[string]time.Time{}}, nil); !errors.Is(err, ErrClaims) {
+		t.Fatalf("no jti: %v", err)
+	}
+}
+
+// A token of one kind never passes for another kind from the same sender:
+// ForType's verifier refuses the original typ and the original refuses
+// ForType's, even along the exact-header fast path, whichever of the two
+// verifiers the key was trusted through.
+func TestForTypeSeparatesKindsOfToken(t *testing.T) {
+	k := testKey(t, EdDSA)
+	s := newTestSigner(t, k)
+	other, err := s.ForType("other+jwt")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, trustThroughCopy := range []bool{false, true} {
+		v, err := NewVerifier(testAudience, WithClock(fixedClock))
+		if err != nil {
+			t.Fatal(err)
+		}
+		ov, err := v.ForType("other+jwt")
+		if err != nil {
+			t.Fatal(err)
+		}
+		vs, _ := NewVerifyingKeySet(k.Public())
+		if trustThroughCopy {
+			err = ov.Trust(testIssuer, vs)
+		} else {
+			err = v.Trust(testIssuer, vs)
+		}
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, c := range []struct {
+			signer *Signer
+			v      *Verifier
+			ok     bool
+		}{{s, v, true}, {other, ov, true}, {s, ov, false}, {other, v, false}} {
+			tok, err := c.signer.Sign([]string{testAudience}, nil)
+			if err != nil {
+				t.Fatal(err)
+			}
+			_, err = c.v.Verify(tok)
+			if c.ok && err != nil || !c.ok && !errors.Is(err, ErrMalformed) {
+				t.Fatalf("typ %s to verifier of %s (trusted through the copy: %v): %v", c.signer.typ, c.v.typ, trustThroughCopy, err)
+			}
+		}
+	}
+	if _, err := s.ForType(""); !errors.Is(err, ErrConfig) {
+		t.Fatalf("empty typ: %v", err)
+	}
+	if _, err := newTestVerifier(t, nil).ForType(`a"b`); !errors.Is(err, ErrConfig) {
+		t.Fatalf("typ with a quote: %v", err)
 	}
 }

@@ -44,25 +44,19 @@ type Signer struct {
 	typ      string
 }
 
-// SignerOption configures a Signer.
-type SignerOption func(*Signer)
+// SignerOption configures a Signer: WithLifetime, and the options a
+// Verifier shares (WithClock, WithType).
+type SignerOption interface{ applySigner(*Signer) }
+
+type signerOption func(*Signer)
+
+func (f signerOption) applySigner(s *Signer) { f(s) }
 
 // WithLifetime sets exp - iat (default 5 minutes; whole seconds, at least
 // one second, at most MaxSignerLifetime). Keep it at or under the
 // verifiers' maximum lifetime (1 hour by default).
 func WithLifetime(d time.Duration) SignerOption {
-	return func(s *Signer) { s.lifetime = int64(d / time.Second) }
-}
-
-// WithSignerClock sets the clock iat and exp are taken from.
-func WithSignerClock(now func() time.Time) SignerOption {
-	return func(s *Signer) { s.now = now }
-}
-
-// WithSignerType sets the "typ" header (default Type). The verifier must be
-// given the same type with WithType.
-func WithSignerType(typ string) SignerOption {
-	return func(s *Signer) { s.typ = typ }
+	return signerOption(func(s *Signer) { s.lifetime = int64(d / time.Second) })
 }
 
 // NewSigner returns a Signer that signs as issuer with keys.Primary().
@@ -72,7 +66,7 @@ func NewSigner(keys *KeySet, issuer string, opts ...SignerOption) (*Signer, erro
 	}
 	s := &Signer{keys: keys, key: keys.Primary(), lifetime: int64(DefaultLifetime / time.Second), now: time.Now, typ: Type}
 	for _, o := range opts {
-		o(s)
+		o.applySigner(s)
 	}
 	if issuer == "" || len(issuer) > maxIssuerLen {
 		return nil, fmt.Errorf("%w: issuer must be 1 to %d bytes", ErrConfig, maxIssuerLen)
@@ -90,13 +84,7 @@ func NewSigner(keys *KeySet, issuer string, opts ...SignerOption) (*Signer, erro
 	if s.method, err = s.key.alg.method(); err != nil {
 		return nil, err
 	}
-	// Encoded as golang-jwt would (a map: sorted keys), so that a
-	// Verifier recognises the exact bytes without parsing them.
-	h, err := json.Marshal(map[string]any{"alg": string(s.key.alg), "kid": s.key.kid, "typ": s.typ})
-	if err != nil {
-		return nil, err
-	}
-	s.header = strict.Encode(h)
+	s.header = signerHeader(s.key, s.typ)
 	iss, _ := json.Marshal(issuer) // a string always marshals
 	s.issJSON = append([]byte(`{"iss":`), iss...)
 	return s, nil
@@ -117,6 +105,27 @@ func checkType(typ string) error {
 
 // Key returns the key tokens are signed with.
 func (s *Signer) Key() *SigningKey { return s.key }
+
+// ForType returns a Signer like s (same key, issuer, lifetime and clock)
+// whose tokens carry typ instead: another kind of token from the same
+// sender, which a Verifier of s's type refuses (RFC 8725 section 3.11).
+func (s *Signer) ForType(typ string) (*Signer, error) {
+	if err := checkType(typ); err != nil {
+		return nil, err
+	}
+	c := *s
+	c.typ = typ
+	c.header = signerHeader(c.key, typ)
+	return &c, nil
+}
+
+// signerHeader encodes the JOSE header as golang-jwt would (a map: sorted
+// keys), so that a Verifier recognises the exact bytes without parsing
+// them.
+func signerHeader(k *SigningKey, typ string) string {
+	h, _ := json.Marshal(map[string]any{"alg": string(k.alg), "kid": k.kid, "typ": typ}) // strings always marshal
+	return strict.Encode(h)
+}
 
 // Sign returns a compact JWS whose claims are iss, aud, iat, exp and jti
 // (set here) and the application claims: nil, a map or a struct, encoded

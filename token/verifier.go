@@ -1,6 +1,7 @@
 package token
 
 import (
+	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -43,7 +44,11 @@ type Verifier struct {
 	now         func() time.Time
 	typ         string
 	tutorial    bool
+	trust       *trustState // shared with the Verifiers ForType makes
+}
 
+// trustState holds the trusted keys.
+type trustState struct {
 	mu    sync.Mutex // serialises Trust
 	table atomic.Pointer[keyTable]
 }
@@ -51,7 +56,13 @@ type Verifier struct {
 // keyTable is replaced whole by Trust, so Verify reads it without locks.
 type keyTable struct {
 	byKID    map[string]*trustedKey
-	byHeader map[string]*trustedKey // our Signer's exact encoded header for the key
+	byHeader map[string]headerKey // our Signer's exact encoded header for the key
+}
+
+// headerKey is a trusted key found by a header of the given typ.
+type headerKey struct {
+	tk  *trustedKey
+	typ string
 }
 
 // trustedKey is the per-key state Verify needs, built once by Trust.
@@ -62,27 +73,57 @@ type trustedKey struct {
 	validator *jwt.Validator
 }
 
-// VerifierOption configures a Verifier.
-type VerifierOption func(*Verifier)
+// VerifierOption configures a Verifier: WithLeeway, WithMaxLifetime,
+// WithMaxSize, WithTutorialCompat, and the options a Signer shares
+// (WithClock, WithType).
+type VerifierOption interface{ applyVerifier(*Verifier) }
+
+type verifierOption func(*Verifier)
+
+func (f verifierOption) applyVerifier(v *Verifier) { f(v) }
+
+// Option configures both a Signer and a Verifier: the settings the two
+// ends of a token share.
+type Option interface {
+	SignerOption
+	VerifierOption
+}
+
+// WithClock sets the clock a Signer takes iat and exp from, and a
+// Verifier checks exp, nbf and iat against (default time.Now).
+func WithClock(now func() time.Time) Option { return clockOption(now) }
+
+type clockOption func() time.Time
+
+func (c clockOption) applySigner(s *Signer)     { s.now = c }
+func (c clockOption) applyVerifier(v *Verifier) { v.now = c }
+
+// WithType sets the "typ" header a Signer writes and a Verifier requires
+// (default Type). A Verifier compares it as RFC 7515 says: ignoring ASCII
+// case, with "application/" implied, so "application/seal+jwt" is Type.
+func WithType(typ string) Option { return typeOption(typ) }
+
+type typeOption string
+
+func (t typeOption) applySigner(s *Signer)     { s.typ = string(t) }
+func (t typeOption) applyVerifier(v *Verifier) { v.typ = string(t) }
 
 // WithLeeway sets the clock skew allowed on exp, nbf and iat (default 30s,
 // at most 5 minutes).
-func WithLeeway(d time.Duration) VerifierOption { return func(v *Verifier) { v.leeway = d } }
+func WithLeeway(d time.Duration) VerifierOption {
+	return verifierOption(func(v *Verifier) { v.leeway = d })
+}
 
 // WithMaxLifetime sets the longest exp - iat accepted (default 1 hour).
-func WithMaxLifetime(d time.Duration) VerifierOption { return func(v *Verifier) { v.maxLifetime = d } }
+func WithMaxLifetime(d time.Duration) VerifierOption {
+	return verifierOption(func(v *Verifier) { v.maxLifetime = d })
+}
 
 // WithMaxSize sets the largest token, in bytes, that Verify will parse
 // (default 64 KiB). Larger input is refused before any parsing.
-func WithMaxSize(n int) VerifierOption { return func(v *Verifier) { v.maxSize = n } }
-
-// WithClock sets the clock tokens are checked against.
-func WithClock(now func() time.Time) VerifierOption { return func(v *Verifier) { v.now = now } }
-
-// WithType sets the required "typ" header (default Type). It is compared
-// as RFC 7515 says: ignoring ASCII case, with "application/" implied, so
-// "application/seal+jwt" is Type.
-func WithType(typ string) VerifierOption { return func(v *Verifier) { v.typ = typ } }
+func WithMaxSize(n int) VerifierOption {
+	return verifierOption(func(v *Verifier) { v.maxSize = n })
+}
 
 // WithTutorialCompat also accepts tokens made the way of the classic
 // shared-secret tutorial: typ "JWT" or no typ; no kid, when exactly one
@@ -92,7 +133,9 @@ func WithType(typ string) VerifierOption { return func(v *Verifier) { v.typ = ty
 // kind of JWT signed with the same key is accepted), the audience binding
 // (a token minted for another service that shares the key is accepted)
 // and the token id that single use needs. Off by default.
-func WithTutorialCompat() VerifierOption { return func(v *Verifier) { v.tutorial = true } }
+func WithTutorialCompat() VerifierOption {
+	return verifierOption(func(v *Verifier) { v.tutorial = true })
+}
 
 // NewVerifier returns a Verifier for tokens whose aud contains audience,
 // this receiver's own id. It trusts no key until Trust is called.
@@ -100,7 +143,7 @@ func NewVerifier(audience string, opts ...VerifierOption) (*Verifier, error) {
 	v := &Verifier{audience: audience, leeway: DefaultLeeway, maxLifetime: DefaultMaxLifetime,
 		maxSize: DefaultMaxSize, now: time.Now, typ: Type}
 	for _, o := range opts {
-		o(v)
+		o.applyVerifier(v)
 	}
 	switch {
 	case audience == "":
@@ -117,22 +160,57 @@ func NewVerifier(audience string, opts ...VerifierOption) (*Verifier, error) {
 	if err := checkType(v.typ); err != nil {
 		return nil, err
 	}
-	v.table.Store(&keyTable{byKID: map[string]*trustedKey{}, byHeader: map[string]*trustedKey{}})
+	v.trust = &trustState{}
+	v.trust.table.Store(&keyTable{byKID: map[string]*trustedKey{}, byHeader: map[string]headerKey{}})
 	return v, nil
 }
 
-// Leeway returns the clock skew allowed.
-func (v *Verifier) Leeway() time.Duration { return v.leeway }
+// IDStore remembers token ids: replay.Store is one. Check records
+// (issuer, id) until expires and fails for a pair already recorded, or
+// when the store cannot tell.
+type IDStore interface {
+	Check(ctx context.Context, issuer, id string, expires time.Time) error
+}
 
-// ValidUntil is when this verifier stops accepting t: its exp plus the
-// leeway. A replay cache must remember t's jti until then.
-func (v *Verifier) ValidUntil(t *Verified) time.Time { return t.ExpiresAt.Add(v.leeway) }
+// VerifyOnce is Verify for a token that may be used once: after the token
+// verified, it runs check (when not nil) and then records the token's
+// issuer and jti in seen until this verifier stops accepting the token
+// (exp plus the leeway). A token without a jti is ErrClaims; a token
+// refused by check does not use up its id; an error from seen (a replay,
+// or a store that cannot answer) refuses the token.
+func (v *Verifier) VerifyOnce(ctx context.Context, jws string, seen IDStore, check func(*Verified) error) (*Verified, error) {
+	if seen == nil {
+		return nil, fmt.Errorf("%w: no store for token ids", ErrConfig)
+	}
+	t, err := v.Verify(jws)
+	if err != nil {
+		return nil, err
+	}
+	if t.ID == "" {
+		return nil, fmt.Errorf("%w: a single-use token needs a jti", ErrClaims)
+	}
+	if check != nil {
+		if err := check(t); err != nil {
+			return nil, err
+		}
+	}
+	if err := seen.Check(ctx, t.Issuer, t.ID, t.ExpiresAt.Add(v.leeway)); err != nil {
+		return nil, err
+	}
+	return t, nil
+}
 
-// MaxLifetime returns the longest exp - iat accepted.
-func (v *Verifier) MaxLifetime() time.Duration { return v.maxLifetime }
-
-// Audience returns the audience tokens must name.
-func (v *Verifier) Audience() string { return v.audience }
+// ForType returns a Verifier like v (same audience, policy and clock,
+// sharing v's trusted keys: Trust on either is seen by both) that
+// requires typ instead: for another kind of token from the same senders.
+func (v *Verifier) ForType(typ string) (*Verifier, error) {
+	if err := checkType(typ); err != nil {
+		return nil, err
+	}
+	c := *v
+	c.typ = typ
+	return &c, nil
+}
 
 // Trust registers keys as belonging to issuer: a token signed by one of
 // them is accepted only with that iss. A kid already registered to another
@@ -145,9 +223,9 @@ func (v *Verifier) Trust(issuer string, keys *VerifyingKeySet) error {
 	if keys == nil {
 		return fmt.Errorf("%w: nil key set", ErrConfig)
 	}
-	v.mu.Lock()
-	defer v.mu.Unlock()
-	old := v.table.Load()
+	v.trust.mu.Lock()
+	defer v.trust.mu.Unlock()
+	old := v.trust.table.Load()
 	t := &keyTable{byKID: maps.Clone(old.byKID), byHeader: maps.Clone(old.byHeader)}
 	for _, k := range keys.keys {
 		if prev, ok := t.byKID[k.kid]; ok && prev.issuer != issuer {
@@ -155,9 +233,9 @@ func (v *Verifier) Trust(issuer string, keys *VerifyingKeySet) error {
 		}
 		tk := v.newTrustedKey(issuer, k)
 		t.byKID[k.kid] = tk
-		t.byHeader[v.ourHeader(k)] = tk
+		t.byHeader[v.ourHeader(k)] = headerKey{tk, v.typ}
 	}
-	v.table.Store(t)
+	v.trust.table.Store(t)
 	return nil
 }
 
@@ -337,9 +415,9 @@ func (k *VerifyingKey) verifySignature(signingInput, sigSeg string) error {
 // lookupHeader returns the trusted key a header selects. The header is
 // parsed only if it is not byte for byte one our Signer writes.
 func (v *Verifier) lookupHeader(seg string) (*trustedKey, error) {
-	t := v.table.Load()
-	if tk, ok := t.byHeader[seg]; ok {
-		return tk, nil
+	t := v.trust.table.Load()
+	if hk, ok := t.byHeader[seg]; ok && hk.typ == v.typ {
+		return hk.tk, nil
 	}
 	h, err := parseHeader(seg, v.tutorial)
 	if err != nil {

@@ -54,7 +54,7 @@ var echo = http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 // benchOpener is the receiver's Opener for the benchmarks: it trusts the
 // sender and remembers no ids.
 func benchOpener(b *testing.B, k keys) *sealjwt.Opener {
-	o, err := sealjwt.NewOpener(receiverID, k.seal, sealjwt.WithTrustedSender(senderID, k.sign.Public()), sealjwt.WithReplayStore(acceptAll{}))
+	o, err := sealjwt.NewOpener(k.seal, newVerifier(k), sealjwt.WithReplayStore(acceptAll{}))
 	if err != nil {
 		b.Fatal(err)
 	}
@@ -119,7 +119,7 @@ func BenchmarkTransportCryptoParallel(b *testing.B) {
 func benchMessage(b *testing.B) (*sealjwt.Opener, *sealjwt.Sealer, *seal.PublicKey, requestClaims) {
 	k := benchKeys(b)
 	o := benchOpener(b, k)
-	sealer, _ := sealjwt.NewSealer(k.sign, senderID)
+	sealer, _ := newSealer(k.sign, senderID)
 	claims := requestClaims{Method: "POST", URI: "http://127.0.0.1/orders", ContentType: "application/json", Body: true}
 	return o, sealer, k.seal.Primary().Public(), claims
 }

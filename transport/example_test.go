@@ -27,8 +27,11 @@ func Example() {
 	sealKeys, _ := seal.NewKeySet(sealKey)
 
 	// Receiver.
-	opener, err := sealjwt.NewOpener("ledger", sealKeys,
-		sealjwt.WithTrustedSender("billing", signKeys.Public()))
+	verifier, _ := token.NewVerifier("ledger")
+	if err := verifier.Trust("billing", signKeys.Public()); err != nil {
+		log.Fatal(err)
+	}
+	opener, err := sealjwt.NewOpener(sealKeys, verifier)
 	if err != nil {
 		log.Fatal(err)
 	}
@@ -56,7 +59,8 @@ func Example() {
 		log.Fatal(err)
 	}
 	defer keys.Close()
-	sealer, _ := sealjwt.NewSealer(signKeys, "billing")
+	signer, _ := token.NewSigner(signKeys, "billing")
+	sealer, _ := sealjwt.NewSealer(signer)
 	client := &http.Client{Transport: transport.NewTransport(nil, sealer, "ledger", keys)}
 
 	resp, err := client.Post(srv.URL+"/messages", "application/json", strings.NewReader(`{"n":1}`))

@@ -11,7 +11,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/sealjwt/sealjwt"
 	"github.com/sealjwt/sealjwt/token"
 )
 
@@ -231,7 +230,7 @@ func TestAttackWrongAudienceForbidden(t *testing.T) {
 
 func TestAttackExpiredUnauthorized(t *testing.T) {
 	past := func() time.Time { return time.Now().Add(-time.Hour) }
-	h := newHarness(t, http.HandlerFunc(whoami), harnessConfig{sealerOpts: []sealjwt.SealerOption{sealjwt.WithSealerClock(past)}})
+	h := newHarness(t, http.HandlerFunc(whoami), harnessConfig{sealerOpts: []token.SignerOption{token.WithClock(past)}})
 	resp, err := get(t, h.client, h.srv.URL+"/")
 	if err != nil {
 		t.Fatal(err)
@@ -278,7 +277,7 @@ func TestUntrustedSenderUnauthorized(t *testing.T) {
 	h := newHarness(t, http.HandlerFunc(whoami), harnessConfig{})
 	stranger, _ := token.GenerateKey(token.EdDSA)
 	strangerKeys, _ := token.NewKeySet(stranger)
-	sealer, _ := sealjwt.NewSealer(strangerKeys, senderID)
+	sealer, _ := newSealer(strangerKeys, senderID)
 	client := &http.Client{Transport: NewTransport(nil, sealer, receiverID, StaticKeys(h.keys.seal.Public()))}
 	resp, err := get(t, client, h.srv.URL+"/")
 	if err != nil {
@@ -292,7 +291,7 @@ func TestUntrustedSenderUnauthorized(t *testing.T) {
 // for one beyond the envelope itself.
 func TestBareEnvelopeWithBodyFlagRefused(t *testing.T) {
 	h := newHarness(t, http.HandlerFunc(whoami), harnessConfig{})
-	sealer, _ := sealjwt.NewSealer(h.keys.sign, senderID)
+	sealer, _ := newSealer(h.keys.sign, senderID)
 	url := h.srv.URL + "/orders"
 	env, err := sealer.Seal(context.Background(), h.keys.seal.Primary().Public(), receiverID,
 		requestClaims{Method: http.MethodPost, URI: url, Body: true})

@@ -14,7 +14,7 @@ import (
 	"time"
 
 	"github.com/redis/go-redis/v9"
-	"github.com/sealjwt/sealjwt"
+
 	"github.com/sealjwt/sealjwt/internal/record"
 	"github.com/sealjwt/sealjwt/internal/strict"
 	"github.com/sealjwt/sealjwt/internal/testredis"
@@ -137,7 +137,7 @@ func TestAttackReplayAcrossThreeServersSharingRedis(t *testing.T) {
 func TestBareEnvelopeFromAnotherStack(t *testing.T) {
 	h := newHarness(t, http.HandlerFunc(whoami), harnessConfig{})
 	k := h.keys
-	sealer, _ := sealjwt.NewSealer(k.sign, senderID)
+	sealer, _ := newSealer(k.sign, senderID)
 	url := h.srv.URL + "/orders"
 	// A sealed request header, as another stack would encode it: a field
 	// section of 14 bytes holding "x-trace-id: 42" (docs/PROTOCOL.md 4.5).

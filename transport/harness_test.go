@@ -53,7 +53,7 @@ func fixtureKeys(t testing.TB) keys {
 type harnessConfig struct {
 	store      replay.Store
 	serverOpts []ServerOption
-	sealerOpts []sealjwt.SealerOption
+	sealerOpts []token.SignerOption
 	audience   string
 	keySource  KeySource
 	wrapBase   func(http.RoundTripper) http.RoundTripper
@@ -70,13 +70,33 @@ type harness struct {
 	keys   keys
 }
 
+// newVerifier is the receiver's verifier, trusting the sender's keys.
+func newVerifier(k keys) *token.Verifier {
+	v, err := token.NewVerifier(receiverID)
+	if err != nil {
+		panic(err)
+	}
+	if err := v.Trust(senderID, k.sign.Public()); err != nil {
+		panic(err)
+	}
+	return v
+}
+
+// newSealer signs as issuer with keys and seals.
+func newSealer(keys *token.KeySet, issuer string, opts ...token.SignerOption) (*sealjwt.Sealer, error) {
+	signer, err := token.NewSigner(keys, issuer, opts...)
+	if err != nil {
+		return nil, err
+	}
+	return sealjwt.NewSealer(signer)
+}
+
 func newOpener(t testing.TB, k keys, store replay.Store) *sealjwt.Opener {
 	t.Helper()
 	if store == nil {
 		store = replay.NewMemory()
 	}
-	o, err := sealjwt.NewOpener(receiverID, k.seal,
-		sealjwt.WithTrustedSender(senderID, k.sign.Public()), sealjwt.WithReplayStore(store))
+	o, err := sealjwt.NewOpener(k.seal, newVerifier(k), sealjwt.WithReplayStore(store))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -100,7 +120,7 @@ func newHarness(t testing.TB, h http.Handler, c harnessConfig) *harness {
 
 func newClient(t testing.TB, k keys, c harnessConfig) *http.Client {
 	t.Helper()
-	sealer, err := sealjwt.NewSealer(k.sign, senderID, c.sealerOpts...)
+	sealer, err := newSealer(k.sign, senderID, c.sealerOpts...)
 	if err != nil {
 		t.Fatal(err)
 	}

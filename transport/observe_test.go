@@ -113,7 +113,7 @@ func TestServerObserverExpiredAndWrongAudience(t *testing.T) {
 		cfg  harnessConfig
 		want sealjwt.Reason
 	}{
-		{"expired", harnessConfig{sealerOpts: []sealjwt.SealerOption{sealjwt.WithSealerClock(past)}}, sealjwt.ReasonExpired},
+		{"expired", harnessConfig{sealerOpts: []token.SignerOption{token.WithClock(past)}}, sealjwt.ReasonExpired},
 		{"another audience", harnessConfig{audience: "some-other-service"}, sealjwt.ReasonAudience},
 	} {
 		t.Run(tt.name, func(t *testing.T) {

@@ -39,7 +39,7 @@ type signedJWKSClaims struct {
 // aud) with the primary key of signing. Each response is signed afresh and
 // is valid for an hour. Senders verify it with WithKeySetSigner.
 func SignedJWKSHandler(keys *seal.PublicKeySet, signing *token.KeySet, receiver string) (http.Handler, error) {
-	signer, err := token.NewSigner(signing, receiver, token.WithSignerType(SignedJWKSType), token.WithLifetime(signedJWKSLifetime))
+	signer, err := token.NewSigner(signing, receiver, token.WithType(SignedJWKSType), token.WithLifetime(signedJWKSLifetime))
 	if err != nil {
 		return nil, err
 	}

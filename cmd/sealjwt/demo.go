@@ -189,7 +189,7 @@ func (d *demo) client(ctx context.Context, base string, send *token.KeySet) (*ht
 	set, _ := fetcher.Keys(ctx)
 	d.printf("\n3. Sender fetched the receiver's JWKS (%d key); it seals to the primary key, kid %s (%s)\n",
 		len(set.Keys()), set.Primary().KID(), set.Primary().Alg())
-	sealer, err := sealjwt.NewSealer(send, demoSender, sealjwt.WithLifetime(time.Minute))
+	sealer, err := app.NewSealer(send, demoSender, token.WithLifetime(time.Minute))
 	if err != nil {
 		fetcher.Close()
 		return nil, nil, err

@@ -64,7 +64,7 @@ func (f *loadFlags) inProcess(context.Context) (*http.Client, string, func(), er
 	if err != nil {
 		return nil, "", nil, err
 	}
-	sealer, err := sealjwt.NewSealer(send, demoSender)
+	sealer, err := app.NewSealer(send, demoSender)
 	if err != nil {
 		stop()
 		return nil, "", nil, err
@@ -86,7 +86,7 @@ func (f *loadFlags) remote(ctx context.Context) (*http.Client, string, func(), e
 	if err != nil {
 		return nil, "", nil, err
 	}
-	sealer, err := sealjwt.NewSealer(send, f.iss)
+	sealer, err := app.NewSealer(send, f.iss)
 	if err != nil {
 		return nil, "", nil, err
 	}

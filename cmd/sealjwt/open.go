@@ -7,6 +7,7 @@ import (
 	"github.com/sealjwt/sealjwt"
 	"github.com/sealjwt/sealjwt/cmd/internal/app"
 	"github.com/sealjwt/sealjwt/cmd/internal/cli"
+	"github.com/sealjwt/sealjwt/token"
 )
 
 var openCmd = cli.Command{
@@ -59,10 +60,16 @@ func runOpen(e env, args []string) int {
 		if err != nil {
 			return err
 		}
-		opts := []sealjwt.OpenerOption{sealjwt.WithLeeway(life.Leeway), sealjwt.WithMaxLifetime(life.MaxLifetime)}
-		for _, s := range senders {
-			opts = append(opts, sealjwt.WithTrustedSender(s.Issuer, s.Keys))
+		v, err := token.NewVerifier(*aud, token.WithLeeway(life.Leeway), token.WithMaxLifetime(life.MaxLifetime))
+		if err != nil {
+			return err
 		}
+		for _, s := range senders {
+			if err := v.Trust(s.Issuer, s.Keys); err != nil {
+				return err
+			}
+		}
+		var opts []sealjwt.OpenerOption
 		if *redisURL != "" {
 			store, closeRedis, err := app.RedisStore(context.Background(), *redisURL)
 			if err != nil {
@@ -71,7 +78,7 @@ func runOpen(e env, args []string) int {
 			defer closeRedis()
 			opts = append(opts, sealjwt.WithReplayStore(store))
 		}
-		opener, err := sealjwt.NewOpener(*aud, keys, opts...)
+		opener, err := sealjwt.NewOpener(keys, v, opts...)
 		if err != nil {
 			return err
 		}

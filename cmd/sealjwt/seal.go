@@ -4,8 +4,9 @@ import (
 	"context"
 	"fmt"
 
-	"github.com/sealjwt/sealjwt"
+	"github.com/sealjwt/sealjwt/cmd/internal/app"
 	"github.com/sealjwt/sealjwt/cmd/internal/cli"
+	"github.com/sealjwt/sealjwt/token"
 )
 
 var sealCmd = cli.Command{
@@ -55,7 +56,7 @@ func runSeal(e env, args []string) int {
 		if err != nil {
 			return err
 		}
-		sealer, err := sealjwt.NewSealer(signing, *iss, sealjwt.WithLifetime(life.Exp))
+		sealer, err := app.NewSealer(signing, *iss, token.WithLifetime(life.Exp))
 		if err != nil {
 			return err
 		}

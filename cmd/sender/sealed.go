@@ -8,7 +8,6 @@ import (
 	"net/http"
 	"strings"
 
-	"github.com/sealjwt/sealjwt"
 	"github.com/sealjwt/sealjwt/cmd/internal/app"
 	"github.com/sealjwt/sealjwt/cmd/internal/cli"
 	"github.com/sealjwt/sealjwt/cmd/internal/load"
@@ -69,7 +68,7 @@ func (c *config) client(ctx context.Context) (*http.Client, func(), error) {
 	if err != nil {
 		return nil, nil, err
 	}
-	sealer, err := sealjwt.NewSealer(keys, c.iss)
+	sealer, err := app.NewSealer(keys, c.iss)
 	if err != nil {
 		return nil, nil, err
 	}

@@ -60,3 +60,6 @@ func Split(s string, dst []string) int {
 		dst[n], s = s[:i], s[i+1:]
 	}
 }
+
+// EncodedLen returns the base64url length of n bytes.
+func EncodedLen(n int) int { return b64.EncodedLen(n) }

@@ -18,6 +18,7 @@ import (
 	"github.com/sealjwt/sealjwt/cmd/internal/cli"
 	"github.com/sealjwt/sealjwt/replay"
 	"github.com/sealjwt/sealjwt/seal"
+	"github.com/sealjwt/sealjwt/token"
 	"github.com/sealjwt/sealjwt/transport"
 )
 
@@ -69,6 +70,34 @@ type Ack struct {
 	SHA256 string `json:"sha256"`
 }
 
+// opener trusts rc.Trusted, with rc's time policy and replay store.
+func (rc *Receiver) opener() (*sealjwt.Opener, error) {
+	if len(rc.Trusted) == 0 {
+		return nil, fmt.Errorf("%w: at least one trusted sender is required", sealjwt.ErrConfig)
+	}
+	var vopts []token.VerifierOption
+	if rc.Leeway > 0 {
+		vopts = append(vopts, token.WithLeeway(rc.Leeway))
+	}
+	if rc.MaxLifetime > 0 {
+		vopts = append(vopts, token.WithMaxLifetime(rc.MaxLifetime))
+	}
+	v, err := token.NewVerifier(rc.ID, vopts...)
+	if err != nil {
+		return nil, err
+	}
+	for _, t := range rc.Trusted {
+		if err := v.Trust(t.Issuer, t.Keys); err != nil {
+			return nil, err
+		}
+	}
+	var opts []sealjwt.OpenerOption
+	if rc.Replay != nil {
+		opts = append(opts, sealjwt.WithReplayStore(rc.Replay))
+	}
+	return sealjwt.NewOpener(rc.Keys, v, opts...)
+}
+
 // Handler returns the receiver: the JWKS in the clear, and behind the
 // sealing middleware GET / and POST /messages.
 func (rc *Receiver) Handler() (http.Handler, error) {
@@ -76,20 +105,7 @@ func (rc *Receiver) Handler() (http.Handler, error) {
 	if log == nil {
 		log = slog.New(slog.DiscardHandler)
 	}
-	opts := []sealjwt.OpenerOption{}
-	for _, t := range rc.Trusted {
-		opts = append(opts, sealjwt.WithTrustedSender(t.Issuer, t.Keys))
-	}
-	if rc.Replay != nil {
-		opts = append(opts, sealjwt.WithReplayStore(rc.Replay))
-	}
-	if rc.Leeway > 0 {
-		opts = append(opts, sealjwt.WithLeeway(rc.Leeway))
-	}
-	if rc.MaxLifetime > 0 {
-		opts = append(opts, sealjwt.WithMaxLifetime(rc.MaxLifetime))
-	}
-	opener, err := sealjwt.NewOpener(rc.ID, rc.Keys, opts...)
+	opener, err := rc.opener()
 	if err != nil {
 		return nil, err
 	}

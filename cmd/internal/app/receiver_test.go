@@ -64,7 +64,7 @@ func TestAttackTamperedBodyLoggedAndCountedWithItsReason(t *testing.T) {
 		r.Body = io.NopCloser(bytes.NewReader(body))
 		return http.DefaultTransport.RoundTrip(r)
 	})
-	sealer, err := sealjwt.NewSealer(send, "orders")
+	sealer, err := NewSealer(send, "orders")
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -14,6 +14,7 @@ import (
 
 	"github.com/sealjwt/sealjwt"
 	"github.com/sealjwt/sealjwt/cmd/internal/cli"
+	"github.com/sealjwt/sealjwt/token"
 	"github.com/sealjwt/sealjwt/transport"
 )
 
@@ -28,6 +29,16 @@ func BaseTransport() *http.Transport {
 	t.MaxIdleConns = 512
 	t.MaxIdleConnsPerHost = 512
 	return t
+}
+
+// NewSealer signs as issuer with the primary key of keys (opts set the
+// lifetime) and seals.
+func NewSealer(keys *token.KeySet, issuer string, opts ...token.SignerOption) (*sealjwt.Sealer, error) {
+	signer, err := token.NewSigner(keys, issuer, opts...)
+	if err != nil {
+		return nil, err
+	}
+	return sealjwt.NewSealer(signer)
 }
 
 // SealedClient returns a client that seals every request as sealer, to
