@@ -162,3 +162,27 @@ func TestAcceptedHostsRefuseBeforeReadingTheEnvelope(t *testing.T) {
 type readCounter struct{ reads int }
 
 func (r *readCounter) Read([]byte) (int, error) { r.reads++; return 0, io.EOF }
+
+// The body deadline bounds the body only: a handler that has read its body
+// may take longer than the deadline without its request being cancelled.
+func TestBodyTimeoutEndsWithTheBody(t *testing.T) {
+	ctxErr := make(chan error, 1)
+	h := newHarness(t, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		_, _ = io.Copy(io.Discard, r.Body)
+		time.Sleep(400 * time.Millisecond)
+		ctxErr <- r.Context().Err()
+		_, _ = io.WriteString(w, "done")
+	}), harnessConfig{serverOpts: []ServerOption{WithBodyTimeout(200 * time.Millisecond)}})
+	// A body of unknown length, sent chunked, as a stream would be.
+	req, _ := http.NewRequest(http.MethodPost, h.srv.URL+"/pay", io.MultiReader(strings.NewReader("100 to alice")))
+	resp, err := h.client.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if body := readAll(t, resp); body != "done" {
+		t.Fatalf("reply %q", body)
+	}
+	if err := <-ctxErr; err != nil {
+		t.Fatalf("the request was cancelled after its body had been read: %v", err)
+	}
+}
