@@ -64,7 +64,7 @@ func NewOpener(keys *seal.KeySet, verifier *token.Verifier, opts ...OpenerOption
 // Open decrypts envelope, verifies the signed message inside and records
 // its id. Each envelope is accepted at most once.
 func (o *Opener) Open(ctx context.Context, envelope string) (*Message, error) {
-	m, _, err := o.OpenExport(ctx, envelope, nil)
+	m, _, err := o.open(ctx, o.verifier, envelope, nil)
 	return m, err
 }
 
@@ -87,18 +87,12 @@ func (o *Opener) checkRecipient(v *token.Verified, kid string) error {
 	return nil
 }
 
-// OpenExport is Open that also returns the receiver side of the envelope's
-// HPKE context, matching the Exporter that SealExport returned. If check is
-// not nil it runs after the message verified and before its id is recorded,
-// so a message refused by check (say, one meant for another HTTP request)
-// does not use up its id.
-func (o *Opener) OpenExport(ctx context.Context, envelope string, check func(*Message) error) (*Message, seal.Exporter, error) {
-	return o.open(ctx, o.verifier, envelope, check)
-}
-
-// open is OpenExport with the verifier of the envelope's kind: a message's
-// or a stream's.
-func (o *Opener) open(ctx context.Context, verifier *token.Verifier, envelope string, check func(*Message) error) (*Message, seal.Exporter, error) {
+// open is Open with the verifier of the envelope's kind (a message's or a
+// stream's) that also returns the receiver's HPKE context. If check is not
+// nil it runs after the message verified and before its id is recorded,
+// so a message refused by check (one meant for another HTTP request) does
+// not use up its id.
+func (o *Opener) open(ctx context.Context, verifier *token.Verifier, envelope string, check func(*Message) error) (*Message, *seal.Context, error) {
 	if o.observer == nil {
 		return o.openExport(ctx, verifier, envelope, check, &Event{})
 	}
@@ -113,9 +107,9 @@ func (o *Opener) open(ctx context.Context, verifier *token.Verifier, envelope st
 	return m, exp, err
 }
 
-// openExport is OpenExport; it fills in ev's algorithms and issuer as each
+// openExport is open; it fills in ev's algorithms and issuer as each
 // is established, so a refusal reports what was verified before it.
-func (o *Opener) openExport(ctx context.Context, verifier *token.Verifier, envelope string, check func(*Message) error, ev *Event) (*Message, seal.Exporter, error) {
+func (o *Opener) openExport(ctx context.Context, verifier *token.Verifier, envelope string, check func(*Message) error, ev *Event) (*Message, *seal.Context, error) {
 	if err := ctx.Err(); err != nil {
 		return nil, nil, err
 	}
@@ -150,5 +144,5 @@ func (o *Opener) openExport(ctx context.Context, verifier *token.Verifier, envel
 	if err != nil {
 		return nil, nil, err
 	}
-	return m, opened, nil
+	return m, opened.Context, nil
 }

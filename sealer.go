@@ -56,18 +56,13 @@ func WithID(jti string) SealOption {
 // the envelope: a JOSE-HPKE compact JWE. The signed claims also name to
 // (RecipientClaim).
 func (s *Sealer) Seal(ctx context.Context, to *seal.PublicKey, audience string, claims any, opts ...SealOption) (string, error) {
-	env, _, err := s.seal(ctx, s.signer, to, audience, claims, false, opts)
+	env, _, err := s.seal(ctx, s.signer, to, audience, claims, opts)
 	return env, err
 }
 
-// SealExport is Seal that also returns the sender side of the envelope's
-// HPKE context, from which further keys can be exported (the transport's
-// body streams use it).
-func (s *Sealer) SealExport(ctx context.Context, to *seal.PublicKey, audience string, claims any, opts ...SealOption) (string, seal.Exporter, error) {
-	return s.seal(ctx, s.signer, to, audience, claims, true, opts)
-}
-
-func (s *Sealer) seal(ctx context.Context, signer *token.Signer, to *seal.PublicKey, audience string, claims any, export bool, opts []SealOption) (string, seal.Exporter, error) {
+// seal signs with signer and seals, returning the sender's HPKE context
+// with the envelope.
+func (s *Sealer) seal(ctx context.Context, signer *token.Signer, to *seal.PublicKey, audience string, claims any, opts []SealOption) (string, *seal.Context, error) {
 	if err := ctx.Err(); err != nil {
 		return "", nil, err
 	}
@@ -85,9 +80,5 @@ func (s *Sealer) seal(ctx context.Context, signer *token.Signer, to *seal.Public
 	if err != nil {
 		return "", nil, err
 	}
-	if !export {
-		env, err := seal.Seal(to, []byte(jws), seal.WithContentType(ContentType))
-		return env, nil, err
-	}
-	return seal.SealExport(to, []byte(jws), seal.WithContentType(ContentType))
+	return seal.SealContext(to, []byte(jws), seal.WithContentType(ContentType))
 }

@@ -44,11 +44,11 @@ var (
 // it does not close dst. The writer also has Flush() error, which sends
 // what was written so far as a record of its own.
 func (s *Sealer) SealStream(ctx context.Context, dst io.Writer, to *seal.PublicKey, audience string, claims any, opts ...SealOption) (io.WriteCloser, error) {
-	env, exp, err := s.seal(ctx, s.streamSigner, to, audience, claims, true, opts)
+	env, sc, err := s.seal(ctx, s.streamSigner, to, audience, claims, opts)
 	if err != nil {
 		return nil, err
 	}
-	key, nonce, err := streamkey.Stream(exp, to.Alg())
+	key, nonce, err := streamkey.Stream(sc)
 	if err != nil {
 		return nil, err
 	}
@@ -73,11 +73,11 @@ func (o *Opener) OpenStream(ctx context.Context, src io.Reader) (*Message, io.Re
 	if err != nil {
 		return nil, nil, err
 	}
-	msg, exp, err := o.open(ctx, o.streamVerifier, env, nil)
+	msg, sc, err := o.open(ctx, o.streamVerifier, env, nil)
 	if err != nil {
 		return nil, nil, err
 	}
-	key, nonce, err := streamkey.Stream(exp, msg.Envelope.Alg)
+	key, nonce, err := streamkey.Stream(sc)
 	if err != nil {
 		return nil, nil, err
 	}

@@ -11,6 +11,7 @@ import (
 	"testing"
 
 	"github.com/sealjwt/sealjwt"
+	"github.com/sealjwt/sealjwt/internal/exchange"
 	"github.com/sealjwt/sealjwt/replay"
 	"github.com/sealjwt/sealjwt/seal"
 	"github.com/sealjwt/sealjwt/token"
@@ -197,8 +198,8 @@ func TestAttackStreamEnvelopeAsMessage(t *testing.T) {
 	if _, err := opener.Open(ctx, string(head[4:])); err == nil {
 		t.Fatal("Open accepted the envelope of a stream")
 	}
-	if _, _, err := opener.OpenExport(ctx, string(head[4:]), nil); err == nil {
-		t.Fatal("OpenExport (the transport's) accepted the envelope of a stream")
+	if _, _, err := exchange.Open(ctx, opener, string(head[4:]), nil); err == nil {
+		t.Fatal("the transport's open accepted the envelope of a stream")
 	}
 }
 

@@ -95,7 +95,7 @@ func newCirclPublic(cs *circlSuite, pk kem.PublicKey) (*circlPublic, error) {
 
 func (p *circlPublic) bytes() []byte { return p.raw }
 
-func (p *circlPublic) seal(info, aad, plaintext []byte) (enc, ct []byte, ctx Exporter, err error) {
+func (p *circlPublic) seal(info, aad, plaintext []byte) (enc, ct []byte, ctx exporter, err error) {
 	defer recoverAs(&err, ErrInvalidKey)
 	sender, err := p.cs.suite.NewSender(p.pk, info)
 	if err != nil {
@@ -161,7 +161,7 @@ func (r circlReceiver) Open(aad, ciphertext []byte) (pt []byte, err error) {
 }
 
 // circlExporter adapts circl's Export, which panics on a length beyond the
-// KDF's limit, to the Exporter interface, which returns an error.
+// KDF's limit, to the exporter interface, which returns an error.
 type circlExporter struct {
 	ctx interface {
 		Export(exporterContext []byte, length uint) []byte

@@ -88,7 +88,7 @@ type stdPublic struct {
 
 func (p *stdPublic) bytes() []byte { return p.raw }
 
-func (p *stdPublic) seal(info, aad, plaintext []byte) ([]byte, []byte, Exporter, error) {
+func (p *stdPublic) seal(info, aad, plaintext []byte) ([]byte, []byte, exporter, error) {
 	enc, sender, err := hpke.NewSender(p.pk, p.st.kdf, p.st.aead, info)
 	if err != nil {
 		return nil, nil, nil, err

@@ -14,37 +14,45 @@ type Opened struct {
 	// Header is the protected header, verified: it was authenticated as
 	// part of the decryption.
 	Header Header
-	ctx    Exporter
+	// Context is the envelope's HPKE context on the recipient's side: it
+	// derives the secrets that the sender's, from SealContext, derives.
+	Context *Context
 }
 
-// Export derives a secret from the HPKE context of this envelope
-// (RFC 9180 §5.3). The sender gets the same value from the Exporter that
-// SealExport returned.
-func (o *Opened) Export(exporterContext string, length int) ([]byte, error) {
-	if o == nil || o.ctx == nil {
+// A Context is the HPKE context of one envelope (RFC 9180 section 5.3),
+// as its sender (SealContext) or its recipient (Opened.Context) holds it.
+// Both sides derive the same secrets from it, and no one else can: keys
+// for further data bound to the envelope. It cannot encrypt or decrypt.
+type Context struct {
+	exp exporter
+	alg Alg
+}
+
+// Export derives length bytes for exporterContext, a label that must
+// differ for every use of the secret.
+func (c *Context) Export(exporterContext string, length int) ([]byte, error) {
+	if c == nil || c.exp == nil {
 		return nil, errNoContext
 	}
-	return exportChecked(o.ctx, exporterContext, length)
-}
-
-var errNoContext = errors.New("seal: no HPKE context")
-
-// exportChecked bounds length before the backend sees it (RFC 9180 §5.3
-// caps it at 255 times the KDF output size; the API at 65535).
-func exportChecked(e Exporter, exporterContext string, length int) ([]byte, error) {
+	// RFC 9180 section 5.3 caps length at 255 times the KDF output size;
+	// the API at 65535. Bounded before the backend sees it.
 	if length < 0 || length > 0xffff {
 		return nil, errExportLength
 	}
-	return e.Export(exporterContext, length)
+	return c.exp.Export(exporterContext, length)
 }
 
-// senderExporter exposes only Export from a sending context, so that the
-// context cannot be used to encrypt further messages.
-type senderExporter struct{ ctx Exporter }
-
-func (s senderExporter) Export(exporterContext string, length int) ([]byte, error) {
-	return exportChecked(s.ctx, exporterContext, length)
+// KeySize is the key length of the envelope's AEAD: 16 bytes for
+// AES-128-GCM, 32 for AES-256-GCM and ChaCha20Poly1305. Keys derived from
+// the context use it, so as to match the suite's strength.
+func (c *Context) KeySize() int {
+	if sp, ok := lookupAlg(c.alg); ok && sp.suite.aead == aeadAES128GCM {
+		return 16
+	}
+	return 32
 }
+
+var errNoContext = errors.New("seal: no HPKE context")
 
 // Seal encrypts plaintext to pub and returns a JWE in compact
 // serialization. The protected header holds alg and kid (and cty when
@@ -54,17 +62,17 @@ func Seal(pub *PublicKey, plaintext []byte, opts ...SealOption) (string, error) 
 	return s, err
 }
 
-// SealExport is Seal that also returns the sender's HPKE context, for
-// deriving further secrets shared with the recipient (see Opened.Export).
-func SealExport(pub *PublicKey, plaintext []byte, opts ...SealOption) (string, Exporter, error) {
-	s, ctx, err := seal(pub, plaintext, buildSealOptions(opts))
+// SealContext is Seal that also returns the sender's HPKE context, for
+// deriving further secrets shared with the recipient (see Context).
+func SealContext(pub *PublicKey, plaintext []byte, opts ...SealOption) (string, *Context, error) {
+	s, exp, err := seal(pub, plaintext, buildSealOptions(opts))
 	if err != nil {
 		return "", nil, err
 	}
-	return s, senderExporter{ctx}, nil
+	return s, &Context{exp: exp, alg: pub.Alg()}, nil
 }
 
-func seal(pub *PublicKey, plaintext []byte, o sealOptions) (string, Exporter, error) {
+func seal(pub *PublicKey, plaintext []byte, o sealOptions) (string, exporter, error) {
 	if pub == nil || pub.kem == nil {
 		return "", nil, fmt.Errorf("%w: nil public key", ErrInvalidKey)
 	}
@@ -186,7 +194,7 @@ func openJWE(keys *KeySet, p *jweParts) (*Opened, error) {
 	if err != nil {
 		return nil, ErrDecryption
 	}
-	return &Opened{Plaintext: pt, Header: h.Header, ctx: ctx}, nil
+	return &Opened{Plaintext: pt, Header: h.Header, Context: &Context{exp: ctx, alg: key.Alg()}}, nil
 }
 
 // keyFor finds the key the header's kid names and insists that the header

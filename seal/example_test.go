@@ -41,16 +41,16 @@ func ExampleOpen() {
 	// Output: hello HPKE-9
 }
 
-func ExampleSealExport() {
+func ExampleSealContext() {
 	key, _ := seal.GenerateKey(seal.HPKE3)
 	keys, _ := seal.NewKeySet(key)
 
-	envelope, sender, _ := seal.SealExport(key.Public(), []byte("request"))
+	envelope, sender, _ := seal.SealContext(key.Public(), []byte("request"))
 	opened, _ := seal.Open(keys, envelope)
 
 	// Both sides derive the same secret from the envelope's HPKE context.
 	a, _ := sender.Export("request body", 32)
-	b, _ := opened.Export("request body", 32)
+	b, _ := opened.Context.Export("request body", 32)
 	fmt.Println(string(a) == string(b))
 	// Output: true
 }

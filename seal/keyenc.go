@@ -42,7 +42,7 @@ func recipientStructure(enc string) []byte {
 	return append(b, 0xff)
 }
 
-func sealKeyEncryption(pub *PublicKey, plaintext []byte, o sealOptions) (string, Exporter, error) {
+func sealKeyEncryption(pub *PublicKey, plaintext []byte, o sealOptions) (string, exporter, error) {
 	enc := pub.spec.contentEnc
 	n, _ := contentKeySize(enc)
 	cek := make([]byte, n+gcmIVSize)
@@ -99,7 +99,7 @@ func openKeyEncryption(key *PrivateKey, h *parsedHeader, p *jweParts, aad []byte
 	if err != nil {
 		return nil, ErrDecryption
 	}
-	return &Opened{Plaintext: pt, Header: h.Header, ctx: ctx}, nil
+	return &Opened{Plaintext: pt, Header: h.Header, Context: &Context{exp: ctx, alg: key.Alg()}}, nil
 }
 
 func newGCM(key []byte) (cipher.AEAD, error) {

@@ -122,7 +122,7 @@ func runRFC9180Vector(t *testing.T, be backend, s suite, v rfc9180Vector) {
 
 // checkAccumulatedExports recomputes Go's accumulated export digest:
 // 1000 exports of lengths 0..999 under contexts drawn from SHAKE128.
-func checkAccumulatedExports(t *testing.T, r Exporter, want []byte) {
+func checkAccumulatedExports(t *testing.T, r exporter, want []byte) {
 	source, sink := sha3.NewSHAKE128(), sha3.NewSHAKE128()
 	for l := range 1000 {
 		value, err := r.Export(string(drawInput(t, source)), l)
@@ -175,7 +175,7 @@ func TestCrossImplementation(t *testing.T) {
 					t.Fatal(err)
 				}
 				ks, _ := NewKeySet(newPrivateKey(sp, recv))
-				env, exp, err := SealExport(newPublicKey(sp, pub), []byte("cross"))
+				env, exp, err := SealContext(newPublicKey(sp, pub), []byte("cross"))
 				if err != nil {
 					t.Fatal(err)
 				}
@@ -184,7 +184,7 @@ func TestCrossImplementation(t *testing.T) {
 					t.Fatalf("Open: %v", err)
 				}
 				a, _ := exp.Export("x", 32)
-				b, _ := got.Export("x", 32)
+				b, _ := got.Context.Export("x", 32)
 				if !bytes.Equal(a, b) {
 					t.Fatal("exports differ across implementations")
 				}

@@ -30,10 +30,9 @@ var kemSizes = map[uint16]kemSize{
 // aeadTagSize is the tag length of every HPKE AEAD this package uses.
 const aeadTagSize = 16
 
-// Exporter derives secrets from an HPKE context (RFC 9180 §5.3). Sender and
-// recipient of one envelope derive the same value for the same
-// exporterContext and length.
-type Exporter interface {
+// exporter is a backend's HPKE context, reduced to its secret export
+// (RFC 9180 §5.3).
+type exporter interface {
 	Export(exporterContext string, length int) ([]byte, error)
 }
 
@@ -52,7 +51,7 @@ type kemPublic interface {
 	bytes() []byte
 	// seal is single-shot HPKE base mode: a fresh encapsulation, one
 	// AEAD encryption, and the context for exports.
-	seal(info, aad, plaintext []byte) (enc, ciphertext []byte, ctx Exporter, err error)
+	seal(info, aad, plaintext []byte) (enc, ciphertext []byte, ctx exporter, err error)
 }
 
 // kemPrivate is a parsed recipient private key bound to a suite.
@@ -66,12 +65,12 @@ type kemPrivate interface {
 
 // receiver is a receiving HPKE context.
 type receiver interface {
-	Exporter
+	exporter
 	Open(aad, ciphertext []byte) ([]byte, error)
 }
 
 // openOnce is single-shot HPKE open: the receiving side of kemPublic.seal.
-func openOnce(k kemPrivate, enc, info, aad, ciphertext []byte) ([]byte, Exporter, error) {
+func openOnce(k kemPrivate, enc, info, aad, ciphertext []byte) ([]byte, exporter, error) {
 	r, err := k.setup(enc, info)
 	if err != nil {
 		return nil, nil, err

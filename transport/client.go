@@ -11,7 +11,9 @@ import (
 	"strings"
 
 	"github.com/sealjwt/sealjwt"
+	"github.com/sealjwt/sealjwt/internal/exchange"
 	"github.com/sealjwt/sealjwt/internal/record"
+	"github.com/sealjwt/sealjwt/internal/streamkey"
 	"github.com/sealjwt/sealjwt/internal/strict"
 	"github.com/sealjwt/sealjwt/seal"
 	"github.com/sealjwt/sealjwt/token"
@@ -140,12 +142,12 @@ func (t *Transport) roundTrip(req *http.Request, body io.ReadCloser, jti string)
 	if fs := appendFieldSection(nil, req.Header, sealHeader); len(fs) > 1 {
 		rc.Fields = fs
 	}
-	env, exp, err := t.sealer.SealExport(req.Context(), pub, t.audience, rc, sealjwt.WithID(jti))
+	env, sc, err := exchange.Seal(req.Context(), t.sealer, pub, t.audience, rc, jti)
 	if err != nil {
 		closeBody()
 		return nil, err
 	}
-	out, err := t.outgoing(req, body, env, exp, pub.Alg(), sealHeader)
+	out, err := t.outgoing(req, body, env, sc, sealHeader)
 	if err != nil {
 		closeBody()
 		return nil, err
@@ -158,7 +160,7 @@ func (t *Transport) roundTrip(req *http.Request, body io.ReadCloser, jti string)
 		resp.Request = out
 	}
 	sealed := isSealed(resp)
-	resp, err = t.openResponse(resp, exp, pub.Alg())
+	resp, err = t.openResponse(resp, sc)
 	if err != nil || sealed {
 		t.observe(req.Context(), event(sealjwt.KindResponse, err, 0))
 	}
@@ -191,7 +193,7 @@ func (t *Transport) recipient(req *http.Request) (*seal.PublicKey, error) {
 
 // outgoing is req as it goes on the wire: the envelope in Authorization and
 // the body, if any, as a record stream.
-func (t *Transport) outgoing(req *http.Request, body io.ReadCloser, env string, exp seal.Exporter, alg seal.Alg, sealed func(string) bool) (*http.Request, error) {
+func (t *Transport) outgoing(req *http.Request, body io.ReadCloser, env string, sc *seal.Context, sealed func(string) bool) (*http.Request, error) {
 	out := req.Clone(req.Context())
 	if out.Header == nil {
 		out.Header = http.Header{}
@@ -209,7 +211,7 @@ func (t *Transport) outgoing(req *http.Request, body io.ReadCloser, env string, 
 		out.Header.Del("Content-Type")
 		return out, nil
 	}
-	key, nonce, err := requestKeys(exp, alg)
+	key, nonce, err := streamkey.Request(sc)
 	if err != nil {
 		return nil, err
 	}
@@ -232,7 +234,7 @@ func (t *Transport) outgoing(req *http.Request, body io.ReadCloser, env string, 
 // openResponse authenticates the response. The status code is verified
 // before RoundTrip returns: the first record (or, for a body-less response,
 // the sealed final record in its header) is opened here.
-func (t *Transport) openResponse(resp *http.Response, exp seal.Exporter, alg seal.Alg) (*http.Response, error) {
+func (t *Transport) openResponse(resp *http.Response, sc *seal.Context) (*http.Response, error) {
 	if !isSealed(resp) {
 		if resp.StatusCode >= 200 && resp.StatusCode < 400 {
 			drain(resp.Body)
@@ -240,7 +242,7 @@ func (t *Transport) openResponse(resp *http.Response, exp seal.Exporter, alg sea
 		}
 		return resp, nil
 	}
-	body, header, err := t.responseBody(resp, exp, alg)
+	body, header, err := t.responseBody(resp, sc)
 	if err != nil {
 		drain(resp.Body)
 		return nil, err
@@ -269,12 +271,12 @@ func Sealed(resp *http.Response) bool {
 // responseBody authenticates the response's first record, or the sealed
 // records of a body-less response, and returns the plaintext body and the
 // sealed headers read from the start of it.
-func (t *Transport) responseBody(resp *http.Response, exp seal.Exporter, alg seal.Alg) (io.ReadCloser, http.Header, error) {
+func (t *Transport) responseBody(resp *http.Response, sc *seal.Context) (io.ReadCloser, http.Header, error) {
 	nonce, err := strict.Base64(resp.Header.Get(headerResponseNonce))
 	if err != nil || len(nonce) != responseNonceSize {
 		return nil, nil, fmt.Errorf("%w: bad response nonce", ErrResponse)
 	}
-	key, baseNonce, err := responseKeys(exp, alg, nonce)
+	key, baseNonce, err := streamkey.Response(sc, nonce)
 	if err != nil {
 		return nil, nil, err
 	}

@@ -11,6 +11,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/sealjwt/sealjwt/seal"
 	"github.com/sealjwt/sealjwt/token"
 )
 
@@ -262,7 +263,7 @@ func TestMissingOrForeignAuthorizationUnauthorized(t *testing.T) {
 func TestOversizedEnvelopeTooLarge(t *testing.T) {
 	h := newHarness(t, http.HandlerFunc(whoami), harnessConfig{})
 	req, _ := http.NewRequest(http.MethodGet, h.srv.URL+"/", nil)
-	req.Header.Set("Authorization", "Sealed "+strings.Repeat("A", DefaultMaxEnvelopeSize+1))
+	req.Header.Set("Authorization", "Sealed "+strings.Repeat("A", seal.MaxEnvelopeSize+1))
 	resp, err := http.DefaultClient.Do(req)
 	if err != nil {
 		t.Fatal(err)

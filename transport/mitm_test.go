@@ -17,6 +17,7 @@ import (
 
 	"github.com/sealjwt/sealjwt"
 	"github.com/sealjwt/sealjwt/internal/record"
+	"github.com/sealjwt/sealjwt/internal/streamkey"
 	"github.com/sealjwt/sealjwt/internal/strict"
 	"github.com/sealjwt/sealjwt/seal"
 )
@@ -266,11 +267,11 @@ func reseal(t testing.TB, r *http.Request, mine *seal.KeySet, to *seal.PublicKey
 		t.Errorf("the attacker cannot open what the sender sealed to its key: %v", err)
 		return
 	}
-	resealed, exp, err := seal.SealExport(to, opened.Plaintext, seal.WithContentType(sealjwt.ContentType))
+	resealed, sc, err := seal.SealContext(to, opened.Plaintext, seal.WithContentType(sealjwt.ContentType))
 	if err != nil {
 		t.Fatal(err)
 	}
-	key, nonce, err := requestKeys(exp, to.Alg())
+	key, nonce, err := streamkey.Request(sc)
 	if err != nil {
 		t.Fatal(err)
 	}

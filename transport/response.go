@@ -6,6 +6,7 @@ import (
 	"net/http"
 
 	"github.com/sealjwt/sealjwt/internal/record"
+	"github.com/sealjwt/sealjwt/internal/streamkey"
 	"github.com/sealjwt/sealjwt/internal/strict"
 	"github.com/sealjwt/sealjwt/seal"
 )
@@ -18,8 +19,7 @@ import (
 type sealingWriter struct {
 	w          http.ResponseWriter
 	header     http.Header // the handler's headers, sealed
-	exp        seal.Exporter
-	alg        seal.Alg
+	sc         *seal.Context
 	recordSize int
 	head       bool
 
@@ -28,8 +28,8 @@ type sealingWriter struct {
 	err         error
 }
 
-func newSealingWriter(w http.ResponseWriter, exp seal.Exporter, alg seal.Alg, recordSize int, head bool) *sealingWriter {
-	return &sealingWriter{w: w, header: http.Header{}, exp: exp, alg: alg, recordSize: recordSize, head: head}
+func newSealingWriter(w http.ResponseWriter, sc *seal.Context, recordSize int, head bool) *sealingWriter {
+	return &sealingWriter{w: w, header: http.Header{}, sc: sc, recordSize: recordSize, head: head}
 }
 
 func (s *sealingWriter) Header() http.Header { return s.header }
@@ -58,7 +58,7 @@ func (s *sealingWriter) WriteHeader(status int) {
 func (s *sealingWriter) start(status int) error {
 	nonce := make([]byte, responseNonceSize)
 	_, _ = rand.Read(nonce)
-	key, baseNonce, err := responseKeys(s.exp, s.alg, nonce)
+	key, baseNonce, err := streamkey.Response(s.sc, nonce)
 	if err != nil {
 		s.w.WriteHeader(http.StatusInternalServerError)
 		return err

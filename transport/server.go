@@ -13,25 +13,14 @@ import (
 	"time"
 
 	"github.com/sealjwt/sealjwt"
+	"github.com/sealjwt/sealjwt/internal/exchange"
 	"github.com/sealjwt/sealjwt/internal/record"
+	"github.com/sealjwt/sealjwt/internal/streamkey"
 	"github.com/sealjwt/sealjwt/seal"
-)
-
-// Wire names; docs/PROTOCOL.md section 4 defines them.
-const (
-	authScheme = "Sealed"
-	// RecordsContentType marks a body that is an encrypted record stream.
-	RecordsContentType = "application/vnd.sealjwt.records"
-	// BareContentType is a request whose body is one envelope.
-	BareContentType = "application/jose"
-
-	headerResponseNonce = "Sealed-Response"
-	headerFinal         = "Sealed-Final"
 )
 
 // Defaults of the Server middleware.
 const (
-	DefaultMaxEnvelopeSize = 32 << 10
 	DefaultMaxBodySize     = 64 << 20
 	DefaultEnvelopeTimeout = 10 * time.Second
 )
@@ -41,7 +30,6 @@ type ServerOption func(*serverConfig)
 
 type serverConfig struct {
 	baseURL       string
-	maxEnvelope   int
 	maxBody       int64
 	recordSize    int
 	maxRecordSize int
@@ -57,10 +45,6 @@ type serverConfig struct {
 // check each envelope's target URI (htu) behind a proxy. By default it is
 // taken from the request (TLS or not, and the Host header).
 func WithBaseURL(u string) ServerOption { return func(c *serverConfig) { c.baseURL = u } }
-
-// WithMaxEnvelopeSize caps the envelope (header or bare body), in bytes,
-// checked before parsing (default DefaultMaxEnvelopeSize).
-func WithMaxEnvelopeSize(n int) ServerOption { return func(c *serverConfig) { c.maxEnvelope = n } }
 
 // WithMaxBodySize caps the decrypted request body (default
 // DefaultMaxBodySize); a negative n means no limit, for streams.
@@ -123,7 +107,6 @@ func WithLogger(l *slog.Logger) ServerOption { return func(c *serverConfig) { c.
 
 func newServerConfig(opts []ServerOption) serverConfig {
 	c := serverConfig{
-		maxEnvelope:   DefaultMaxEnvelopeSize,
 		envTimeout:    DefaultEnvelopeTimeout,
 		maxBody:       DefaultMaxBodySize,
 		recordSize:    record.DefaultRecordSize,
@@ -174,8 +157,8 @@ func (c *serverConfig) serve(opener *sealjwt.Opener, next http.Handler, w http.R
 	}
 	var rc requestClaims
 	var sealed http.Header
-	msg, exp, err := opener.OpenExport(r.Context(), env, func(m *sealjwt.Message) error {
-		if err := checkBinding(m, &rc, r, c.baseURL); err != nil {
+	opened, sc, err := exchange.Open(r.Context(), opener, env, func(m any) error {
+		if err := checkBinding(m.(*sealjwt.Message), &rc, r, c.baseURL); err != nil {
 			return err
 		}
 		if bare && rc.Body {
@@ -189,7 +172,8 @@ func (c *serverConfig) serve(opener *sealjwt.Opener, next http.Handler, w http.R
 		c.refuse(w, r, err)
 		return
 	}
-	inner, err := c.innerRequest(r, msg, exp, &rc, sealed)
+	msg := opened.(*sealjwt.Message)
+	inner, err := c.innerRequest(r, msg, sc, &rc, sealed)
 	if err != nil {
 		c.refuse(w, r, err)
 		return
@@ -198,7 +182,7 @@ func (c *serverConfig) serve(opener *sealjwt.Opener, next http.Handler, w http.R
 		setReadDeadline(w, time.Now().Add(c.bodyTimeout))
 	}
 	c.accepted(r, msg, inner.Body)
-	sw := newSealingWriter(w, exp, msg.Envelope.Alg, c.recordSize, r.Method == http.MethodHead)
+	sw := newSealingWriter(w, sc, c.recordSize, r.Method == http.MethodHead)
 	next.ServeHTTP(sw, inner)
 	if err := sw.finish(); err != nil {
 		c.log.LogAttrs(r.Context(), slog.LevelWarn, "sealjwt: response not completed", slog.String("error", clip(err.Error())))
@@ -213,10 +197,7 @@ func (c *serverConfig) envelope(w http.ResponseWriter, r *http.Request) (string,
 		if !ok || !strings.EqualFold(scheme, authScheme) {
 			return "", false, errNoSealed
 		}
-		if len(env) > c.maxEnvelope {
-			return "", false, sealjwt.ErrTooLarge
-		}
-		return env, false, nil
+		return env, false, nil // its size is checked by seal.Open, before any parsing
 	}
 	if mt, _, _ := mime.ParseMediaType(r.Header.Get("Content-Type")); mt != BareContentType {
 		return "", false, errNoSealed
@@ -224,7 +205,9 @@ func (c *serverConfig) envelope(w http.ResponseWriter, r *http.Request) (string,
 	if c.envTimeout > 0 {
 		setReadDeadline(w, time.Now().Add(c.envTimeout))
 	}
-	body, err := io.ReadAll(io.LimitReader(r.Body, int64(c.maxEnvelope)+1))
+	// Read no more than the envelope cap allows, and one byte to tell
+	// whether the body went past it.
+	body, err := io.ReadAll(io.LimitReader(r.Body, seal.MaxEnvelopeSize+1))
 	if errors.Is(err, os.ErrDeadlineExceeded) {
 		// The deadline stays: net/http must not wait for the rest.
 		return "", false, fmt.Errorf("%w: bare envelope not read in %v", ErrSlowRequest, c.envTimeout)
@@ -235,8 +218,8 @@ func (c *serverConfig) envelope(w http.ResponseWriter, r *http.Request) (string,
 	if err != nil {
 		return "", false, errors.Join(sealjwt.ErrMalformed, err)
 	}
-	if len(body) > c.maxEnvelope {
-		return "", false, sealjwt.ErrTooLarge
+	if len(body) > seal.MaxEnvelopeSize {
+		return "", false, fmt.Errorf("%w: a bare envelope over %d bytes", sealjwt.ErrTooLarge, seal.MaxEnvelopeSize)
 	}
 	return strings.TrimSpace(string(body)), true, nil
 }
@@ -289,7 +272,7 @@ func sealedRequestHeader(fields []byte, wire http.Header) (http.Header, error) {
 // innerRequest is what the handler sees: the original request with the
 // envelope removed, the body decrypted as it is read, and the message in
 // the context.
-func (c *serverConfig) innerRequest(r *http.Request, msg *sealjwt.Message, exp seal.Exporter, rc *requestClaims, sealed http.Header) (*http.Request, error) {
+func (c *serverConfig) innerRequest(r *http.Request, msg *sealjwt.Message, sc *seal.Context, rc *requestClaims, sealed http.Header) (*http.Request, error) {
 	inner := r.Clone(withMessage(r.Context(), msg))
 	inner.Header = sealed
 	for _, name := range c.passThrough {
@@ -306,7 +289,7 @@ func (c *serverConfig) innerRequest(r *http.Request, msg *sealjwt.Message, exp s
 		inner.Body, inner.ContentLength = http.NoBody, 0
 		return inner, nil
 	}
-	key, nonce, err := requestKeys(exp, msg.Envelope.Alg)
+	key, nonce, err := streamkey.Request(sc)
 	if err != nil {
 		return nil, err
 	}

@@ -1,5 +1,5 @@
 // Package streamkey derives the keys of record streams from an envelope's
-// HPKE context: the transport's request and response bodies, and the root
+// HPKE context (seal.Context): the transport's request and response bodies, and the root
 // package's sealed streams.
 //
 // Each use exports under its own label. HPKE's Export is a PRF keyed by the
@@ -23,30 +23,24 @@ const (
 	LabelStream   = "sealjwt stream"
 )
 
-// KeySize follows the envelope suite's own AEAD: AES-128-GCM for the
-// suites that use it, AES-256-GCM for every other suite.
-func KeySize(alg seal.Alg) int {
-	if alg.AEADKeySize() == record.KeySize128 {
-		return record.KeySize128
-	}
-	return record.KeySize256
-}
-
 // Request derives the HTTP request body's key and base nonce:
 // Export("sealjwt request body", Nk+12), split into key and nonce.
-func Request(exp seal.Exporter, alg seal.Alg) (key, nonce []byte, err error) {
-	return keyAndNonce(exp, alg, LabelRequest)
+func Request(c *seal.Context) (key, nonce []byte, err error) {
+	return keyAndNonce(c, LabelRequest)
 }
 
 // Stream derives a sealed stream's key and base nonce:
 // Export("sealjwt stream", Nk+12), split into key and nonce.
-func Stream(exp seal.Exporter, alg seal.Alg) (key, nonce []byte, err error) {
-	return keyAndNonce(exp, alg, LabelStream)
+func Stream(c *seal.Context) (key, nonce []byte, err error) {
+	return keyAndNonce(c, LabelStream)
 }
 
-func keyAndNonce(exp seal.Exporter, alg seal.Alg, label string) (key, nonce []byte, err error) {
-	n := KeySize(alg)
-	secret, err := exp.Export(label, n+record.NonceSize)
+// keyAndNonce exports a key of the envelope AEAD's size (Nk: AES-128-GCM
+// for the suites that use it, AES-256-GCM for every other suite) and a
+// base nonce.
+func keyAndNonce(c *seal.Context, label string) (key, nonce []byte, err error) {
+	n := c.KeySize()
+	secret, err := c.Export(label, n+record.NonceSize)
 	if err != nil {
 		return nil, nil, fmt.Errorf("export %q: %w", label, err)
 	}
@@ -64,9 +58,9 @@ func keyAndNonce(exp seal.Exporter, alg seal.Alg, label string) (key, nonce []by
 // opened the envelope) can compute it; the exporter secret is already unique
 // to the envelope's encapsulation, and the nonce makes each response's key
 // fresh.
-func Response(exp seal.Exporter, alg seal.Alg, respNonce []byte) (key, nonce []byte, err error) {
-	n := KeySize(alg)
-	secret, err := exp.Export(LabelResponse, n)
+func Response(c *seal.Context, respNonce []byte) (key, nonce []byte, err error) {
+	n := c.KeySize()
+	secret, err := c.Export(LabelResponse, n)
 	if err != nil {
 		return nil, nil, fmt.Errorf("export %q: %w", LabelResponse, err)
 	}

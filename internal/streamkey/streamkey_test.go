@@ -9,7 +9,7 @@ import (
 
 // exporters returns the sender's and the receiver's side of one envelope's
 // HPKE context.
-func exporters(t *testing.T, alg seal.Alg) (sender, receiver seal.Exporter) {
+func exporters(t *testing.T, alg seal.Alg) (sender, receiver *seal.Context) {
 	t.Helper()
 	key, err := seal.GenerateKey(alg)
 	if err != nil {
@@ -19,7 +19,7 @@ func exporters(t *testing.T, alg seal.Alg) (sender, receiver seal.Exporter) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	env, sender, err := seal.SealExport(key.Public(), []byte("m"))
+	env, sender, err := seal.SealContext(key.Public(), []byte("m"))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -27,7 +27,7 @@ func exporters(t *testing.T, alg seal.Alg) (sender, receiver seal.Exporter) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	return sender, opened
+	return sender, opened.Context
 }
 
 // The stream's key and nonce are the export the protocol document names,
@@ -39,8 +39,8 @@ func TestStreamIsTheDocumentedExport(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		for _, exp := range []seal.Exporter{sender, receiver} {
-			key, nonce, err := Stream(exp, alg)
+		for _, exp := range []*seal.Context{sender, receiver} {
+			key, nonce, err := Stream(exp)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -56,15 +56,15 @@ func TestStreamIsTheDocumentedExport(t *testing.T) {
 func TestStreamKeysDifferFromBodyKeys(t *testing.T) {
 	for _, alg := range []seal.Alg{seal.HPKE3, seal.HPKE9} {
 		exp, _ := exporters(t, alg)
-		stream, streamNonce, err := Stream(exp, alg)
+		stream, streamNonce, err := Stream(exp)
 		if err != nil {
 			t.Fatal(err)
 		}
-		request, requestNonce, err := Request(exp, alg)
+		request, requestNonce, err := Request(exp)
 		if err != nil {
 			t.Fatal(err)
 		}
-		response, responseNonce, err := Response(exp, alg, make([]byte, 32))
+		response, responseNonce, err := Response(exp, make([]byte, 32))
 		if err != nil {
 			t.Fatal(err)
 		}

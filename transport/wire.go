@@ -1,12 +1,15 @@
 package transport
 
-import "github.com/sealjwt/sealjwt/internal/streamkey"
+// Wire names; docs/PROTOCOL.md section 4 defines them.
+const (
+	authScheme = "Sealed"
+	// RecordsContentType marks a body that is an encrypted record stream.
+	RecordsContentType = "application/vnd.sealjwt.records"
+	// BareContentType is a request whose body is one envelope.
+	BareContentType = "application/jose"
 
-// The body keys: internal/streamkey derives them, under labels distinct
-// per direction and from the root package's streams.
-var (
-	requestKeys  = streamkey.Request
-	responseKeys = streamkey.Response
+	headerResponseNonce = "Sealed-Response"
+	headerFinal         = "Sealed-Final"
 )
 
 // responseNonceSize is the length of the server's fresh random value
