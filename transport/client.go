@@ -45,15 +45,11 @@ type Transport struct {
 }
 
 // ClientOption configures a Transport.
-type ClientOption func(*Transport)
+type ClientOption interface{ applyClient(*Transport) }
 
-// WithClientRecordSize sets the plaintext size of request records (default
-// 16 KiB). Larger records need a receiver configured to accept them.
-func WithClientRecordSize(n int) ClientOption { return func(t *Transport) { t.recordSize = n } }
+type clientOption func(*Transport)
 
-// WithClientMaxRecordSize sets the largest response record accepted
-// (default 16 KiB), checked before allocation.
-func WithClientMaxRecordSize(n int) ClientOption { return func(t *Transport) { t.maxRecordSize = n } }
+func (f clientOption) applyClient(t *Transport) { f(t) }
 
 // WithUnsealedRequestHeaders narrows the request headers the Transport
 // seals: those named here go on the wire in the clear instead, for proxies
@@ -62,11 +58,11 @@ func WithClientMaxRecordSize(n int) ClientOption { return func(t *Transport) { t
 // every request header is sealed but the hop-by-hop ones, Host,
 // Content-Length and Authorization; Content-Type is sealed in its own claim.
 func WithUnsealedRequestHeaders(names ...string) ClientOption {
-	return func(t *Transport) {
+	return clientOption(func(t *Transport) {
 		for _, n := range names {
 			t.unsealed = append(t.unsealed, strings.ToLower(n))
 		}
-	}
+	})
 }
 
 // NewTransport returns a RoundTripper that sends through base (nil means
@@ -79,7 +75,7 @@ func NewTransport(base http.RoundTripper, sealer *sealjwt.Sealer, audience strin
 	t := &Transport{base: base, sealer: sealer, audience: audience, keys: keys,
 		recordSize: record.DefaultRecordSize, maxRecordSize: record.DefaultRecordSize}
 	for _, o := range opts {
-		o(t)
+		o.applyClient(t)
 	}
 	return t
 }

@@ -184,7 +184,7 @@ func TestKeyRefreshLogCutsUntrustedValues(t *testing.T) {
 	defer srv.Close()
 	var logged syncBuffer
 	f, err := NewKeyFetcher(context.Background(), srv.URL, WithRefreshInterval(10*time.Millisecond),
-		WithFetchLogger(slog.New(slog.NewTextHandler(&logged, nil))))
+		WithLogger(slog.New(slog.NewTextHandler(&logged, nil))))
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -92,24 +92,30 @@ type KeyFetcher struct {
 }
 
 // FetcherOption configures a KeyFetcher.
-type FetcherOption func(*KeyFetcher)
+type FetcherOption interface{ applyFetcher(*KeyFetcher) }
+
+type fetcherOption func(*KeyFetcher)
+
+func (f fetcherOption) applyFetcher(k *KeyFetcher) { f(k) }
 
 // WithHTTPClient sets the client used to fetch keys (default: one with a
 // 10 second timeout).
-func WithHTTPClient(c *http.Client) FetcherOption { return func(f *KeyFetcher) { f.client = c } }
+func WithHTTPClient(c *http.Client) FetcherOption {
+	return fetcherOption(func(f *KeyFetcher) { f.client = c })
+}
 
 // WithRefreshInterval sets the schedule (each wait is the interval give or
 // take a tenth), and the least time between two forced refreshes (default
 // 5 minutes).
 func WithRefreshInterval(d time.Duration) FetcherOption {
-	return func(f *KeyFetcher) { f.interval = d }
+	return fetcherOption(func(f *KeyFetcher) { f.interval = d })
 }
 
 // WithPlainHTTP lets a KeyFetcher load keys over plain http from a host
 // that is not loopback. By default it refuses to: anyone on the path could
 // hand the sender a key of their own. Use it only with a signed key set
 // (WithKeySetSigner), or on a network you trust as much as TLS.
-func WithPlainHTTP() FetcherOption { return func(f *KeyFetcher) { f.plainHTTP = true } }
+func WithPlainHTTP() FetcherOption { return fetcherOption(func(f *KeyFetcher) { f.plainHTTP = true }) }
 
 // ErrInsecureKeyURL is returned for a key set URL that is neither https
 // nor on a loopback host, without WithPlainHTTP.
@@ -137,9 +143,6 @@ func isLoopback(host string) bool {
 	return err == nil && ip.IsLoopback()
 }
 
-// WithFetchLogger sets where failed refreshes are logged.
-func WithFetchLogger(l *slog.Logger) FetcherOption { return func(f *KeyFetcher) { f.log = l } }
-
 // maxJWKSSize caps a fetched key set, checked while reading.
 const maxJWKSSize = 1 << 20
 
@@ -152,7 +155,7 @@ func NewKeyFetcher(ctx context.Context, url string, opts ...FetcherOption) (*Key
 		interval: 5 * time.Minute, log: slog.New(slog.DiscardHandler),
 		done: make(chan struct{})}
 	for _, o := range opts {
-		o(f)
+		o.applyFetcher(f)
 	}
 	if f.interval <= 0 {
 		return nil, fmt.Errorf("%w: key refresh interval must be positive", sealjwt.ErrConfig)

@@ -13,28 +13,6 @@ import (
 	"github.com/sealjwt/sealjwt/internal/record"
 )
 
-// WithObserver reports every request the middleware handles to o, as one
-// sealjwt.KindRequest Event when the request ends: refused with its
-// reason, or accepted with the decrypted body bytes the handler read. A
-// request body that fails to authenticate while the handler reads it (a
-// tampered or truncated stream) is reported as refused. Give o to the
-// middleware or to the Opener, not both, or each request is counted twice.
-func WithObserver(o sealjwt.Observer) ServerOption { return func(c *serverConfig) { c.observer = o } }
-
-// WithClientObserver reports the sender's side to o: each response as
-// sealjwt.KindResponse (refused when it failed to authenticate), and each
-// 422 answer as sealjwt.KindRetry (accepted when the keys were refreshed
-// and the request sent again).
-func WithClientObserver(o sealjwt.Observer) ClientOption {
-	return func(t *Transport) { t.observer = o }
-}
-
-// WithFetchObserver reports each key set fetch to o as a
-// sealjwt.KindKeyRefresh Event.
-func WithFetchObserver(o sealjwt.Observer) FetcherOption {
-	return func(f *KeyFetcher) { f.observer = o }
-}
-
 // reasonOf is sealjwt.ReasonOf that also knows this package's errors.
 func reasonOf(err error) sealjwt.Reason {
 	switch {

@@ -162,7 +162,7 @@ func TestAttackTamperedRequestBodyReportedRefused(t *testing.T) {
 func TestClientObserverReportsResponses(t *testing.T) {
 	rec := &recorder{}
 	tamper := true
-	h := newHarness(t, http.HandlerFunc(whoami), harnessConfig{clientOpts: []ClientOption{WithClientObserver(rec)},
+	h := newHarness(t, http.HandlerFunc(whoami), harnessConfig{clientOpts: []ClientOption{WithObserver(rec)},
 		wrapBase: rewriteResponse(func(r *http.Response) {
 			if tamper {
 				r.StatusCode = http.StatusCreated
@@ -189,7 +189,7 @@ func TestClientObserverReportsRetryAndKeyRefresh(t *testing.T) {
 	srv := httptest.NewServer(jwks)
 	defer srv.Close()
 	fetches := &recorder{}
-	fetcher, err := NewKeyFetcher(context.Background(), srv.URL, WithRefreshInterval(time.Hour), WithFetchObserver(fetches))
+	fetcher, err := NewKeyFetcher(context.Background(), srv.URL, WithRefreshInterval(time.Hour), WithObserver(fetches))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -198,7 +198,7 @@ func TestClientObserverReportsRetryAndKeyRefresh(t *testing.T) {
 		t.Fatalf("first fetch: %+v", e)
 	}
 	rec := &recorder{}
-	h := newHarness(t, http.HandlerFunc(whoami), harnessConfig{keySource: fetcher, clientOpts: []ClientOption{WithClientObserver(rec)}})
+	h := newHarness(t, http.HandlerFunc(whoami), harnessConfig{keySource: fetcher, clientOpts: []ClientOption{WithObserver(rec)}})
 	jwks.set(t, h.keys.seal.Public())
 	resp, err := get(t, h.client, h.srv.URL+"/")
 	if err != nil {
@@ -211,7 +211,7 @@ func TestClientObserverReportsRetryAndKeyRefresh(t *testing.T) {
 	}
 	fetches.one(t)
 	// A fixed key set the receiver does not hold: no retry, reported so.
-	h2 := newHarness(t, http.HandlerFunc(whoami), harnessConfig{keySource: StaticKeys(newPublicSet(t)), clientOpts: []ClientOption{WithClientObserver(rec)}})
+	h2 := newHarness(t, http.HandlerFunc(whoami), harnessConfig{keySource: StaticKeys(newPublicSet(t)), clientOpts: []ClientOption{WithObserver(rec)}})
 	resp, err = get(t, h2.client, h2.srv.URL+"/")
 	if err != nil {
 		t.Fatal(err)

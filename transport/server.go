@@ -26,7 +26,11 @@ const (
 )
 
 // ServerOption configures the Server middleware.
-type ServerOption func(*serverConfig)
+type ServerOption interface{ applyServer(*serverConfig) }
+
+type serverOption func(*serverConfig)
+
+func (f serverOption) applyServer(c *serverConfig) { f(c) }
 
 type serverConfig struct {
 	baseURL       string
@@ -44,19 +48,13 @@ type serverConfig struct {
 // WithBaseURL sets the public scheme://host the server is reached at, to
 // check each envelope's target URI (htu) behind a proxy. By default it is
 // taken from the request (TLS or not, and the Host header).
-func WithBaseURL(u string) ServerOption { return func(c *serverConfig) { c.baseURL = u } }
+func WithBaseURL(u string) ServerOption { return serverOption(func(c *serverConfig) { c.baseURL = u }) }
 
 // WithMaxBodySize caps the decrypted request body (default
 // DefaultMaxBodySize); a negative n means no limit, for streams.
-func WithMaxBodySize(n int64) ServerOption { return func(c *serverConfig) { c.maxBody = n } }
-
-// WithRecordSize sets the plaintext size of response records (default
-// 16 KiB, at most record.MaxRecordSize).
-func WithRecordSize(n int) ServerOption { return func(c *serverConfig) { c.recordSize = n } }
-
-// WithMaxRecordSize sets the largest request record accepted (default
-// 16 KiB, at most record.MaxRecordSize); checked before allocation.
-func WithMaxRecordSize(n int) ServerOption { return func(c *serverConfig) { c.maxRecordSize = n } }
+func WithMaxBodySize(n int64) ServerOption {
+	return serverOption(func(c *serverConfig) { c.maxBody = n })
+}
 
 // WithPassThroughHeaders names the unsealed request headers the handler
 // may see, beside the sealed ones: traceparent, say, or X-Forwarded-For
@@ -64,11 +62,11 @@ func WithMaxRecordSize(n int) ServerOption { return func(c *serverConfig) { c.ma
 // the handler runs. A sealed header always wins over an unsealed one of the
 // same name, and a request carrying both, with different values, is refused.
 func WithPassThroughHeaders(names ...string) ServerOption {
-	return func(c *serverConfig) {
+	return serverOption(func(c *serverConfig) {
 		for _, n := range names {
 			c.passThrough = append(c.passThrough, http.CanonicalHeaderKey(n))
 		}
-	}
+	})
 }
 
 // WithAcceptedHosts names the hosts the server answers for, as they appear
@@ -78,11 +76,11 @@ func WithPassThroughHeaders(names ...string) ServerOption {
 // can then only name one of them. Use it, or WithBaseURL, on a server that
 // can be reached under names you do not control.
 func WithAcceptedHosts(hosts ...string) ServerOption {
-	return func(c *serverConfig) {
+	return serverOption(func(c *serverConfig) {
 		for _, h := range hosts {
 			c.hosts = append(c.hosts, strings.ToLower(h))
 		}
-	}
+	})
 }
 
 // WithEnvelopeTimeout bounds the time to read a bare envelope (the
@@ -90,7 +88,7 @@ func WithAcceptedHosts(hosts ...string) ServerOption {
 // (default DefaultEnvelopeTimeout). The read is also capped at the envelope
 // size first, so a slow or endless body costs little.
 func WithEnvelopeTimeout(d time.Duration) ServerOption {
-	return func(c *serverConfig) { c.envTimeout = d }
+	return serverOption(func(c *serverConfig) { c.envTimeout = d })
 }
 
 // WithBodyTimeout bounds the time to read a sealed request body, from the
@@ -98,12 +96,8 @@ func WithEnvelopeTimeout(d time.Duration) ServerOption {
 // read past it fails, and the handler sees the error. It is set on the
 // connection through http.ResponseController.
 func WithBodyTimeout(d time.Duration) ServerOption {
-	return func(c *serverConfig) { c.bodyTimeout = d }
+	return serverOption(func(c *serverConfig) { c.bodyTimeout = d })
 }
-
-// WithLogger sets where refused requests are logged, with their reason.
-// The client never sees that reason.
-func WithLogger(l *slog.Logger) ServerOption { return func(c *serverConfig) { c.log = l } }
 
 func newServerConfig(opts []ServerOption) serverConfig {
 	c := serverConfig{
@@ -114,7 +108,7 @@ func newServerConfig(opts []ServerOption) serverConfig {
 		log:           slog.New(slog.DiscardHandler),
 	}
 	for _, o := range opts {
-		o(&c)
+		o.applyServer(&c)
 	}
 	return c
 }

@@ -79,9 +79,9 @@ func SignedJWKSHandler(keys *seal.PublicKeySet, signing *token.KeySet, receiver 
 // sender holds already (pinned, like StaticKeys). Whoever serves the URL
 // then cannot substitute keys of their own, over any transport.
 func WithKeySetSigner(receiver string, keys *token.VerifyingKeySet) FetcherOption {
-	return func(f *KeyFetcher) {
+	return fetcherOption(func(f *KeyFetcher) {
 		f.signed, f.signedErr = signedJWKSVerifier(receiver, keys)
-	}
+	})
 }
 
 func signedJWKSVerifier(receiver string, keys *token.VerifyingKeySet) (*token.Verifier, error) {

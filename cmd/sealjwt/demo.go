@@ -182,7 +182,7 @@ func (d *demo) takeSeen() []app.Seen {
 // client discovers the receiver's keys from its JWKS URL, as a real
 // sender would, and returns a sealing client whose wire traffic is tapped.
 func (d *demo) client(ctx context.Context, base string, send *token.KeySet) (*http.Client, func(), error) {
-	fetcher, err := transport.NewKeyFetcher(ctx, base+transport.DefaultJWKSPath, transport.WithFetchObserver(d.observer))
+	fetcher, err := transport.NewKeyFetcher(ctx, base+transport.DefaultJWKSPath, transport.WithObserver(d.observer))
 	if err != nil {
 		return nil, nil, err
 	}
@@ -195,6 +195,6 @@ func (d *demo) client(ctx context.Context, base string, send *token.KeySet) (*ht
 		return nil, nil, err
 	}
 	d.tap = &wireTap{base: app.BaseTransport()}
-	client := app.SealedClient(d.tap, sealer, demoReceiver, fetcher, transport.WithClientObserver(d.observer))
+	client := app.SealedClient(d.tap, sealer, demoReceiver, fetcher, transport.WithObserver(d.observer))
 	return client, func() { fetcher.Close() }, nil
 }

@@ -29,7 +29,7 @@ func (f *loadFlags) senderObserver() sealjwt.Observer {
 }
 
 func (f *loadFlags) clientObserver() transport.ClientOption {
-	return transport.WithClientObserver(f.senderObserver())
+	return transport.WithObserver(f.senderObserver())
 }
 
 // inProcess starts a receiver on 127.0.0.1 with fresh keys and returns a
@@ -91,7 +91,7 @@ func (f *loadFlags) remote(ctx context.Context) (*http.Client, string, func(), e
 		return nil, "", nil, err
 	}
 	fetcher, err := transport.NewKeyFetcher(ctx, f.target+transport.DefaultJWKSPath,
-		transport.WithFetchObserver(f.senderObserver()))
+		transport.WithObserver(f.senderObserver()))
 	if err != nil {
 		return nil, "", nil, err
 	}
