@@ -4,8 +4,11 @@ import (
 	"context"
 	"fmt"
 	"log"
+	"strings"
+	"time"
 
 	"github.com/sealjwt/sealjwt"
+	"github.com/sealjwt/sealjwt/replay"
 	"github.com/sealjwt/sealjwt/seal"
 	"github.com/sealjwt/sealjwt/token"
 )
@@ -77,4 +80,86 @@ func Example() {
 	// Output:
 	// billing INV-7 4200
 	// true
+}
+
+// A Sealer wraps a token.Signer: the signer says who the sender is and how
+// long its messages live; the Sealer adds the sealing.
+func ExampleNewSealer() {
+	signKey, _ := token.GenerateKey(token.DefaultAlg)
+	signKeys, _ := token.NewKeySet(signKey)
+	signer, err := token.NewSigner(signKeys, "billing", token.WithLifetime(time.Minute))
+	if err != nil {
+		log.Fatal(err)
+	}
+	sealer, err := sealjwt.NewSealer(signer)
+	if err != nil {
+		log.Fatal(err)
+	}
+
+	sealKey, _ := seal.GenerateKey(seal.HPKE3)
+	envelope, err := sealer.Seal(context.Background(), sealKey.Public(), "ledger", map[string]int{"cents": 4200})
+	if err != nil {
+		log.Fatal(err)
+	}
+	fmt.Println(strings.Count(envelope, "."))
+	// Output: 4
+}
+
+// An Opener wraps the receiver's sealing keys and a token.Verifier: the
+// verifier holds the receiver's id, its time policy and the senders it
+// trusts; the Opener adds the opening and the replay store.
+func ExampleNewOpener() {
+	sealKey, _ := seal.GenerateKey(seal.HPKE3)
+	sealKeys, _ := seal.NewKeySet(sealKey)
+	signKey, _ := token.GenerateKey(token.DefaultAlg)
+	signKeys, _ := token.NewKeySet(signKey)
+
+	verifier, err := token.NewVerifier("ledger", token.WithLeeway(10*time.Second), token.WithMaxLifetime(10*time.Minute))
+	if err != nil {
+		log.Fatal(err)
+	}
+	if err := verifier.Trust("billing", signKeys.Public()); err != nil {
+		log.Fatal(err)
+	}
+	// A fleet of receivers shares one store instead (replay/redisstore).
+	opener, err := sealjwt.NewOpener(sealKeys, verifier, sealjwt.WithReplayStore(replay.NewMemory()))
+	if err != nil {
+		log.Fatal(err)
+	}
+
+	signer, _ := token.NewSigner(signKeys, "billing")
+	sealer, _ := sealjwt.NewSealer(signer)
+	envelope, _ := sealer.Seal(context.Background(), sealKey.Public(), "ledger", nil)
+	msg, err := opener.Open(context.Background(), envelope)
+	if err != nil {
+		log.Fatal(err)
+	}
+	fmt.Println(msg.Issuer, msg.Envelope.Alg)
+	// Output: billing HPKE-3
+}
+
+// An ObserverFunc counts what an Opener accepts and refuses, and why,
+// without the library depending on any metrics system.
+func ExampleObserverFunc() {
+	sealKey, _ := seal.GenerateKey(seal.HPKE3)
+	sealKeys, _ := seal.NewKeySet(sealKey)
+	signKey, _ := token.GenerateKey(token.DefaultAlg)
+	signKeys, _ := token.NewKeySet(signKey)
+	verifier, _ := token.NewVerifier("ledger")
+	if err := verifier.Trust("billing", signKeys.Public()); err != nil {
+		log.Fatal(err)
+	}
+	observe := sealjwt.ObserverFunc(func(_ context.Context, e sealjwt.Event) {
+		fmt.Println(e.Kind, e.Outcome, e.Reason, e.Issuer)
+	})
+	opener, _ := sealjwt.NewOpener(sealKeys, verifier, sealjwt.WithObserver(observe))
+
+	signer, _ := token.NewSigner(signKeys, "billing")
+	sealer, _ := sealjwt.NewSealer(signer)
+	envelope, _ := sealer.Seal(context.Background(), sealKey.Public(), "ledger", nil)
+	_, _ = opener.Open(context.Background(), envelope)
+	_, _ = opener.Open(context.Background(), envelope)
+	// Output:
+	// open accepted  billing
+	// open refused replay billing
 }

@@ -9,7 +9,7 @@ import (
 	"github.com/sealjwt/sealjwt/replay"
 )
 
-func ExampleMemory() {
+func ExampleNewMemory() {
 	store := replay.NewMemory(replay.WithCapacity(10000))
 	ctx := context.Background()
 	exp := time.Now().Add(5 * time.Minute) // the token's exp plus leeway

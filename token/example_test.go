@@ -26,7 +26,7 @@ func ExampleGenerateKey() {
 	// Output: EdDSA 43 true
 }
 
-func ExampleSigner() {
+func ExampleNewSigner() {
 	key, _ := token.GenerateKey(token.EdDSA)
 	keys, _ := token.NewKeySet(key)
 	signer, err := token.NewSigner(keys, "https://orders.example")
@@ -45,7 +45,7 @@ func ExampleSigner() {
 	// Output: true
 }
 
-func ExampleVerifier() {
+func ExampleNewVerifier() {
 	key, _ := token.GenerateKey(token.EdDSA)
 	keys, _ := token.NewKeySet(key)
 	signer, _ := token.NewSigner(keys, "https://orders.example")

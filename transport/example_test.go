@@ -75,3 +75,24 @@ func Example() {
 	fmt.Println(resp.StatusCode, string(reply))
 	// Output: 200 hello billing, got {"n":1}
 }
+
+// The Server middleware admits only sealed requests: anything else is
+// refused before the handler runs, with an RFC 9457 problem.
+func ExampleServer() {
+	sealKey, _ := seal.GenerateKey(seal.HPKE3)
+	sealKeys, _ := seal.NewKeySet(sealKey)
+	verifier, _ := token.NewVerifier("ledger")
+	opener, err := sealjwt.NewOpener(sealKeys, verifier)
+	if err != nil {
+		log.Fatal(err)
+	}
+	protected := transport.Server(opener,
+		transport.WithAcceptedHosts("ledger.example"),
+		transport.WithMaxBodySize(1<<20),
+	)(http.NotFoundHandler())
+
+	w := httptest.NewRecorder()
+	protected.ServeHTTP(w, httptest.NewRequest(http.MethodGet, "http://ledger.example/", nil))
+	fmt.Println(w.Code, w.Header().Get("Content-Type"))
+	// Output: 401 application/problem+json
+}
