@@ -14,6 +14,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/sealjwt/sealjwt"
 	"github.com/sealjwt/sealjwt/seal"
 )
 
@@ -215,4 +216,42 @@ func (s *syncBuffer) String() string {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	return s.b.String()
+}
+
+// Every way NewKeyFetcher can fail wraps a sentinel: ErrConfig for what
+// the caller gave it, ErrKeyFetch when the first fetch failed.
+func TestNewKeyFetcherErrorsWrapSentinels(t *testing.T) {
+	failing := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		http.Error(w, "down", http.StatusInternalServerError)
+	}))
+	defer failing.Close()
+	big := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		_, _ = w.Write(bytes.Repeat([]byte(" "), maxJWKSSize+1))
+	}))
+	defer big.Close()
+	for _, c := range []struct {
+		name string
+		url  string
+		opts []FetcherOption
+		want []error
+	}{
+		{"no refresh interval", failing.URL, []FetcherOption{WithRefreshInterval(0)}, []error{sealjwt.ErrConfig}},
+		{"unparsable URL", "http://[::1", nil, []error{sealjwt.ErrConfig}},
+		{"plain http elsewhere", "http://keys.example/jwks", nil, []error{sealjwt.ErrConfig, ErrInsecureKeyURL}},
+		{"status 500", failing.URL, nil, []error{ErrKeyFetch}},
+		{"key set over the cap", big.URL, nil, []error{ErrKeyFetch, sealjwt.ErrTooLarge}},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			f, err := NewKeyFetcher(context.Background(), c.url, c.opts...)
+			if err == nil {
+				f.Close()
+				t.Fatal("accepted")
+			}
+			for _, want := range c.want {
+				if !errors.Is(err, want) {
+					t.Fatalf("%v does not wrap %v", err, want)
+				}
+			}
+		})
+	}
 }

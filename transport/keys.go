@@ -234,6 +234,12 @@ func nextRefresh(interval time.Duration) time.Duration {
 	return interval - interval/10 + time.Duration(rand.Int64N(spread))
 }
 
+// ErrKeyFetch is wrapped by every failure to fetch the receiver's key
+// set: from NewKeyFetcher, which fails unless the first fetch succeeds, and
+// from a refresh. What went wrong is wrapped too (a network error, a
+// refused redirect, a key set signature, ...).
+var ErrKeyFetch = errors.New("transport: fetch keys")
+
 func (f *KeyFetcher) fetch(ctx context.Context) error {
 	req, err := http.NewRequestWithContext(ctx, http.MethodGet, f.url, nil)
 	if err != nil {
@@ -246,30 +252,30 @@ func (f *KeyFetcher) fetch(ctx context.Context) error {
 	req.Header.Set("Accept", accept)
 	resp, err := f.client.Do(req)
 	if err != nil {
-		return fmt.Errorf("transport: fetch keys: %w", err)
+		return fmt.Errorf("%w: %w", ErrKeyFetch, err)
 	}
 	defer resp.Body.Close()
 	if err := checkKeyURL(resp.Request.URL, f.plainHTTP); err != nil {
-		return fmt.Errorf("transport: fetch keys: redirected: %w", err)
+		return fmt.Errorf("%w: redirected: %w", ErrKeyFetch, err)
 	}
 	if resp.StatusCode != http.StatusOK {
-		return fmt.Errorf("transport: fetch keys: status %d", resp.StatusCode)
+		return fmt.Errorf("%w: status %d", ErrKeyFetch, resp.StatusCode)
 	}
 	body, err := io.ReadAll(io.LimitReader(resp.Body, maxJWKSSize+1))
 	if err != nil {
-		return fmt.Errorf("transport: fetch keys: %w", err)
+		return fmt.Errorf("%w: %w", ErrKeyFetch, err)
 	}
 	if len(body) > maxJWKSSize {
-		return fmt.Errorf("transport: fetch keys: key set larger than %d bytes", maxJWKSSize)
+		return fmt.Errorf("%w: %w: key set larger than %d bytes", ErrKeyFetch, sealjwt.ErrTooLarge, maxJWKSSize)
 	}
 	if f.signed != nil {
 		if body, err = openSignedJWKS(f.signed, body); err != nil {
-			return fmt.Errorf("transport: fetch keys: %w", err)
+			return fmt.Errorf("%w: %w", ErrKeyFetch, err)
 		}
 	}
 	set, err := seal.ParsePublicKeySet(body)
 	if err != nil {
-		return fmt.Errorf("transport: fetch keys: %w", err)
+		return fmt.Errorf("%w: %w", ErrKeyFetch, err)
 	}
 	f.mu.Lock()
 	f.set = set
