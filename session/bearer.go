@@ -220,19 +220,30 @@ func unavailable(err error) bool {
 
 // BearerTransport is an http.RoundTripper for clients of a NewBearer API
 // that sign their own tokens (the signed-only flow): each request gets a
-// freshly signed token for Audience.
+// freshly signed token.
 type BearerTransport struct {
-	Base     http.RoundTripper // nil means http.DefaultTransport
-	Signer   *token.Signer
-	Audience string
-	// Header carries the token: "" sends Authorization: Bearer; another
-	// name (TokenHeader, as the tutorial does) carries it bare.
-	Header string
+	base     http.RoundTripper
+	signer   *token.Signer
+	audience string
+	header   string
+}
+
+// NewBearerTransport returns a RoundTripper that sends through base (nil
+// means http.DefaultTransport), each request with a token that signer
+// signs for audience, the API's id. The token goes in header: "" (or
+// "Authorization") sends Authorization: Bearer; another name (TokenHeader,
+// as the tutorial does) carries it bare, as the API's WithTokenHeader
+// expects.
+func NewBearerTransport(base http.RoundTripper, signer *token.Signer, audience, header string) *BearerTransport {
+	if base == nil {
+		base = http.DefaultTransport
+	}
+	return &BearerTransport{base: base, signer: signer, audience: audience, header: header}
 }
 
 // RoundTrip signs a token for this request and sends it.
 func (t *BearerTransport) RoundTrip(req *http.Request) (*http.Response, error) {
-	tok, err := t.Signer.Sign([]string{t.Audience}, nil)
+	tok, err := t.sign()
 	if err != nil {
 		if req.Body != nil {
 			_ = req.Body.Close()
@@ -240,14 +251,17 @@ func (t *BearerTransport) RoundTrip(req *http.Request) (*http.Response, error) {
 		return nil, err
 	}
 	out := req.Clone(req.Context())
-	if t.Header == "" || strings.EqualFold(t.Header, "Authorization") {
+	if t.header == "" || strings.EqualFold(t.header, "Authorization") {
 		out.Header.Set("Authorization", "Bearer "+tok)
 	} else {
-		out.Header.Set(t.Header, tok)
+		out.Header.Set(t.header, tok)
 	}
-	base := t.Base
-	if base == nil {
-		base = http.DefaultTransport
+	return t.base.RoundTrip(out)
+}
+
+func (t *BearerTransport) sign() (string, error) {
+	if t.signer == nil {
+		return "", fmt.Errorf("%w: no signer", ErrConfig)
 	}
-	return base.RoundTrip(out)
+	return t.signer.Sign([]string{t.audience}, nil)
 }

@@ -67,14 +67,14 @@ func getWith(t *testing.T, srv *httptest.Server, header, value string) (int, str
 	return resp.StatusCode, string(body)
 }
 
-// The signed-only flow: the client signs its own tokens (BearerTransport);
+// The signed-only flow: the client signs its own tokens (NewBearerTransport);
 // a good token is admitted as often as it is sent until it expires, and
 // anything forged, misaddressed or missing gets 401.
 func TestSignedOnlyFlow(t *testing.T) {
 	srv, keys := tutorialServer(t, nil)
 	signer, _ := token.NewSigner(keys, "tutorial-client")
 	for _, header := range []string{"", TokenHeader} {
-		client := &http.Client{Transport: &BearerTransport{Signer: signer, Audience: "hello-service", Header: header}}
+		client := &http.Client{Transport: NewBearerTransport(nil, signer, "hello-service", header)}
 		resp, err := client.Get(srv.URL + "/")
 		if err != nil {
 			t.Fatal(err)
@@ -306,3 +306,18 @@ func TestAccessLifetimeBounds(t *testing.T) {
 		}
 	}
 }
+
+// A BearerTransport without a signer refuses to send, with ErrConfig,
+// rather than sending the request without a token.
+func TestBearerTransportWithoutSignerRefuses(t *testing.T) {
+	sent := false
+	base := roundTripperFunc(func(*http.Request) (*http.Response, error) { sent = true; return nil, errors.New("sent") })
+	req, _ := http.NewRequest(http.MethodGet, "http://api.example/", nil)
+	if _, err := NewBearerTransport(base, nil, "hello-service", "").RoundTrip(req); !errors.Is(err, ErrConfig) || sent {
+		t.Fatalf("RoundTrip without a signer: %v (sent: %v), want ErrConfig", err, sent)
+	}
+}
+
+type roundTripperFunc func(*http.Request) (*http.Response, error)
+
+func (f roundTripperFunc) RoundTrip(r *http.Request) (*http.Response, error) { return f(r) }

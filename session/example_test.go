@@ -97,7 +97,7 @@ func ExampleNewBearer() {
 	defer srv.Close()
 
 	signer, _ := token.NewSigner(keys, "hello-client")
-	client := &http.Client{Transport: &session.BearerTransport{Signer: signer, Audience: "hello-service", Header: session.TokenHeader}}
+	client := &http.Client{Transport: session.NewBearerTransport(nil, signer, "hello-service", session.TokenHeader)}
 	resp, err := client.Get(srv.URL)
 	if err != nil {
 		log.Fatal(err)

@@ -31,8 +31,8 @@ func (c *config) sendSignedOnly(ctx context.Context, rest []string, stdout io.Wr
 	if err != nil {
 		return err
 	}
-	client := &http.Client{Timeout: c.timeout, Transport: &session.BearerTransport{
-		Base: app.BaseTransport(), Signer: signer, Audience: c.aud, Header: session.TokenHeader}}
+	client := &http.Client{Timeout: c.timeout,
+		Transport: session.NewBearerTransport(app.BaseTransport(), signer, c.aud, session.TokenHeader)}
 	target := strings.TrimSuffix(c.url, "/") + c.pathOr("/")
 	var rep *app.Reply
 	err = app.RetryRefused(ctx, c.wait, func() (err error) {
