@@ -13,6 +13,7 @@ import (
 	"testing"
 
 	"github.com/sealjwt/sealjwt"
+	"github.com/sealjwt/sealjwt/seal"
 )
 
 // echoHeaders answers with the request headers the handler saw, and sets
@@ -304,5 +305,30 @@ func TestRequestWithoutHeaderMap(t *testing.T) {
 	resp.Body.Close()
 	if resp.StatusCode != http.StatusAccepted {
 		t.Fatalf("status %d", resp.StatusCode)
+	}
+}
+
+// Request headers travel sealed in the envelope, so they share its one
+// cap: a request whose headers cannot fit is refused by the sender with
+// ErrTooLarge, before anything is sent, rather than by the receiver.
+func TestSealedRequestHeadersOverTheEnvelopeCap(t *testing.T) {
+	var wire captured
+	h := newHarness(t, http.HandlerFunc(whoami), harnessConfig{wrapBase: capturing(&wire, true)})
+	req, _ := http.NewRequest(http.MethodGet, h.srv.URL+"/", nil)
+	req.Header.Set("X-Big", strings.Repeat("v", seal.MaxEnvelopeSize))
+	if _, err := h.client.Do(req); !errors.Is(err, sealjwt.ErrTooLarge) {
+		t.Fatalf("headers over the envelope cap: %v, want ErrTooLarge", err)
+	}
+	if wire.method != "" {
+		t.Fatal("the request went out")
+	}
+	req.Header.Set("X-Big", strings.Repeat("v", 16<<10))
+	resp, err := h.client.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode/100 != 2 || len(wire.header.Get("Authorization")) <= 16<<10 {
+		t.Fatalf("status %d, envelope of %d bytes", resp.StatusCode, len(wire.header.Get("Authorization")))
 	}
 }
