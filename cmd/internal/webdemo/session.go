@@ -4,7 +4,6 @@ import (
 	"crypto/subtle"
 	"errors"
 	"net/http"
-	"strings"
 
 	"github.com/sealjwt/sealjwt/session"
 	"github.com/sealjwt/sealjwt/token"
@@ -50,15 +49,6 @@ func newManager(cfg Config) (*session.Manager, error) {
 		opts = append(opts, session.WithLogger(cfg.Log))
 	}
 	return session.NewManager("sealjwt-web-demo", keys, opts...)
-}
-
-// cookieNames are the names the session package gives its cookies: over
-// plain http they lose the prefixes that browsers only accept over https.
-func cookieNames(dev bool) (access, refresh string) {
-	if dev {
-		return strings.TrimPrefix(session.AccessCookie, "__Host-"), strings.TrimPrefix(session.RefreshCookie, "__Secure-")
-	}
-	return session.AccessCookie, session.RefreshCookie
 }
 
 // authenticate admits the demo's one account, comparing in constant time.

@@ -104,7 +104,7 @@ func New(cfg Config) (*Demo, error) {
 		return nil, err
 	}
 	d := &Demo{cfg: cfg, sessions: m, refresh: m.RefreshHandler(), thief: newThief(), mux: http.NewServeMux()}
-	d.accessCookie, d.refreshCookie = cookieNames(cfg.Dev)
+	d.accessCookie, d.refreshCookie = m.CookieNames()
 	d.routes()
 	return d, nil
 }
