@@ -19,8 +19,8 @@ import (
 // before. It is safe for concurrent use.
 type Opener struct {
 	keys           *seal.KeySet
-	verifier       *token.Verifier
-	streamVerifier *token.Verifier // the same policy and senders, typ StreamType
+	verifier       *token.Verifier // the given policy and senders, typ token.Type
+	streamVerifier *token.Verifier // the same, typ StreamType
 	replay         replay.Store
 	observer       Observer
 }
@@ -37,9 +37,13 @@ func WithReplayStore(s replay.Store) OpenerOption {
 
 // NewOpener returns an Opener holding keys, the receiver's sealing keys,
 // that verifies messages with verifier: its audience is this receiver's
-// id, and the senders it trusts are the senders this Opener accepts. A
-// sender trusted with an HS256 key is refused at Open: whoever verifies
-// with a shared secret can also sign with it, so it cannot name a sender.
+// id, its leeway, maximum lifetime and clock apply, and the senders it
+// trusts (now or later) are the senders this Opener accepts. The token
+// type is the Opener's own, whatever verifier requires: token.Type for a
+// message, StreamType for a stream; a verifier WithTutorialCompat, which
+// accepts untyped tokens, is refused. A message that an HS256 key signed
+// is refused at Open: whoever verifies with a shared secret can also sign
+// with it, so it cannot name a sender.
 func NewOpener(keys *seal.KeySet, verifier *token.Verifier, opts ...OpenerOption) (*Opener, error) {
 	if keys == nil {
 		return nil, fmt.Errorf("%w: no key set", ErrInvalidKey)
@@ -47,11 +51,15 @@ func NewOpener(keys *seal.KeySet, verifier *token.Verifier, opts ...OpenerOption
 	if verifier == nil {
 		return nil, fmt.Errorf("%w: no verifier", ErrConfig)
 	}
+	mv, err := verifier.ForType(token.Type)
+	if err != nil {
+		return nil, err
+	}
 	sv, err := verifier.ForType(StreamType)
 	if err != nil {
 		return nil, err
 	}
-	o := &Opener{keys: keys, verifier: verifier, streamVerifier: sv}
+	o := &Opener{keys: keys, verifier: mv, streamVerifier: sv}
 	for _, opt := range opts {
 		opt(o)
 	}

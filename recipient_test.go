@@ -172,3 +172,50 @@ func TestRecipientClaimIsTheThumbprintWhateverTheKid(t *testing.T) {
 		t.Fatalf("rkt = %v, want the thumbprint", rc[sealjwt.RecipientClaim])
 	}
 }
+
+// The Opener, not the verifier it is given, decides the type of token it
+// accepts. A verifier configured for plain JWTs (typ "JWT") still opens
+// only sealjwt messages, so that another kind of JWT signed by a trusted
+// key, sealed to the receiver, is not taken for a message; and a verifier
+// WithTutorialCompat, which accepts untyped tokens, is refused outright.
+func TestAttackOtherTokenTypeThroughAConfiguredVerifier(t *testing.T) {
+	ctx := context.Background()
+	sender, recv := fixture(t)
+	o := func(opts ...token.VerifierOption) (*sealjwt.Opener, error) {
+		return sealjwt.NewOpener(recv.sealKey, recv.verifier(t, opts, sender), sealjwt.WithReplayStore(replay.NewMemory()))
+	}
+	if _, err := o(token.WithTutorialCompat()); !errors.Is(err, sealjwt.ErrConfig) {
+		t.Fatalf("a tutorial-compatible verifier: %v, want ErrConfig", err)
+	}
+	jwtOpener, err := o(token.WithType("JWT"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	plain, err := token.NewSigner(sender.sign, sender.id, token.WithType("JWT"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	jws, err := plain.Sign([]string{recv.id}, nil, token.WithStringClaim(sealjwt.RecipientClaim, recv.pub().Thumbprint()))
+	if err != nil {
+		t.Fatal(err)
+	}
+	env, err := seal.Seal(recv.pub(), []byte(jws), seal.WithContentType(sealjwt.ContentType))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := jwtOpener.Open(ctx, env); !errors.Is(err, sealjwt.ErrMalformed) {
+		t.Fatalf("a plain JWT sealed to the receiver: %v, want ErrMalformed (typ)", err)
+	}
+	// A Sealer around that same "JWT" signer still makes messages.
+	sealer, err := sealjwt.NewSealer(plain)
+	if err != nil {
+		t.Fatal(err)
+	}
+	good, err := sealer.Seal(ctx, recv.pub(), recv.id, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := jwtOpener.Open(ctx, good); err != nil {
+		t.Fatalf("a message from a Sealer whose signer writes JWT: %v", err)
+	}
+}

@@ -16,8 +16,10 @@ type Sealer struct {
 }
 
 // NewSealer returns a Sealer that signs with signer: its issuer, key,
-// lifetime and clock. The signer's key must be one only the sender holds:
-// HS256, the shared-secret mode's alg, is refused.
+// lifetime and clock. The token type is the Sealer's own, whatever signer
+// writes: token.Type for a message, StreamType for a stream. The signer's
+// key must be one only the sender holds: HS256, the shared-secret mode's
+// alg, is refused.
 func NewSealer(signer *token.Signer) (*Sealer, error) {
 	if signer == nil {
 		return nil, fmt.Errorf("%w: no signer", ErrConfig)
@@ -25,11 +27,15 @@ func NewSealer(signer *token.Signer) (*Sealer, error) {
 	if signer.Key().Alg() == token.HS256 {
 		return nil, fmt.Errorf("%w: HS256 is for the shared-secret (signed-only) mode; a sealed message needs a key only its sender holds", ErrInvalidKey)
 	}
+	messageSigner, err := signer.ForType(token.Type)
+	if err != nil {
+		return nil, err
+	}
 	streamSigner, err := signer.ForType(StreamType)
 	if err != nil {
 		return nil, err
 	}
-	return &Sealer{signer: signer, streamSigner: streamSigner}, nil
+	return &Sealer{signer: messageSigner, streamSigner: streamSigner}, nil
 }
 
 // RecipientClaim names the signed claim that binds a message to the

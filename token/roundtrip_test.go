@@ -352,3 +352,12 @@ func TestForTypeSeparatesKindsOfToken(t *testing.T) {
 		t.Fatalf("typ with a quote: %v", err)
 	}
 }
+
+// A tutorial-compatible verifier accepts untyped tokens, so it cannot
+// derive a verifier of one type.
+func TestForTypeRefusesTutorialCompat(t *testing.T) {
+	v := newTestVerifier(t, nil, WithTutorialCompat())
+	if _, err := v.ForType("other+jwt"); !errors.Is(err, ErrConfig) {
+		t.Fatalf("ForType of a tutorial verifier: %v, want ErrConfig", err)
+	}
+}

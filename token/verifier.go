@@ -203,7 +203,12 @@ func (v *Verifier) VerifyOnce(ctx context.Context, jws string, seen IDStore, che
 // ForType returns a Verifier like v (same audience, policy and clock,
 // sharing v's trusted keys: Trust on either is seen by both) that
 // requires typ instead: for another kind of token from the same senders.
+// A verifier made WithTutorialCompat has none: it accepts untyped tokens,
+// so it cannot tell one kind from another.
 func (v *Verifier) ForType(typ string) (*Verifier, error) {
+	if v.tutorial {
+		return nil, fmt.Errorf("%w: a verifier WithTutorialCompat accepts untyped tokens, so it cannot require a type", ErrConfig)
+	}
 	if err := checkType(typ); err != nil {
 		return nil, err
 	}
