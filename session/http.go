@@ -60,7 +60,9 @@ type Authenticator func(r *http.Request) (Grant, error)
 // starts. Tokens are delivered as WithDelivery says: as cookies, with a
 // JSON body {"token_type":"Bearer","expires_in":s,"refresh_expires_in":s,
 // "scope":...} for the page's timers; or as an RFC 6749 section 5.1 token
-// response. A refused login gets 401, a cross-origin browser request 403,
+// response. A refused login gets 400 with "error":"invalid_grant" (RFC 6749
+// section 5.2; not 401, which would owe a challenge that a login form has
+// none of), a cross-origin browser request 403,
 // a store that cannot answer 503, all as problem+json. The request body
 // authenticate reads is limited to 64 KiB.
 func (m *Manager) LoginHandler(authenticate Authenticator) http.Handler {
@@ -69,7 +71,7 @@ func (m *Manager) LoginHandler(authenticate Authenticator) http.Handler {
 		g, err := authenticate(r)
 		if err != nil {
 			m.cfg.logRefusal(r, "login refused", err)
-			writeProblem(w, http.StatusUnauthorized, "login refused", "")
+			writeProblem(w, http.StatusBadRequest, "login refused", "invalid_grant")
 			return
 		}
 		tokens, err := m.Login(r.Context(), g)

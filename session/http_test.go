@@ -290,9 +290,11 @@ func TestStoreUnavailable503(t *testing.T) {
 func TestLoginRefused(t *testing.T) {
 	a := newApp(t, newManager(t, newClock()))
 	resp := a.post(t, a.browser(t), "/auth/login", url.Values{"user": {"mallory"}})
-	problemOf(t, resp, http.StatusUnauthorized)
+	if p := problemOf(t, resp, http.StatusBadRequest); p.Error != "invalid_grant" {
+		t.Errorf("refused login: error %q, want invalid_grant", p.Error)
+	}
 	huge := url.Values{"pad": {strings.Repeat("x", maxLoginBody)}, "user": {"alice"}}
-	problemOf(t, a.post(t, a.srv.Client(), "/auth/login", huge), http.StatusUnauthorized)
+	problemOf(t, a.post(t, a.srv.Client(), "/auth/login", huge), http.StatusBadRequest)
 	if len(resp.Cookies()) != 0 {
 		t.Fatalf("refused login set cookies")
 	}
