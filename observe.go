@@ -134,6 +134,7 @@ const (
 	ReasonUnavailable      Reason = "unavailable"       // a peer could not be reached or answered an error
 	ReasonRateLimited      Reason = "rate_limited"      // a key refresh was asked too soon after another
 	ReasonCanceled         Reason = "canceled"          // the caller gave up (context canceled or deadline)
+	ReasonLoginRefused     Reason = "login_refused"     // the application's authenticate function refused a login
 	ReasonInvalidRefresh   Reason = "invalid_refresh"   // a refresh token that does not exist or does not match
 	ReasonReuse            Reason = "reuse"             // a consumed refresh token presented again: family revoked
 	ReasonRevoked          Reason = "revoked"           // the session was revoked

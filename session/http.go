@@ -51,6 +51,10 @@ func refreshCookieName(dev bool) string {
 	return RefreshCookie
 }
 
+// errLoginRefused marks the Authenticator's refusals, so that the
+// Observer and the logs can tell them from the session's own failures.
+var errLoginRefused = errors.New("session: login refused")
+
 // Authenticator decides a login from the request (a form, a JSON body,
 // a client certificate, ...): the Grant to start a session with, or an
 // error to refuse it. Its error is logged, never sent to the client.
@@ -68,8 +72,11 @@ type Authenticator func(r *http.Request) (Grant, error)
 func (m *Manager) LoginHandler(authenticate Authenticator) http.Handler {
 	return m.endpoint(func(w http.ResponseWriter, r *http.Request) {
 		r.Body = http.MaxBytesReader(w, r.Body, maxLoginBody)
+		start := time.Now()
 		g, err := authenticate(r)
 		if err != nil {
+			err = fmt.Errorf("%w: %w", errLoginRefused, err)
+			m.observe(r.Context(), sealjwt.KindLogin, start, err)
 			m.cfg.logRefusal(r, "login refused", err)
 			writeProblem(w, http.StatusBadRequest, "login refused", "invalid_grant")
 			return

@@ -288,10 +288,14 @@ func TestStoreUnavailable503(t *testing.T) {
 }
 
 func TestLoginRefused(t *testing.T) {
-	a := newApp(t, newManager(t, newClock()))
+	ev := &observetest.Recorder{}
+	a := newApp(t, newManager(t, newClock(), WithObserver(ev)))
 	resp := a.post(t, a.browser(t), "/auth/login", url.Values{"user": {"mallory"}})
 	if p := problemOf(t, resp, http.StatusBadRequest); p.Error != "invalid_grant" {
 		t.Errorf("refused login: error %q, want invalid_grant", p.Error)
+	}
+	if n := ev.Count(sealjwt.KindLogin, sealjwt.OutcomeRefused, sealjwt.ReasonLoginRefused); n != 1 {
+		t.Errorf("%d refused login events with reason login_refused, want 1", n)
 	}
 	huge := url.Values{"pad": {strings.Repeat("x", maxLoginBody)}, "user": {"alice"}}
 	problemOf(t, a.post(t, a.srv.Client(), "/auth/login", huge), http.StatusBadRequest)
