@@ -9,12 +9,12 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"strings"
-	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
 
 	"github.com/sealjwt/sealjwt"
+	"github.com/sealjwt/sealjwt/internal/observetest"
 	"github.com/sealjwt/sealjwt/seal"
 )
 
@@ -183,7 +183,7 @@ func TestKeyRefreshLogCutsUntrustedValues(t *testing.T) {
 	jwks.set(t, newPublicSet(t))
 	srv := httptest.NewServer(jwks)
 	defer srv.Close()
-	var logged syncBuffer
+	var logged observetest.LogBuffer
 	f, err := NewKeyFetcher(context.Background(), srv.URL, WithRefreshInterval(10*time.Millisecond),
 		WithLogger(slog.New(slog.NewTextHandler(&logged, nil))))
 	if err != nil {
@@ -198,24 +198,6 @@ func TestKeyRefreshLogCutsUntrustedValues(t *testing.T) {
 			t.Fatalf("a log line of %d bytes", len(line))
 		}
 	}
-}
-
-// syncBuffer is a bytes.Buffer safe for a logger on another goroutine.
-type syncBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (s *syncBuffer) Write(p []byte) (int, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.Write(p)
-}
-
-func (s *syncBuffer) String() string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.String()
 }
 
 // Every way NewKeyFetcher can fail wraps a sentinel: ErrConfig for what

@@ -8,7 +8,6 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"strings"
-	"sync"
 	"testing"
 
 	"github.com/sealjwt/sealjwt"
@@ -19,24 +18,6 @@ import (
 	"github.com/sealjwt/sealjwt/transport"
 )
 
-// syncBuffer is a log destination shared by the server and the test.
-type syncBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (s *syncBuffer) Write(p []byte) (int, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.Write(p)
-}
-
-func (s *syncBuffer) String() string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.String()
-}
-
 // TestAttackTamperedBodyLoggedAndCountedWithItsReason: a byte of the
 // encrypted body is flipped on the way. The receiver refuses the body,
 // logs one line with the reason, and reports the request refused.
@@ -45,7 +26,7 @@ func TestAttackTamperedBodyLoggedAndCountedWithItsReason(t *testing.T) {
 	sk, _ := token.GenerateKey(token.EdDSA)
 	recv, _ := seal.NewKeySet(rk)
 	send, _ := token.NewKeySet(sk)
-	var logs syncBuffer
+	var logs observetest.LogBuffer
 	events := &observetest.Recorder{}
 	rc := &Receiver{ID: "billing", Keys: recv, Trusted: []cli.Trusted{{Issuer: "orders", Keys: send.Public()}},
 		Log: slog.New(slog.NewTextHandler(&logs, nil)), Observer: events}

@@ -1,7 +1,6 @@
 package webdemo
 
 import (
-	"bytes"
 	"context"
 	"io"
 	"net/http"
@@ -9,9 +8,10 @@ import (
 	"net/url"
 	"regexp"
 	"strings"
-	"sync"
 	"testing"
 	"time"
+
+	"github.com/sealjwt/sealjwt/internal/observetest"
 )
 
 // TestServeOverPlainHTTPUsesTheDevelopmentCookies runs the command's
@@ -54,7 +54,7 @@ func TestServeOverPlainHTTPUsesTheDevelopmentCookies(t *testing.T) {
 func serveInBackground(t *testing.T) string {
 	t.Helper()
 	ctx, cancel := context.WithCancel(context.Background())
-	out := &syncBuffer{}
+	out := &observetest.LogBuffer{}
 	done := make(chan error, 1)
 	go func() { done <- Serve(ctx, DefaultAddr, out, Config{}) }()
 	t.Cleanup(func() {
@@ -71,24 +71,6 @@ func serveInBackground(t *testing.T) string {
 	}
 	t.Fatalf("Serve printed no http://127.0.0.1 URL: %q", out.String())
 	return ""
-}
-
-// syncBuffer is a bytes.Buffer safe for one writer and one reader.
-type syncBuffer struct {
-	mu  sync.Mutex
-	buf bytes.Buffer
-}
-
-func (b *syncBuffer) Write(p []byte) (int, error) {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.Write(p)
-}
-
-func (b *syncBuffer) String() string {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.String()
 }
 
 func get(t *testing.T, c *http.Client, url string) string {
