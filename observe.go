@@ -129,6 +129,8 @@ const (
 	ReasonReplay           Reason = "replay"            // seen before
 	ReasonStoreUnavailable Reason = "store_unavailable" // the replay or session store did not answer
 	ReasonStoreFull        Reason = "store_full"        // the in-memory replay store is full of live ids
+	ReasonStoreReset       Reason = "store_reset"       // issued before the replay store lost its data: cannot tell if seen
+	ReasonInDoubt          Reason = "in_doubt"          // the jti is held by a check whose receiver gave up: send it again later
 	ReasonInvalidKey       Reason = "invalid_key"       // a key is unusable
 	ReasonResponse         Reason = "response"          // a response failed to authenticate
 	ReasonUnavailable      Reason = "unavailable"       // a peer could not be reached or answered an error
@@ -150,6 +152,8 @@ var reasons = []struct {
 }{
 	{ErrTooLarge, ReasonTooLarge},
 	{ErrReplayed, ReasonReplay},
+	{ErrReplayStoreReset, ReasonStoreReset},
+	{ErrReplayInDoubt, ReasonInDoubt},
 	{ErrReplayUnavailable, ReasonStoreUnavailable},
 	{ErrReplayStoreFull, ReasonStoreFull},
 	{ErrBinding, ReasonBinding},

@@ -35,6 +35,8 @@ var (
 	ErrReplayed          = errs.ErrReplayed
 	ErrReplayStoreFull   = errs.ErrReplayStoreFull
 	ErrReplayUnavailable = errs.ErrReplayUnavailable
+	ErrReplayInDoubt     = errs.ErrReplayInDoubt
+	ErrReplayStoreReset  = errs.ErrReplayStoreReset
 	// ErrConfig is wrapped by every constructor error that is not about a
 	// key (ErrInvalidKey).
 	ErrConfig = errs.ErrConfig

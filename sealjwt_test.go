@@ -12,6 +12,7 @@ import (
 
 	"github.com/redis/go-redis/v9"
 	"github.com/sealjwt/sealjwt"
+	"github.com/sealjwt/sealjwt/internal/replaytest"
 	"github.com/sealjwt/sealjwt/internal/testredis"
 	"github.com/sealjwt/sealjwt/replay"
 	"github.com/sealjwt/sealjwt/replay/redisstore"
@@ -273,17 +274,18 @@ func TestAttackReplayConcurrent(t *testing.T) {
 		"store=memory": func(*testing.T) replay.Store { return replay.NewMemory() },
 		"store=redis": func(t *testing.T) replay.Store {
 			c := testredis.Client(t)
-			return redisstore.New(c, redisstore.WithPrefix(testredis.Prefix(t, c)))
+			return replaytest.Redis(t, c, testredis.Prefix(t, c))
 		},
 	}
 	for name, mk := range stores {
 		t.Run(name, func(t *testing.T) {
 			sender, recv := fixture(t)
+			store := mk(t)
 			env, err := sender.sealer(t).Seal(context.Background(), recv.pub(), recv.id, nil)
 			if err != nil {
 				t.Fatal(err)
 			}
-			if got := acceptOnce(t, env, 100, recv.opener(t, mk(t), sender)); got != 1 {
+			if got := acceptOnce(t, env, 100, recv.opener(t, store, sender)); got != 1 {
 				t.Fatalf("accepted %d times, want exactly once", got)
 			}
 		})
@@ -296,7 +298,7 @@ func TestAttackReplayAcrossOpenersSharingRedis(t *testing.T) {
 	var openers []*sealjwt.Opener
 	for range 2 {
 		c := testredis.Client(t) // one connection pool per receiver
-		openers = append(openers, recv.opener(t, redisstore.New(c, redisstore.WithPrefix(prefix)), sender))
+		openers = append(openers, recv.opener(t, replaytest.Redis(t, c, prefix), sender))
 	}
 	env, err := sender.sealer(t).Seal(context.Background(), recv.pub(), recv.id, nil)
 	if err != nil {

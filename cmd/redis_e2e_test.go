@@ -38,7 +38,9 @@ func redisAddr(t *testing.T) string {
 
 // TestReceiverFleetSharesReplayThroughRedis runs two receivers behind one
 // public URL sharing a Redis store: an envelope accepted by either is
-// refused by both afterwards.
+// refused by both afterwards. --leeway 0s: the store refuses messages
+// issued before its data began plus the leeway, and on a fresh Redis the
+// receivers create that epoch as they start, just before the test seals.
 func TestReceiverFleetSharesReplayThroughRedis(t *testing.T) {
 	t.Parallel()
 	redisURL := "redis://" + redisAddr(t) + "/0"
@@ -49,7 +51,7 @@ func TestReceiverFleetSharesReplayThroughRedis(t *testing.T) {
 	public := "http://" + a // the URL senders use; b is a second instance behind it
 	for _, addr := range []string{a, b} {
 		startReceiver(t, dir, nil, "http://"+addr+transport.DefaultJWKSPath, "--addr", addr, "--id", "billing",
-			"--key", "receiver.jwk", "--trust", "orders=sender.pub.jwk", "--redis", redisURL, "--base-url", public)
+			"--key", "receiver.jwk", "--trust", "orders=sender.pub.jwk", "--redis", redisURL, "--base-url", public, "--leeway", "0s")
 	}
 	capture := captureEnvelopes(t, dir, public)
 

@@ -37,7 +37,26 @@ var (
 	// The pair is refused: accepting on error would let replays through
 	// whenever the backend is down.
 	ErrUnavailable = errs.ErrReplayUnavailable
+	// ErrInDoubt reports a pair held by another check whose receiver gave
+	// up before hearing the store's answer and may still give the pair
+	// back. It wraps ErrUnavailable: the message is refused with 503 and
+	// may be sent again with the same id.
+	ErrInDoubt = errs.ErrReplayInDoubt
+	// ErrReset reports a message issued before the store last lost its
+	// data (a restart without persistence, a flush, an eviction): the
+	// store cannot tell whether it accepted the message before the loss,
+	// so it refuses it until it expires.
+	ErrReset = errs.ErrReplayStoreReset
 )
+
+// IssuedStore is a Store that can lose its data while receivers run (a
+// shared server): CheckIssued is Check, also told when the message was
+// issued, so that it can refuse with ErrReset a message issued before the
+// store last lost its data. Receivers call CheckIssued when a store has it.
+type IssuedStore interface {
+	Store
+	CheckIssued(ctx context.Context, issuer, id string, issued, expires time.Time) error
+}
 
 // minTTL is how long a pair is remembered at least, even if its expiry has
 // already passed. Callers reject expired tokens before asking the store, so

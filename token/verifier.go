@@ -172,6 +172,13 @@ type IDStore interface {
 	Check(ctx context.Context, issuer, id string, expires time.Time) error
 }
 
+// issuedIDStore is an IDStore that also weighs when a token was issued
+// (replay.IssuedStore): a shared store that lost its data refuses tokens
+// issued before the loss.
+type issuedIDStore interface {
+	CheckIssued(ctx context.Context, issuer, id string, issued, expires time.Time) error
+}
+
 // VerifyOnce is Verify for a token that may be used once: after the token
 // verified, it runs check (when not nil) and then records the token's
 // issuer and jti in seen until this verifier stops accepting the token
@@ -194,10 +201,19 @@ func (v *Verifier) VerifyOnce(ctx context.Context, jws string, seen IDStore, che
 			return nil, err
 		}
 	}
-	if err := seen.Check(ctx, t.Issuer, t.ID, t.ExpiresAt.Add(v.leeway)); err != nil {
+	if err := checkID(ctx, seen, t, t.ExpiresAt.Add(v.leeway)); err != nil {
 		return nil, err
 	}
 	return t, nil
+}
+
+// checkID records t's id in seen until expires, through CheckIssued when
+// seen has it.
+func checkID(ctx context.Context, seen IDStore, t *Verified, expires time.Time) error {
+	if s, ok := seen.(issuedIDStore); ok {
+		return s.CheckIssued(ctx, t.Issuer, t.ID, t.IssuedAt, expires)
+	}
+	return seen.Check(ctx, t.Issuer, t.ID, expires)
 }
 
 // ForType returns a Verifier like v (same audience, policy and clock,

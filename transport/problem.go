@@ -33,6 +33,8 @@ func errorStatus(err error) (int, string) {
 		return http.StatusUnprocessableEntity, "unknown recipient key"
 	case errors.Is(err, sealjwt.ErrReplayed):
 		return http.StatusConflict, "replayed request"
+	case errors.Is(err, sealjwt.ErrReplayStoreReset):
+		return http.StatusConflict, "issued before the replay store's memory began"
 	case errors.Is(err, sealjwt.ErrReplayUnavailable), errors.Is(err, sealjwt.ErrReplayStoreFull):
 		return http.StatusServiceUnavailable, "replay protection unavailable"
 	case errors.Is(err, sealjwt.ErrAudience), errors.Is(err, ErrBinding):

@@ -219,12 +219,14 @@ func (c *config) sealedHandler(ctx context.Context, log *slog.Logger) (http.Hand
 		Leeway: c.life.Leeway, MaxLifetime: c.life.MaxLifetime}
 	cleanup := func() {}
 	if c.redis != "" {
-		var closeRedis func() error
-		if rc.Replay, closeRedis, err = app.RedisStore(ctx, c.redis); err != nil {
+		store, epoch, closeRedis, err := app.RedisStore(ctx, c.redis, c.life.Leeway)
+		if err != nil {
 			return nil, nil, err
 		}
+		rc.Replay = store
 		cleanup = func() { _ = closeRedis() }
-		log.Info("replay protection shared through redis")
+		log.Info("replay protection shared through redis", "store_data_since", epoch.UTC(),
+			"refused_if_issued_before", epoch.Add(c.life.Leeway).UTC())
 	} else {
 		rc.Replay = replay.NewMemory()
 	}

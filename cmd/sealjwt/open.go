@@ -71,7 +71,7 @@ func runOpen(e env, args []string) int {
 		}
 		var opts []sealjwt.OpenerOption
 		if *redisURL != "" {
-			store, closeRedis, err := app.RedisStore(context.Background(), *redisURL)
+			store, _, closeRedis, err := app.RedisStore(context.Background(), *redisURL, life.Leeway)
 			if err != nil {
 				return err
 			}

@@ -10,7 +10,9 @@ import (
 	"testing"
 
 	"github.com/sealjwt/sealjwt/cmd/internal/cli"
+	"github.com/sealjwt/sealjwt/internal/replaytest"
 	"github.com/sealjwt/sealjwt/internal/testredis"
+	"github.com/sealjwt/sealjwt/replay/redisstore"
 )
 
 // keysIn makes a receiver key (r), a sender key (s) and an HS256 secret
@@ -118,9 +120,12 @@ func TestReadablePrivateKeyWarns(t *testing.T) {
 
 // TestOpenRemembersAcrossRunsOnlyWithRedis: without --redis each run of
 // open starts with no replay memory (as its help says); with --redis, given
-// as host:port, the second run refuses the replay.
+// as host:port, the second run refuses the replay. The store's epoch is
+// made before the envelope, and --leeway 0s, so that a fresh Redis does not
+// refuse it as issued before the store's data began.
 func TestOpenRemembersAcrossRunsOnlyWithRedis(t *testing.T) {
 	dir := keysIn(t)
+	replaytest.Redis(t, testredis.Client(t), redisstore.DefaultPrefix) // skips without a server, fails in CI
 	_, env, _ := runIn(t, dir, "{}", "seal", "--to", "r.pub.jwk", "--key", "s.jwk", "--iss", "a", "--aud", "b")
 	open := []string{"open", "--key", "r.jwk", "--trust", "a=s.pub.jwk", "--aud", "b"}
 	_, help, _ := runIn(t, dir, "", "open", "--help")
@@ -132,8 +137,7 @@ func TestOpenRemembersAcrossRunsOnlyWithRedis(t *testing.T) {
 			t.Fatalf("open without --redis: %s", errs)
 		}
 	}
-	testredis.Client(t) // skips without a server, fails in CI
-	withRedis := append(open, "--redis", testredis.Addr())
+	withRedis := append(open, "--redis", testredis.Addr(), "--leeway", "0s")
 	if code, _, errs := runIn(t, dir, env, withRedis...); code != 0 {
 		t.Fatalf("first open --redis: %s", errs)
 	}

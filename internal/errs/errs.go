@@ -42,6 +42,16 @@ var (
 	// ErrReplayUnavailable: a replay store's backend could not answer,
 	// so the message is refused.
 	ErrReplayUnavailable = errors.New("replay: store unavailable")
+	// ErrReplayInDoubt: another check holds the pair and may still give it
+	// back (its receiver gave up before hearing the store's answer); it
+	// wraps ErrReplayUnavailable, so it is a 503 and the same jti may be
+	// sent again.
+	ErrReplayInDoubt = fmt.Errorf("%w: pair held by a check still in doubt", ErrReplayUnavailable)
+	// ErrReplayStoreReset: the replay store lost its data since the
+	// message was issued, so it cannot tell whether the message was
+	// accepted before; messages issued before the loss are refused until
+	// they expire.
+	ErrReplayStoreReset = errors.New("replay: message issued before the store lost its data")
 	// ErrConfig: a constructor's argument or option is out of range.
 	ErrConfig = errors.New("sealjwt: invalid configuration")
 	// ErrUntrustedSender: the inner token's kid is no trusted sender's

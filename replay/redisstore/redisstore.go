@@ -3,13 +3,39 @@
 // in total. It takes a redis.UniversalClient: a single server, Sentinel or
 // Cluster. It lives apart from package replay so that a program using only
 // the in-memory store does not link go-redis.
+//
+// Each check is idempotent, bounded in time and aware of data loss:
+//
+//   - A check writes a random value of its own under the pair's key (a Lua
+//     script), so a command that the client library sends twice finds its
+//     own value and is accepted, not taken for a replay.
+//   - A check runs under a deadline (WithTimeout, 1 s by default) and the
+//     script refuses to write once Redis's clock has passed it, so a
+//     command delayed by a paused server does not spend the pair after the
+//     receiver answered 503. A check that fails or times out gives its pair
+//     back (compare-and-delete of its own value) in the background, once
+//     Redis answers again; until then, for WithInDoubt after the deadline,
+//     another check of the pair is refused with replay.ErrInDoubt (503), not
+//     replay.ErrReplayed (409).
+//   - An epoch key, created with Redis's time when missing, is read in the
+//     same round trip after each check. A store that lost its data (a
+//     restart without persistence, a flush, an eviction) has a new epoch,
+//     and messages issued before it (plus WithResetMargin) are refused with
+//     replay.ErrReset until they expire.
+//
+// Redis must keep what it is told: AOF with appendfsync always (everysec
+// may lose the last second of pairs on a crash, and with them their replay
+// protection, without the epoch changing) and maxmemory-policy noeviction.
 package redisstore
 
 import (
 	"context"
+	"crypto/rand"
 	"encoding/hex"
 	"errors"
 	"fmt"
+	"strconv"
+	"strings"
 	"time"
 
 	"github.com/redis/go-redis/v9"
@@ -20,15 +46,40 @@ import (
 // DefaultPrefix is the default prefix of the keys the store writes.
 const DefaultPrefix = "sealjwt:replay:"
 
-// Store is a replay.Store on Redis: each Check is one atomic
-// SET key 1 NX PXAT expires.
+// Defaults of the options.
+const (
+	// DefaultTimeout bounds each store call: well under a sender's own
+	// timeout, so that the sender hears 503 rather than nothing.
+	DefaultTimeout = time.Second
+	// DefaultInDoubt is how long after a check's deadline its pair counts
+	// as possibly given back (503) rather than seen (409).
+	DefaultInDoubt = 30 * time.Second
+	// DefaultResetMargin is how far a sender's clock may run ahead of
+	// Redis's: the verifier's default leeway.
+	DefaultResetMargin = 30 * time.Second
+)
+
+// clockAgreement is how closely receivers' clocks and Redis's must agree:
+// the deadline given to the script is this much earlier than the
+// receiver's, so that a write Redis still allows has landed before the
+// receiver gives up. A larger disagreement is covered by the give-back.
+const clockAgreement = 100 * time.Millisecond
+
+// epochSuffix names the epoch key under the prefix; pair keys are 64 hex
+// digits, so it cannot collide with one.
+const epochSuffix = "epoch"
+
+// Store is a replay.Store on Redis.
 type Store struct {
-	client redis.UniversalClient
-	prefix string
-	now    func() time.Time
+	client      redis.UniversalClient
+	prefix      string
+	timeout     time.Duration
+	inDoubt     time.Duration
+	resetMargin time.Duration
+	now         func() time.Time
 }
 
-var _ replay.Store = (*Store)(nil)
+var _ replay.IssuedStore = (*Store)(nil)
 
 // Option configures a Store.
 type Option func(*Store)
@@ -39,39 +90,215 @@ func WithPrefix(p string) Option {
 	return func(s *Store) { s.prefix = p }
 }
 
+// WithTimeout bounds each store call (default DefaultTimeout); values
+// below 10 ms are treated as 10 ms. A call that runs out answers
+// replay.ErrUnavailable, never replay.ErrReplayed.
+func WithTimeout(d time.Duration) Option {
+	return func(s *Store) { s.timeout = max(d, 10*time.Millisecond) }
+}
+
+// WithInDoubt sets how long after a check's deadline another check of the
+// same pair is refused with replay.ErrInDoubt rather than
+// replay.ErrReplayed (default DefaultInDoubt): the time a receiver that gave
+// up has to give the pair back. All receivers sharing a prefix should use
+// the same value.
+func WithInDoubt(d time.Duration) Option {
+	return func(s *Store) { s.inDoubt = max(d, 0) }
+}
+
+// WithResetMargin sets how far senders' clocks may run ahead of Redis's
+// (default DefaultResetMargin): after the store lost its data, messages
+// issued before the new epoch plus this margin are refused. All receivers
+// sharing a prefix should use the same value.
+func WithResetMargin(d time.Duration) Option {
+	return func(s *Store) { s.resetMargin = max(d, 0) }
+}
+
 // New returns a Store on client. The caller keeps ownership of client and
-// closes it.
+// closes it. Give the client no retries of its own beyond what fits in the
+// timeout (see the receiver command for a configuration).
 func New(client redis.UniversalClient, opts ...Option) *Store {
-	s := &Store{client: client, prefix: DefaultPrefix, now: time.Now}
+	s := &Store{client: client, prefix: DefaultPrefix, timeout: DefaultTimeout,
+		inDoubt: DefaultInDoubt, resetMargin: DefaultResetMargin, now: time.Now}
 	for _, o := range opts {
 		o(s)
 	}
 	return s
 }
 
-// Check implements replay.Store with SET key 1 NX PXAT at, where at is
-// expires (the token's exp plus the verifier's leeway) in Unix
-// milliseconds, rounded up. The expiry is absolute, so every receiver
-// sharing the server forgets the pair at the same instant, whatever its own
-// clock says; a lifetime counted from a receiver's clock would let a
-// receiver running behind shorten it. Only an expiry already in the past
-// falls back to this receiver's clock, one millisecond ahead, because Redis
-// deletes a key whose PXAT has passed. Any failure, including a cancelled
-// ctx, wraps replay.ErrUnavailable.
+// checkScript records the pair once. KEYS[1] is the pair; ARGV is the
+// check's own value, its deadline and the pair's expiry (Unix ms), and the
+// in-doubt window (ms). The value stored is "<own value>:<deadline>".
+// Replies: ok (written), mine (this check's value already there: the
+// client sent the command twice), seen, doubt (held by a check past its
+// deadline that may still give it back), late (Redis's clock is past the
+// deadline: nothing written).
+var checkScript = `
+local t = redis.call('TIME')
+local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
+local held = redis.call('GET', KEYS[1])
+if held then
+  local sep = string.find(held, ':', 1, true)
+  if not sep then return 'seen' end
+  if string.sub(held, 1, sep - 1) == ARGV[1] then return 'mine' end
+  local due = tonumber(string.sub(held, sep + 1))
+  if due and now > due and now <= due + tonumber(ARGV[4]) then return 'doubt' end
+  return 'seen'
+end
+if now > tonumber(ARGV[2]) then return 'late' end
+redis.call('SET', KEYS[1], ARGV[1] .. ':' .. ARGV[2], 'PXAT', ARGV[3])
+return 'ok'
+`
+
+// epochScript returns the epoch "<random>:<created, Unix s>" of KEYS[1],
+// creating it from ARGV[1] and Redis's clock when missing.
+var epochScript = `
+local e = redis.call('GET', KEYS[1])
+if e then return e end
+local t = redis.call('TIME')
+e = ARGV[1] .. ':' .. t[1]
+redis.call('SET', KEYS[1], e)
+return e
+`
+
+// releaseScript deletes KEYS[1] if it holds the value ARGV[1].
+var releaseScript = `
+local held = redis.call('GET', KEYS[1])
+if held and string.sub(held, 1, #ARGV[1] + 1) == ARGV[1] .. ':' then
+  return redis.call('DEL', KEYS[1])
+end
+return 0
+`
+
+// Check implements replay.Store for a message whose issue time is not
+// known: it cannot refuse one issued before the store lost its data, so
+// receivers call CheckIssued (token.Verifier.VerifyOnce does).
 func (s *Store) Check(ctx context.Context, issuer, id string, expires time.Time) error {
-	k := replay.Key(issuer, id)
-	reply, err := s.client.Do(ctx, "SET", s.prefix+hex.EncodeToString(k[:]), "1", "NX", "PXAT", s.expiresAt(expires)).Result()
-	switch {
-	case errors.Is(err, redis.Nil):
-		// NX refused the write: the key exists, so the pair was seen.
-		return replay.ErrReplayed
-	case err != nil:
-		return fmt.Errorf("%w: %w", replay.ErrUnavailable, err)
-	case reply != "OK":
-		// Not a reply SET can give; refuse rather than guess.
-		return fmt.Errorf("%w: unexpected reply %v", replay.ErrUnavailable, reply)
+	verdict, _, err := s.check(ctx, issuer, id, expires)
+	if err != nil {
+		return err
 	}
-	return nil
+	return verdict
+}
+
+// CheckIssued implements replay.IssuedStore. It remembers the pair until
+// expires (the token's exp plus the verifier's leeway, in absolute Unix
+// milliseconds, so every receiver forgets it at the same instant whatever
+// its own clock says; only an expiry already past is kept one millisecond
+// from this receiver's now, because Redis deletes a key whose PXAT has
+// passed). Errors: replay.ErrReplayed, replay.ErrReset, and
+// replay.ErrUnavailable (or replay.ErrInDoubt, which wraps it) for
+// anything else, a timeout or a cancelled ctx included.
+func (s *Store) CheckIssued(ctx context.Context, issuer, id string, issued, expires time.Time) error {
+	verdict, epoch, err := s.check(ctx, issuer, id, expires)
+	if err != nil {
+		return err
+	}
+	if issued.Unix() < epoch.Unix()+int64(s.resetMargin/time.Second) {
+		// The pair may now be held in the new dataset; that is harmless:
+		// a message issued before this epoch is refused until it expires.
+		return fmt.Errorf("%w: issued %v, store data begins at %v", replay.ErrReset, issued.UTC(), epoch.UTC())
+	}
+	return verdict
+}
+
+// check runs one check under the store's deadline. When it fails (err
+// wraps replay.ErrUnavailable), the pair it may have written is given back
+// in the background.
+func (s *Store) check(ctx context.Context, issuer, id string, expires time.Time) (verdict error, epoch time.Time, err error) {
+	deadline := s.now().Add(s.timeout)
+	if d, ok := ctx.Deadline(); ok && d.Before(deadline) {
+		deadline = d
+	}
+	ctx, cancel := context.WithDeadline(ctx, deadline)
+	defer cancel()
+	k := replay.Key(issuer, id)
+	key := s.prefix + hex.EncodeToString(k[:])
+	own := randomValue()
+	if verdict, epoch, err = s.run(ctx, key, own, deadline, expires); err != nil {
+		go s.release(key, own, expires)
+		return nil, time.Time{}, fmt.Errorf("%w: %w", replay.ErrUnavailable, err)
+	}
+	return verdict, epoch, nil
+}
+
+// run sends the check and the epoch read in one round trip, the epoch
+// second, so that a loss before or during the check is seen. It returns
+// the check's verdict as an error (nil: accepted) and the epoch's time.
+func (s *Store) run(ctx context.Context, key, own string, deadline, expires time.Time) (verdict error, epoch time.Time, err error) {
+	p := s.client.Pipeline()
+	check := p.Eval(ctx, checkScript, []string{key}, own,
+		deadline.Add(-clockAgreement).UnixMilli(), s.expiresAt(expires), s.inDoubt.Milliseconds())
+	ep := p.Eval(ctx, epochScript, []string{s.prefix + epochSuffix}, randomValue())
+	if _, err := p.Exec(ctx); err != nil {
+		return nil, time.Time{}, err
+	}
+	if epoch, err = parseEpoch(ep.Val()); err != nil {
+		return nil, time.Time{}, err
+	}
+	switch v := check.Val(); v {
+	case "ok", "mine":
+		return nil, epoch, nil
+	case "seen":
+		return replay.ErrReplayed, epoch, nil
+	case "doubt":
+		return replay.ErrInDoubt, epoch, nil
+	case "late":
+		return nil, time.Time{}, errors.New("the store answered after the check's deadline; nothing was written")
+	default:
+		return nil, time.Time{}, fmt.Errorf("unexpected reply %v from the check script", v)
+	}
+}
+
+// Epoch returns the time the store's current data began (creating the
+// epoch if missing). A receiver calls it at start: it checks that Redis
+// answers, and messages issued before the returned time plus the reset
+// margin are refused.
+func (s *Store) Epoch(ctx context.Context) (time.Time, error) {
+	ctx, cancel := context.WithTimeout(ctx, s.timeout)
+	defer cancel()
+	v, err := s.client.Eval(ctx, epochScript, []string{s.prefix + epochSuffix}, randomValue()).Result()
+	var epoch time.Time
+	if err == nil {
+		epoch, err = parseEpoch(v)
+	}
+	if err != nil {
+		return time.Time{}, fmt.Errorf("%w: %w", replay.ErrUnavailable, err)
+	}
+	return epoch, nil
+}
+
+// release gives back the pair this check may have written, retrying until
+// Redis answers or the pair expires: the receiver answered 503, so the
+// handler did not run, and the sender's retry with the same id must be
+// accepted.
+func (s *Store) release(key, own string, expires time.Time) {
+	for wait := 50 * time.Millisecond; s.now().Before(expires); wait = min(2*wait, time.Second) {
+		ctx, cancel := context.WithTimeout(context.Background(), s.timeout)
+		err := s.client.Eval(ctx, releaseScript, []string{key}, own).Err()
+		cancel()
+		if err == nil {
+			return
+		}
+		time.Sleep(wait)
+	}
+}
+
+// parseEpoch reads the epoch script's reply "<random>:<Unix s>".
+func parseEpoch(v any) (time.Time, error) {
+	str, _ := v.(string)
+	_, sec, ok := strings.Cut(str, ":")
+	n, err := strconv.ParseInt(sec, 10, 64)
+	if !ok || err != nil {
+		return time.Time{}, fmt.Errorf("epoch %q is not <id>:<unix seconds>", str)
+	}
+	return time.Unix(n, 0), nil
+}
+
+// randomValue returns 130 random bits in base32 (no ':'): a check's own
+// value, or a new epoch's id.
+func randomValue() string {
+	return rand.Text()
 }
 
 // expiresAt returns the PXAT value for expires: Unix milliseconds rounded

@@ -10,7 +10,6 @@ import (
 	"time"
 
 	"github.com/redis/go-redis/v9"
-	"github.com/sealjwt/sealjwt/replay"
 	"github.com/sealjwt/sealjwt/replay/redisstore"
 )
 
@@ -72,22 +71,59 @@ func (quietRedis) Printf(context.Context, string, ...any) {}
 func init() { redis.SetLogger(quietRedis{}) }
 
 // RedisStore connects to the Redis at url (redis://host:port/db, or a bare
-// host:port) and checks that it answers, so a wrong address fails at
-// startup rather than as 503s later. close releases the client.
-func RedisStore(ctx context.Context, url string) (store replay.Store, close func() error, err error) {
+// host:port) and reads (or creates) the store's epoch, so a wrong address
+// fails at startup rather than as 503s later; it returns the time the
+// store's data begins. resetMargin is how far senders' clocks may run
+// ahead (the verifier's leeway): after the store lost its data, messages
+// issued before the new epoch plus it are refused. close releases the
+// client.
+func RedisStore(ctx context.Context, url string, resetMargin time.Duration) (store *redisstore.Store, epoch time.Time, close func() error, err error) {
 	if !strings.Contains(url, "://") {
 		url = "redis://" + url
 	}
 	opts, err := redis.ParseURL(url)
 	if err != nil {
-		return nil, nil, fmt.Errorf("--redis %q: %v; expected a URL such as redis://127.0.0.1:6379/0 or host:port", url, err)
+		return nil, time.Time{}, nil, fmt.Errorf("--redis %q: %v; expected a URL such as redis://127.0.0.1:6379/0 or host:port", url, err)
 	}
-	client := redis.NewClient(opts)
-	pctx, cancel := context.WithTimeout(ctx, 3*time.Second)
+	client := redis.NewClient(replayClientOptions(opts))
+	store = redisstore.New(client, redisstore.WithTimeout(replayStoreTimeout), redisstore.WithResetMargin(resetMargin))
+	sctx, cancel := context.WithTimeout(ctx, 3*time.Second)
 	defer cancel()
-	if err := client.Ping(pctx).Err(); err != nil {
+	if epoch, err = store.Epoch(sctx); err != nil {
 		client.Close()
-		return nil, nil, fmt.Errorf("redis at %s: %w", opts.Addr, err)
+		return nil, time.Time{}, nil, fmt.Errorf("redis at %s: %w", opts.Addr, err)
 	}
-	return redisstore.New(client), client.Close, nil
+	return store, epoch, client.Close, nil
+}
+
+// replayStoreTimeout bounds each replay check: a sender hears 503 within
+// about a second while Redis is paused or unreachable, well before its
+// own timeout.
+const replayStoreTimeout = time.Second
+
+// replayClientOptions sets what go-redis would otherwise choose for us,
+// for checks that must answer within replayStoreTimeout:
+//   - ContextTimeoutEnabled: the check's deadline bounds every socket read
+//     and write, so a paused server costs one deadline, not the client's
+//     retries times its read timeout (10 s and more by default).
+//   - MaxRetries 1, with short backoff: one quick retry covers a pooled
+//     connection that a Redis restart broke. A retried check is safe (the
+//     store recognises its own value), but retries cannot help a paused
+//     server, they only queue more commands for it.
+//   - DialTimeout under the deadline, so a dead address answers 503 in
+//     time; ReadTimeout and WriteTimeout equal to it, as a backstop.
+//   - PoolSize 128 and PoolTimeout 100 ms: during a pause each waiting check
+//     holds a connection until its deadline; more waiting for a connection
+//     would not let it answer sooner, so beyond that a check fails fast.
+func replayClientOptions(o *redis.Options) *redis.Options {
+	o.ContextTimeoutEnabled = true
+	o.MaxRetries = 1
+	o.MinRetryBackoff = 8 * time.Millisecond
+	o.MaxRetryBackoff = 64 * time.Millisecond
+	o.DialTimeout = replayStoreTimeout / 2
+	o.ReadTimeout = replayStoreTimeout
+	o.WriteTimeout = replayStoreTimeout
+	o.PoolSize = 128
+	o.PoolTimeout = 100 * time.Millisecond
+	return o
 }

@@ -1,0 +1,25 @@
+package replaytest
+
+import (
+	"context"
+	"testing"
+
+	"github.com/redis/go-redis/v9"
+
+	"github.com/sealjwt/sealjwt/replay/redisstore"
+)
+
+// Redis returns a Redis store on c under prefix whose data begins now
+// (its epoch is created before the call returns) and with no reset
+// margin, so that a message issued after the call is not refused as
+// issued before the store's data began. Tests seal their messages after
+// calling it.
+func Redis(t testing.TB, c redis.UniversalClient, prefix string, opts ...redisstore.Option) *redisstore.Store {
+	t.Helper()
+	opts = append([]redisstore.Option{redisstore.WithPrefix(prefix), redisstore.WithResetMargin(0)}, opts...)
+	s := redisstore.New(c, opts...)
+	if _, err := s.Epoch(context.Background()); err != nil {
+		t.Fatalf("creating the replay store's epoch: %v", err)
+	}
+	return s
+}
