@@ -12,7 +12,7 @@ import (
 
 	"github.com/redis/go-redis/v9"
 	"github.com/sealjwt/sealjwt"
-	"github.com/sealjwt/sealjwt/internal/replaytest"
+	"github.com/sealjwt/sealjwt/internal/replaytest/redisfixture"
 	"github.com/sealjwt/sealjwt/internal/testredis"
 	"github.com/sealjwt/sealjwt/replay"
 	"github.com/sealjwt/sealjwt/replay/redisstore"
@@ -274,7 +274,7 @@ func TestAttackReplayConcurrent(t *testing.T) {
 		"store=memory": func(*testing.T) replay.Store { return replay.NewMemory() },
 		"store=redis": func(t *testing.T) replay.Store {
 			c := testredis.Client(t)
-			return replaytest.Redis(t, c, testredis.Prefix(t, c))
+			return redisfixture.Store(t, c, testredis.Prefix(t, c))
 		},
 	}
 	for name, mk := range stores {
@@ -298,7 +298,7 @@ func TestAttackReplayAcrossOpenersSharingRedis(t *testing.T) {
 	var openers []*sealjwt.Opener
 	for range 2 {
 		c := testredis.Client(t) // one connection pool per receiver
-		openers = append(openers, recv.opener(t, replaytest.Redis(t, c, prefix), sender))
+		openers = append(openers, recv.opener(t, redisfixture.Store(t, c, prefix), sender))
 	}
 	env, err := sender.sealer(t).Seal(context.Background(), recv.pub(), recv.id, nil)
 	if err != nil {

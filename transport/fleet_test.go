@@ -17,7 +17,7 @@ import (
 
 	"github.com/sealjwt/sealjwt/internal/exchange"
 	"github.com/sealjwt/sealjwt/internal/record"
-	"github.com/sealjwt/sealjwt/internal/replaytest"
+	"github.com/sealjwt/sealjwt/internal/replaytest/redisfixture"
 	"github.com/sealjwt/sealjwt/internal/strict"
 	"github.com/sealjwt/sealjwt/internal/testredis"
 	"github.com/sealjwt/sealjwt/replay/redisstore"
@@ -101,7 +101,7 @@ func TestAttackReplayAcrossThreeServersSharingRedis(t *testing.T) {
 	k := fixtureKeys(t)
 	var urls []string
 	for range 3 {
-		store := replaytest.Redis(t, testredis.Client(t), prefix)
+		store := redisfixture.Store(t, testredis.Client(t), prefix)
 		srv := httptest.NewServer(Server(newOpener(t, k, store))(http.HandlerFunc(whoami)))
 		t.Cleanup(srv.Close)
 		urls = append(urls, srv.URL)

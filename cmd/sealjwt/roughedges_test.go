@@ -10,7 +10,7 @@ import (
 	"testing"
 
 	"github.com/sealjwt/sealjwt/cmd/internal/cli"
-	"github.com/sealjwt/sealjwt/internal/replaytest"
+	"github.com/sealjwt/sealjwt/internal/replaytest/redisfixture"
 	"github.com/sealjwt/sealjwt/internal/testredis"
 	"github.com/sealjwt/sealjwt/replay/redisstore"
 )
@@ -125,7 +125,7 @@ func TestReadablePrivateKeyWarns(t *testing.T) {
 // refuse it as issued before the store's data began.
 func TestOpenRemembersAcrossRunsOnlyWithRedis(t *testing.T) {
 	dir := keysIn(t)
-	replaytest.Redis(t, testredis.Client(t), redisstore.DefaultPrefix) // skips without a server, fails in CI
+	redisfixture.Store(t, testredis.Client(t), redisstore.DefaultPrefix) // skips without a server, fails in CI
 	_, env, _ := runIn(t, dir, "{}", "seal", "--to", "r.pub.jwk", "--key", "s.jwk", "--iss", "a", "--aud", "b")
 	open := []string{"open", "--key", "r.jwk", "--trust", "a=s.pub.jwk", "--aud", "b"}
 	_, help, _ := runIn(t, dir, "", "open", "--help")

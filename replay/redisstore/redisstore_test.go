@@ -9,6 +9,7 @@ import (
 
 	"github.com/redis/go-redis/v9"
 
+	"github.com/sealjwt/sealjwt"
 	"github.com/sealjwt/sealjwt/internal/replaytest"
 	"github.com/sealjwt/sealjwt/internal/testredis"
 	"github.com/sealjwt/sealjwt/replay"
@@ -124,5 +125,144 @@ func TestRedisCancelledContextFailsClosed(t *testing.T) {
 	err := s.Check(ctx, "iss", "id", time.Now().Add(time.Minute))
 	if !errors.Is(err, replay.ErrUnavailable) {
 		t.Fatalf("cancelled context: %v, want ErrUnavailable", err)
+	}
+}
+
+// pairKey is the key the store files (iss, id) under.
+func (s *Store) pairKey(iss, id string) string {
+	k := replay.Key(iss, id)
+	return s.prefix + hex.EncodeToString(k[:])
+}
+
+// TestFaultClientRetryOfSameCheckAccepted: go-redis sends a command again
+// when it did not hear the reply; Redis then runs both. The second run
+// finds the check's own value and accepts, where a plain SET NX took the
+// message for a replay of itself. Another check of the pair is a replay.
+func TestFaultClientRetryOfSameCheckAccepted(t *testing.T) {
+	ctx := context.Background()
+	s, _ := newTestStore(t)
+	key, exp, deadline := s.pairKey("iss", "id"), time.Now().Add(time.Minute), time.Now().Add(time.Second)
+	for i := range 2 {
+		if verdict, _, err := s.run(ctx, key, "own-value", deadline, exp); err != nil || verdict != nil {
+			t.Fatalf("run %d of the same check: verdict %v, err %v; want accepted", i+1, verdict, err)
+		}
+	}
+	if verdict, _, err := s.run(ctx, key, "other-value", deadline, exp); err != nil || !errors.Is(verdict, replay.ErrReplayed) {
+		t.Fatalf("another check: verdict %v, err %v; want ErrReplayed", verdict, err)
+	}
+}
+
+// TestFaultLateCheckDoesNotSpendPair: a check that reaches Redis after its
+// deadline (a paused server resumed; the receiver already answered 503)
+// writes nothing, so the sender's retry with the same jti is accepted.
+func TestFaultLateCheckDoesNotSpendPair(t *testing.T) {
+	ctx := context.Background()
+	s, _ := newTestStore(t)
+	key, exp := s.pairKey("iss", "id"), time.Now().Add(time.Minute)
+	if _, _, err := s.run(ctx, key, "late", time.Now().Add(-time.Second), exp); err == nil {
+		t.Fatal("a check past its deadline was accepted")
+	}
+	if err := s.Check(ctx, "iss", "id", exp); err != nil {
+		t.Fatalf("retry after the late check: %v, want accepted", err)
+	}
+}
+
+// TestFaultReplyLostAfterCommitInDoubtThenGivenBack: a check committed but
+// its receiver never heard the answer and said 503. Until that receiver
+// gives the pair back, the retry is 503 (in doubt), not 409; once given
+// back, the retry is accepted, once. Without a give-back the pair counts
+// as seen when the in-doubt window ends.
+func TestFaultReplyLostAfterCommitInDoubtThenGivenBack(t *testing.T) {
+	ctx := context.Background()
+	const window = 300 * time.Millisecond
+	s, _ := newTestStore(t, WithInDoubt(window))
+	exp := time.Now().Add(time.Minute)
+	commit := func(id string) (key string) {
+		key = s.pairKey("iss", id)
+		if verdict, _, err := s.run(ctx, key, "lost-reply", time.Now().Add(200*time.Millisecond), exp); err != nil || verdict != nil {
+			t.Fatalf("commit: %v %v", verdict, err)
+		}
+		time.Sleep(250 * time.Millisecond) // past the deadline the lost check had
+		if err := s.Check(ctx, "iss", id, exp); !errors.Is(err, replay.ErrInDoubt) || !errors.Is(err, replay.ErrUnavailable) {
+			t.Fatalf("retry while in doubt: %v, want ErrInDoubt (a 503)", err)
+		}
+		return key
+	}
+
+	s.release(commit("given-back"), "lost-reply", exp)
+	if err := s.Check(ctx, "iss", "given-back", exp); err != nil {
+		t.Fatalf("retry after the give-back: %v, want accepted", err)
+	}
+	if err := s.Check(ctx, "iss", "given-back", exp); !errors.Is(err, replay.ErrReplayed) {
+		t.Fatalf("second retry: %v, want ErrReplayed", err)
+	}
+
+	commit("never-given-back")
+	time.Sleep(window)
+	if err := s.Check(ctx, "iss", "never-given-back", exp); !errors.Is(err, replay.ErrReplayed) {
+		t.Fatalf("after the in-doubt window: %v, want ErrReplayed", err)
+	}
+}
+
+// TestFaultFlushRefusesMessagesIssuedBefore: the store's keys vanish (a
+// flush, a restart without persistence): a replay of a message accepted
+// before is refused as issued before the store's data began, not
+// accepted; a message issued after the new epoch plus the margin is
+// accepted.
+func TestFaultFlushRefusesMessagesIssuedBefore(t *testing.T) {
+	ctx := context.Background()
+	s, c := newTestStore(t, WithResetMargin(2*time.Second))
+	prefix := s.prefix
+	issued, exp := time.Now().Add(-time.Hour), time.Now().Add(time.Minute)
+	if _, err := c.Set(ctx, prefix+epochSuffix, "old:0", 0).Result(); err != nil { // data since 1970
+		t.Fatal(err)
+	}
+	if err := s.CheckIssued(ctx, "iss", "before", issued, exp); err != nil {
+		t.Fatalf("before the flush: %v", err)
+	}
+	flushPrefix(t, c, prefix)
+	err := s.CheckIssued(ctx, "iss", "before", issued, exp)
+	if !errors.Is(err, replay.ErrReset) {
+		t.Fatalf("replay after the flush: %v, want ErrReset", err)
+	}
+	if sealjwt.ReasonOf(err) != sealjwt.ReasonStoreReset {
+		t.Fatalf("reason %q, want %q", sealjwt.ReasonOf(err), sealjwt.ReasonStoreReset)
+	}
+	epoch, err := s.Epoch(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := s.CheckIssued(ctx, "iss", "within-margin", epoch.Add(time.Second), exp); !errors.Is(err, replay.ErrReset) {
+		t.Fatalf("issued within the margin after the new epoch: %v, want ErrReset", err)
+	}
+	if err := s.CheckIssued(ctx, "iss", "after", epoch.Add(2*time.Second), exp); err != nil {
+		t.Fatalf("issued after the new epoch plus the margin: %v, want accepted", err)
+	}
+}
+
+// flushPrefix deletes every key under prefix, as FLUSHALL would on a
+// private server.
+func flushPrefix(t *testing.T, c *redis.Client, prefix string) {
+	t.Helper()
+	keys, err := c.Keys(context.Background(), prefix+"*").Result()
+	if err != nil || len(keys) == 0 {
+		t.Fatalf("keys under %s: %v %v", prefix, keys, err)
+	}
+	if err := c.Del(context.Background(), keys...).Err(); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// TestPairWrittenByEarlierVersionIsSeen: a key holding the "1" the
+// previous version wrote counts as seen.
+func TestPairWrittenByEarlierVersionIsSeen(t *testing.T) {
+	ctx := context.Background()
+	s, c := newTestStore(t)
+	exp := time.Now().Add(time.Minute)
+	if err := c.Set(ctx, s.pairKey("iss", "old"), "1", time.Minute).Err(); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.Check(ctx, "iss", "old", exp); !errors.Is(err, replay.ErrReplayed) {
+		t.Fatalf("pair written as 1: %v, want ErrReplayed", err)
 	}
 }

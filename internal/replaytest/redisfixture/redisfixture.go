@@ -1,4 +1,5 @@
-package replaytest
+// Package redisfixture makes Redis replay stores for tests in other packages.
+package redisfixture
 
 import (
 	"context"
@@ -9,12 +10,12 @@ import (
 	"github.com/sealjwt/sealjwt/replay/redisstore"
 )
 
-// Redis returns a Redis store on c under prefix whose data begins now
+// Store returns a Redis store on c under prefix whose data begins now
 // (its epoch is created before the call returns) and with no reset
 // margin, so that a message issued after the call is not refused as
 // issued before the store's data began. Tests seal their messages after
 // calling it.
-func Redis(t testing.TB, c redis.UniversalClient, prefix string, opts ...redisstore.Option) *redisstore.Store {
+func Store(t testing.TB, c redis.UniversalClient, prefix string, opts ...redisstore.Option) *redisstore.Store {
 	t.Helper()
 	opts = append([]redisstore.Option{redisstore.WithPrefix(prefix), redisstore.WithResetMargin(0)}, opts...)
 	s := redisstore.New(c, opts...)
