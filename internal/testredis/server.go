@@ -112,4 +112,3 @@ func freePort(t testing.TB) string {
 	defer l.Close()
 	return strconv.Itoa(l.Addr().(*net.TCPAddr).Port)
 }
-
