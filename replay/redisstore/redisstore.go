@@ -13,10 +13,11 @@
 //     script refuses to write once Redis's clock has passed it, so a
 //     command delayed by a paused server does not spend the pair after the
 //     receiver answered 503. A check that fails or times out gives its pair
-//     back (compare-and-delete of its own value) in the background, once
-//     Redis answers again; until then, for WithInDoubt after the deadline,
-//     another check of the pair is refused with replay.ErrInDoubt (503), not
-//     replay.ErrReplayed (409).
+//     back (compare-and-delete of its own value) before it answers, or, if
+//     Redis does not answer by the deadline, answers then and keeps trying
+//     in the background; until the give-back lands, for WithInDoubt after
+//     the deadline, another check of the pair is refused with
+//     replay.ErrInDoubt (503), not replay.ErrReplayed (409).
 //   - An epoch key, created with Redis's time when missing, is read in the
 //     same round trip after each check. A store that lost its data (a
 //     restart without persistence, a flush, an eviction) has a new epoch,
@@ -114,9 +115,36 @@ func WithResetMargin(d time.Duration) Option {
 	return func(s *Store) { s.resetMargin = max(d, 0) }
 }
 
+// ClientOptions sets in o what go-redis would otherwise choose, for checks
+// that must answer within DefaultTimeout, and returns o:
+//   - ContextTimeoutEnabled: the check's deadline bounds every socket read
+//     and write, so a paused server costs one deadline, not the client's
+//     retries times its read timeout (10 s and more by default).
+//   - MaxRetries 1, with short backoff: one quick retry covers a pooled
+//     connection that a Redis restart broke, or a reply lost after the
+//     command ran. A retried check is safe (the script recognises its own
+//     value), but retries cannot help a paused server: they only queue more
+//     commands for it.
+//   - DialTimeout half the deadline, so a dead address answers 503 in
+//     time; ReadTimeout and WriteTimeout equal to it, as a backstop.
+//   - PoolSize 128 and PoolTimeout 100 ms: during a pause each waiting
+//     check holds a connection until its deadline; waiting longer for one
+//     would not let a check answer sooner, so beyond that it fails fast.
+func ClientOptions(o *redis.Options) *redis.Options {
+	o.ContextTimeoutEnabled = true
+	o.MaxRetries = 1
+	o.MinRetryBackoff = 8 * time.Millisecond
+	o.MaxRetryBackoff = 64 * time.Millisecond
+	o.DialTimeout = DefaultTimeout / 2
+	o.ReadTimeout = DefaultTimeout
+	o.WriteTimeout = DefaultTimeout
+	o.PoolSize = 128
+	o.PoolTimeout = 100 * time.Millisecond
+	return o
+}
+
 // New returns a Store on client. The caller keeps ownership of client and
-// closes it. Give the client no retries of its own beyond what fits in the
-// timeout (see the receiver command for a configuration).
+// closes it. A client made with ClientOptions fits the store's timeout.
 func New(client redis.UniversalClient, opts ...Option) *Store {
 	s := &Store{client: client, prefix: DefaultPrefix, timeout: DefaultTimeout,
 		inDoubt: DefaultInDoubt, resetMargin: DefaultResetMargin, now: time.Now}
@@ -216,10 +244,29 @@ func (s *Store) check(ctx context.Context, issuer, id string, expires time.Time)
 	key := s.prefix + hex.EncodeToString(k[:])
 	own := randomValue()
 	if verdict, epoch, err = s.run(ctx, key, own, deadline, expires); err != nil {
-		go s.release(key, own, expires)
+		s.giveBack(key, own, deadline, expires)
 		return nil, time.Time{}, fmt.Errorf("%w: %w", replay.ErrUnavailable, err)
 	}
 	return verdict, epoch, nil
+}
+
+// giveBack releases the pair a failed check may have written, before the
+// receiver answers 503: then the sender's retry finds it free. When Redis
+// does not answer by the check's deadline, it returns only then, and keeps
+// trying in the background: a retry can come only after the 503, past the
+// deadline, when another check of the pair is refused as in doubt (503)
+// rather than as a replay until the give-back lands.
+func (s *Store) giveBack(key, own string, deadline, expires time.Time) {
+	for wait := 10 * time.Millisecond; s.now().Before(deadline); wait = min(2*wait, 100*time.Millisecond) {
+		ctx, cancel := context.WithDeadline(context.Background(), deadline)
+		err := s.client.Eval(ctx, releaseScript, []string{key}, own).Err()
+		cancel()
+		if err == nil {
+			return
+		}
+		time.Sleep(min(wait, time.Until(deadline)))
+	}
+	go s.release(key, own, expires)
 }
 
 // run sends the check and the epoch read in one round trip, the epoch
@@ -268,9 +315,9 @@ func (s *Store) Epoch(ctx context.Context) (time.Time, error) {
 	return epoch, nil
 }
 
-// release gives back the pair this check may have written, retrying until
-// Redis answers or the pair expires: the receiver answered 503, so the
-// handler did not run, and the sender's retry with the same id must be
+// release gives back the pair a failed check may have written, retrying
+// until Redis answers or the pair expires: the receiver answered 503, so
+// the handler did not run, and the sender's retry with the same id must be
 // accepted.
 func (s *Store) release(key, own string, expires time.Time) {
 	for wait := 50 * time.Millisecond; s.now().Before(expires); wait = min(2*wait, time.Second) {

@@ -85,8 +85,8 @@ func RedisStore(ctx context.Context, url string, resetMargin time.Duration) (sto
 	if err != nil {
 		return nil, time.Time{}, nil, fmt.Errorf("--redis %q: %v; expected a URL such as redis://127.0.0.1:6379/0 or host:port", url, err)
 	}
-	client := redis.NewClient(replayClientOptions(opts))
-	store = redisstore.New(client, redisstore.WithTimeout(replayStoreTimeout), redisstore.WithResetMargin(resetMargin))
+	client := redis.NewClient(redisstore.ClientOptions(opts))
+	store = redisstore.New(client, redisstore.WithResetMargin(resetMargin))
 	sctx, cancel := context.WithTimeout(ctx, 3*time.Second)
 	defer cancel()
 	if epoch, err = store.Epoch(sctx); err != nil {
@@ -94,36 +94,4 @@ func RedisStore(ctx context.Context, url string, resetMargin time.Duration) (sto
 		return nil, time.Time{}, nil, fmt.Errorf("redis at %s: %w", opts.Addr, err)
 	}
 	return store, epoch, client.Close, nil
-}
-
-// replayStoreTimeout bounds each replay check: a sender hears 503 within
-// about a second while Redis is paused or unreachable, well before its
-// own timeout.
-const replayStoreTimeout = time.Second
-
-// replayClientOptions sets what go-redis would otherwise choose for us,
-// for checks that must answer within replayStoreTimeout:
-//   - ContextTimeoutEnabled: the check's deadline bounds every socket read
-//     and write, so a paused server costs one deadline, not the client's
-//     retries times its read timeout (10 s and more by default).
-//   - MaxRetries 1, with short backoff: one quick retry covers a pooled
-//     connection that a Redis restart broke. A retried check is safe (the
-//     store recognises its own value), but retries cannot help a paused
-//     server, they only queue more commands for it.
-//   - DialTimeout under the deadline, so a dead address answers 503 in
-//     time; ReadTimeout and WriteTimeout equal to it, as a backstop.
-//   - PoolSize 128 and PoolTimeout 100 ms: during a pause each waiting check
-//     holds a connection until its deadline; more waiting for a connection
-//     would not let it answer sooner, so beyond that a check fails fast.
-func replayClientOptions(o *redis.Options) *redis.Options {
-	o.ContextTimeoutEnabled = true
-	o.MaxRetries = 1
-	o.MinRetryBackoff = 8 * time.Millisecond
-	o.MaxRetryBackoff = 64 * time.Millisecond
-	o.DialTimeout = replayStoreTimeout / 2
-	o.ReadTimeout = replayStoreTimeout
-	o.WriteTimeout = replayStoreTimeout
-	o.PoolSize = 128
-	o.PoolTimeout = 100 * time.Millisecond
-	return o
 }
