@@ -38,7 +38,15 @@ var command = cli.Command{
 	Summary: `Serves the receiver's public keys at ` + transport.DefaultJWKSPath + ` and, for sealed
 requests from trusted senders, GET / and POST ` + app.MessagesPath + `: it logs each message
 and replies sealed. --redis shares replay protection between receivers
-(redis://host:port/db); without it, each process remembers on its own.
+(redis://host:port/db); without it, each process remembers on its own, and
+forgets at restart. Each replay check answers within 1 s: a Redis that does
+not answer is 503, never 409, and the sender may retry with the same jti.
+Redis must keep what it acknowledges: AOF with appendfsync always, and
+maxmemory-policy noeviction. With everysec a crash may forget the last
+second of accepted messages, which could then be replayed. A Redis that
+lost its data (restart without persistence, flush, eviction) is detected,
+and messages issued before that plus --leeway are refused (store_reset)
+until they expire.
 Without --key, a fresh HPKE-9 key is made that lives as long as the process.
 
 With --signed-only, it serves the shared-secret flow instead: GET / and

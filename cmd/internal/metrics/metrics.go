@@ -33,7 +33,7 @@ const Path = "/metrics"
 //	sealjwt_events_total{kind,outcome,reason}     every event
 //	sealjwt_open_duration_seconds{outcome}        time to open and verify a request or envelope
 //	sealjwt_request_body_bytes                    decrypted body bytes of accepted requests
-//	sealjwt_replay_store_errors_total{reason}     requests refused because the replay store failed
+//	sealjwt_replay_store_errors_total{reason}     requests refused because of the replay store's faults
 type Prometheus struct {
 	reg         *prometheus.Registry
 	events      *prometheus.CounterVec
@@ -63,16 +63,21 @@ func NewPrometheus() *Prometheus {
 		}),
 		storeErrors: prometheus.NewCounterVec(prometheus.CounterOpts{
 			Name: "sealjwt_replay_store_errors_total",
-			Help: "Requests refused because the replay store could not answer (store_unavailable) or was full of live ids (store_full).",
+			Help: "Requests refused because the replay store could not answer (store_unavailable), held the jti for a check in doubt (in_doubt), was full of live ids (store_full) or had lost its data since the message was issued (store_reset).",
 		}, []string{"reason"}),
 	}
 	p.reg.MustRegister(p.events, p.openSeconds, p.bodyBytes, p.storeErrors,
 		collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
-	for _, r := range []sealjwt.Reason{sealjwt.ReasonStoreUnavailable, sealjwt.ReasonStoreFull} {
+	for r := range storeReasons {
 		p.storeErrors.WithLabelValues(string(r)) // present at zero, so that rate() and alerts see it
 	}
 	return p
 }
+
+// storeReasons are the refusals that sealjwt_replay_store_errors_total
+// counts: the replay store's own faults.
+var storeReasons = map[sealjwt.Reason]bool{sealjwt.ReasonStoreUnavailable: true, sealjwt.ReasonInDoubt: true,
+	sealjwt.ReasonStoreFull: true, sealjwt.ReasonStoreReset: true}
 
 // Observe counts e.
 func (p *Prometheus) Observe(_ context.Context, e sealjwt.Event) {
@@ -83,7 +88,7 @@ func (p *Prometheus) Observe(_ context.Context, e sealjwt.Event) {
 	if e.Kind == sealjwt.KindRequest && e.Outcome == sealjwt.OutcomeAccepted {
 		p.bodyBytes.Observe(float64(e.Bytes))
 	}
-	if e.Reason == sealjwt.ReasonStoreUnavailable || e.Reason == sealjwt.ReasonStoreFull {
+	if storeReasons[e.Reason] {
 		p.storeErrors.WithLabelValues(string(e.Reason)).Inc()
 	}
 }
