@@ -13,8 +13,11 @@ import (
 	"github.com/sealjwt/sealjwt/internal/record"
 )
 
-// reasonOf is sealjwt.ReasonOf that also knows this package's errors.
-func reasonOf(err error) sealjwt.Reason {
+// ReasonOf is sealjwt.ReasonOf that also knows this package's errors and
+// the body's: a read deadline (the body timeout) is ReasonTimeout, a body
+// cut short is ReasonMalformed. It is the reason the middleware logs and
+// reports; a handler that logs a body error gives it the same.
+func ReasonOf(err error) sealjwt.Reason {
 	switch {
 	case errors.Is(err, errNoSealed):
 		return sealjwt.ReasonUnsealed
@@ -42,7 +45,7 @@ func reasonOf(err error) sealjwt.Reason {
 func event(kind sealjwt.Kind, err error, took time.Duration) sealjwt.Event {
 	e := sealjwt.Event{Kind: kind, Outcome: sealjwt.OutcomeAccepted, Duration: took}
 	if err != nil {
-		e.Outcome, e.Reason, e.Err = sealjwt.OutcomeRefused, reasonOf(err), err
+		e.Outcome, e.Reason, e.Err = sealjwt.OutcomeRefused, ReasonOf(err), err
 	}
 	return e
 }
@@ -74,7 +77,7 @@ func (c *serverConfig) observed(w http.ResponseWriter, r *http.Request, serve fu
 	if t.body != nil {
 		e.Bytes = t.body.read
 		if err := t.body.failure(); err != nil {
-			e.Outcome, e.Reason, e.Err = sealjwt.OutcomeRefused, reasonOf(err), err
+			e.Outcome, e.Reason, e.Err = sealjwt.OutcomeRefused, ReasonOf(err), err
 		}
 	}
 	c.observer.Observe(r.Context(), e)
@@ -91,7 +94,7 @@ func (c *serverConfig) refused(r *http.Request, status int, err error) {
 		t.err, t.took = err, time.Since(t.start)
 	}
 	c.log.LogAttrs(r.Context(), slog.LevelInfo, "sealjwt: request refused",
-		slog.String("reason", string(reasonOf(err))), slog.Int("status", status),
+		slog.String("reason", string(ReasonOf(err))), slog.Int("status", status),
 		slog.String("path", clip(r.URL.Path)), slog.String("error", clip(err.Error())))
 }
 

@@ -241,8 +241,8 @@ func TestReasonOfTransportErrors(t *testing.T) {
 		{ErrHeaderConflict, sealjwt.ReasonMalformed},
 	}
 	for _, c := range cases {
-		if got := reasonOf(c.err); got != c.want {
-			t.Errorf("reasonOf(%v) = %q, want %q", c.err, got, c.want)
+		if got := ReasonOf(c.err); got != c.want {
+			t.Errorf("ReasonOf(%v) = %q, want %q", c.err, got, c.want)
 		}
 	}
 }

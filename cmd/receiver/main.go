@@ -182,6 +182,7 @@ func (c *config) serve(ctx context.Context, ln net.Listener, h http.Handler, log
 	}
 	log.Info("receiver listening", "addr", scheme+ln.Addr().String(), "id", c.id, "signed_only", c.signedOnly,
 		"hosts", strings.Join(c.acceptedHosts, ","))
+	c.timeouts.HeaderTimedOut = func() { app.RefusedBeforeHandler(ctx, log, c.observer, transport.ErrSlowRequest) }
 	if err := app.Serve(ctx, ln, h, c.timeouts); err != nil && err != http.ErrServerClosed {
 		return err
 	}

@@ -4,6 +4,7 @@
 package app
 
 import (
+	"context"
 	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
@@ -153,7 +154,7 @@ func (rc *Receiver) message(w http.ResponseWriter, r *http.Request, log *slog.Lo
 		if errors.Is(err, sealjwt.ErrTooLarge) {
 			status = http.StatusRequestEntityTooLarge
 		}
-		log.Warn("message body refused", "reason", sealjwt.ReasonOf(err), "iss", m.Issuer, "jti", m.ID, "error", err)
+		log.Warn("message body refused", "reason", transport.ReasonOf(err), "iss", m.Issuer, "jti", m.ID, "error", err)
 		http.Error(w, http.StatusText(status), status)
 		return
 	}
@@ -165,6 +166,18 @@ func (rc *Receiver) message(w http.ResponseWriter, r *http.Request, log *slog.Lo
 	w.Header().Set("Content-Type", "application/json")
 	_ = json.NewEncoder(w).Encode(Ack{Status: "received", ID: m.ID, From: m.Issuer, Bytes: n,
 		SHA256: hex.EncodeToString(h.Sum(nil))})
+}
+
+// RefusedBeforeHandler logs and reports a request refused before any
+// handler saw it (net/http cut it off), as the middleware does one it
+// refuses, with the same reason.
+func RefusedBeforeHandler(ctx context.Context, log *slog.Logger, o sealjwt.Observer, err error) {
+	reason := transport.ReasonOf(err)
+	log.LogAttrs(ctx, slog.LevelInfo, "sealjwt: request refused", slog.String("reason", string(reason)),
+		slog.String("error", err.Error()))
+	if o != nil {
+		o.Observe(ctx, sealjwt.Event{Kind: sealjwt.KindRequest, Outcome: sealjwt.OutcomeRefused, Reason: reason, Err: err})
+	}
 }
 
 func (rc *Receiver) notify(s Seen) {

@@ -7,6 +7,8 @@ import (
 	"net"
 	"net/http"
 	"strings"
+	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/redis/go-redis/v9"
@@ -21,6 +23,11 @@ const shutdownTimeout = 5 * time.Second
 type Timeouts struct {
 	ReadHeader time.Duration
 	Idle       time.Duration
+	// HeaderTimedOut, when set, is called for each connection closed
+	// because its first request's headers did not arrive within
+	// ReadHeader: net/http closes it without a reply, before any handler
+	// could count it.
+	HeaderTimedOut func()
 }
 
 // DefaultTimeouts are the receiver's defaults.
@@ -29,6 +36,9 @@ var DefaultTimeouts = Timeouts{ReadHeader: 10 * time.Second, Idle: 60 * time.Sec
 // Serve serves h on ln until ctx ends, then shuts down gracefully.
 func Serve(ctx context.Context, ln net.Listener, h http.Handler, t Timeouts) error {
 	srv := &http.Server{Handler: h, ReadHeaderTimeout: t.ReadHeader, IdleTimeout: t.Idle}
+	if t.HeaderTimedOut != nil && t.ReadHeader > 0 {
+		(&headerCuts{readHeader: t.ReadHeader, timedOut: t.HeaderTimedOut}).install(srv)
+	}
 	errc := make(chan error, 1)
 	go func() { errc <- srv.Serve(ln) }()
 	select {
@@ -43,6 +53,63 @@ func Serve(ctx context.Context, ln net.Listener, h http.Handler, t Timeouts) err
 		return serr
 	}
 	return err
+}
+
+// headerCuts counts connections that net/http closed because a request's
+// headers did not arrive within readHeader: closed while a request was
+// being read (or before any byte came), no handler having run for it, at
+// least readHeader after the connection opened or the request began. A
+// client that connects and leaves at once is not counted.
+type headerCuts struct {
+	readHeader time.Duration
+	timedOut   func()
+	conns      sync.Map // net.Conn -> *connTrack
+}
+
+// connTrack is one connection's state: since when it has been reading a
+// request, and whether a handler got that request.
+type connTrack struct {
+	since   atomic.Int64 // Unix ns
+	handled atomic.Bool
+}
+
+type connTrackKey struct{}
+
+func (h *headerCuts) install(srv *http.Server) {
+	next := srv.Handler
+	srv.ConnContext = func(ctx context.Context, c net.Conn) context.Context {
+		t := &connTrack{}
+		t.since.Store(time.Now().UnixNano())
+		h.conns.Store(c, t)
+		return context.WithValue(ctx, connTrackKey{}, t)
+	}
+	srv.Handler = http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if t, ok := r.Context().Value(connTrackKey{}).(*connTrack); ok {
+			t.handled.Store(true)
+		}
+		next.ServeHTTP(w, r)
+	})
+	srv.ConnState = h.connState
+}
+
+func (h *headerCuts) connState(c net.Conn, state http.ConnState) {
+	v, ok := h.conns.Load(c)
+	if !ok {
+		return
+	}
+	t := v.(*connTrack)
+	switch state {
+	case http.StateIdle: // between requests: the next one starts afresh
+		t.handled.Store(false)
+		t.since.Store(time.Now().UnixNano())
+	case http.StateHijacked:
+		h.conns.Delete(c)
+	case http.StateClosed:
+		h.conns.Delete(c)
+		if !t.handled.Load() && time.Since(time.Unix(0, t.since.Load())) >= h.readHeader {
+			h.timedOut()
+		}
+	}
 }
 
 // Background starts h on 127.0.0.1 with a free port and returns its base
