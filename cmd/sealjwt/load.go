@@ -26,7 +26,10 @@ outcomes each side reported (accepted, or refused and why). By
 default it starts its own receiver on 127.0.0.1 with fresh keys. With
 --target it loads a running receiver instead (which must trust --key for
 --iss); only loopback targets are accepted, so it cannot be aimed at
-anyone else's service. Exit code 1 if any request failed.`,
+anyone else's service. Requests still in flight when --duration ends ran
+at the receiver: they are waited for (up to 5 s) and counted, and the
+unsealed refusals (409, 503, 429, ...) are printed by status, so that the
+totals equal the receivers'. Exit code 1 if any request failed.`,
 	Examples: `sealjwt load -n 2000 -c 32
 sealjwt load -c 64 --duration 60s
 sealjwt load --target http://127.0.0.1:9000 --key sender.jwk --iss orders --aud billing -n 500`,

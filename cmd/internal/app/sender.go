@@ -90,6 +90,9 @@ type StatusError struct {
 	Detail string
 }
 
+// StatusCode is the status the receiver answered.
+func (e *StatusError) StatusCode() int { return e.Status }
+
 func (e *StatusError) Error() string {
 	return fmt.Sprintf("receiver answered %d %s", e.Status, e.Detail)
 }

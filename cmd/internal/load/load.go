@@ -34,7 +34,19 @@ type Config struct {
 	// requests done and failed so far.
 	Progress      func(done, failed int64)
 	ProgressEvery time.Duration
+	// Drain is how long requests still in flight when Duration ends may
+	// take to finish (default DefaultDrain, at most MaxDrain): they ran at
+	// the receiver, so they are waited for and counted; only those still
+	// unfinished then are cut, and counted as cut.
+	Drain time.Duration
 }
+
+// DefaultDrain and MaxDrain bound the wait for requests in flight at the
+// end of a timed run.
+const (
+	DefaultDrain = 5 * time.Second
+	MaxDrain     = time.Minute
+)
 
 // ErrNotLoopback is returned for a target outside this machine.
 var ErrNotLoopback = errors.New("load: target must be a loopback address (127.0.0.0/8, ::1 or localhost)")
@@ -68,6 +80,8 @@ func (c *Config) Validate() error {
 		return fmt.Errorf("load: at most %v", MaxDuration)
 	case c.Concurrency < 1 || c.Concurrency > MaxConcurrency:
 		return fmt.Errorf("load: concurrency must be 1 to %d", MaxConcurrency)
+	case c.Drain < 0 || c.Drain > MaxDrain:
+		return fmt.Errorf("load: drain must be 0 to %v", MaxDrain)
 	}
 	return nil
 }
@@ -78,18 +92,25 @@ func Run(ctx context.Context, cfg Config, do func(ctx context.Context, i int) er
 	if err := cfg.Validate(); err != nil {
 		return nil, err
 	}
+	issue, requests := ctx, ctx // until new requests stop; until requests in flight are cut
 	if cfg.Duration > 0 {
-		var cancel context.CancelFunc
-		ctx, cancel = context.WithTimeout(ctx, cfg.Duration)
-		defer cancel()
+		drain := cfg.Drain
+		if drain == 0 {
+			drain = DefaultDrain
+		}
+		var cancelIssue, cancelRequests context.CancelFunc
+		issue, cancelIssue = context.WithTimeout(ctx, cfg.Duration)
+		defer cancelIssue()
+		requests, cancelRequests = context.WithTimeout(ctx, cfg.Duration+drain)
+		defer cancelRequests()
 	}
-	r := &runner{cfg: cfg, do: do, errs: map[string]int64{}}
+	r := &runner{cfg: cfg, do: do, errs: map[string]int64{}, statuses: map[int]int64{}}
 	stop := r.startProgress()
 	start := time.Now()
 	var wg sync.WaitGroup
 	lat := make([][]time.Duration, cfg.Concurrency)
 	for w := range cfg.Concurrency {
-		wg.Go(func() { lat[w] = r.worker(ctx) })
+		wg.Go(func() { lat[w] = r.worker(issue, requests) })
 	}
 	wg.Wait()
 	elapsed := time.Since(start)
@@ -102,25 +123,28 @@ type runner struct {
 	do           func(context.Context, int) error
 	next         atomic.Int64
 	done, failed atomic.Int64
+	cut          atomic.Int64
 
-	mu   sync.Mutex
-	errs map[string]int64
+	mu       sync.Mutex
+	errs     map[string]int64
+	statuses map[int]int64
 }
 
-// worker sends requests until the count is reached or ctx ends, and
-// returns the latencies of the requests it completed.
-func (r *runner) worker(ctx context.Context) []time.Duration {
+// worker sends requests until the count is reached or issue ends, each
+// under requests, and returns the latencies of the requests it completed.
+func (r *runner) worker(issue, requests context.Context) []time.Duration {
 	var lat []time.Duration
-	for ctx.Err() == nil {
+	for issue.Err() == nil {
 		i := int(r.next.Add(1)) - 1
 		if r.cfg.Requests > 0 && i >= r.cfg.Requests {
 			break
 		}
 		t0 := time.Now()
-		err := r.do(ctx, i)
+		err := r.do(requests, i)
 		d := time.Since(t0)
-		if err != nil && ctx.Err() != nil {
-			break // cut off by the end of the run: neither a success nor a failure
+		if err != nil && requests.Err() != nil {
+			r.cut.Add(1) // still unfinished after the drain: neither a success nor a failure
+			break
 		}
 		r.done.Add(1)
 		if err != nil {
@@ -133,9 +157,19 @@ func (r *runner) worker(ctx context.Context) []time.Duration {
 	return lat
 }
 
+// StatusError is an error carrying the HTTP status a receiver answered
+// (an unsealed refusal): Run counts these by status.
+type StatusError interface {
+	error
+	StatusCode() int
+}
+
 func (r *runner) record(err error) {
 	r.mu.Lock()
 	defer r.mu.Unlock()
+	if se, ok := errors.AsType[StatusError](err); ok {
+		r.statuses[se.StatusCode()]++
+	}
 	kind := err.Error()
 	if _, ok := r.errs[kind]; !ok && len(r.errs) >= maxErrorKinds {
 		kind = "other errors"

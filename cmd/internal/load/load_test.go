@@ -119,3 +119,46 @@ func TestErrorKindsAreBounded(t *testing.T) {
 		t.Fatalf("summary:\n%s", b.String())
 	}
 }
+
+type statusErr int
+
+func (s statusErr) Error() string   { return "refused" }
+func (s statusErr) StatusCode() int { return int(s) }
+
+// TestRunCountsRequestsInFlightAtTheEndAndRefusalsByStatus: requests still
+// running when the duration ends ran at the receiver, so the run waits
+// for them (within the drain) and counts them, and unsealed refusals are
+// counted by status; totals then match what a receiver counted. A request
+// that outlives the drain is counted as cut.
+func TestRunCountsRequestsInFlightAtTheEndAndRefusalsByStatus(t *testing.T) {
+	var started, finished atomic.Int64
+	cfg := Config{Concurrency: 4, Duration: 50 * time.Millisecond, Drain: time.Second}
+	res, err := Run(context.Background(), cfg, func(ctx context.Context, i int) error {
+		started.Add(1)
+		select {
+		case <-time.After(80 * time.Millisecond): // every request outlives the run's duration
+		case <-ctx.Done():
+			return ctx.Err()
+		}
+		finished.Add(1)
+		return []error{nil, statusErr(409), statusErr(503), statusErr(503)}[i%4]
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if res.Requests != started.Load() || res.Requests != finished.Load() || res.Cut != 0 {
+		t.Fatalf("counted %d (cut %d) of %d started, %d finished; want all", res.Requests, res.Cut, started.Load(), finished.Load())
+	}
+	if res.Statuses[409] != 1 || res.Statuses[503] != 2 || res.Errors != 3 {
+		t.Fatalf("statuses %v, errors %d; want 409: 1, 503: 2 of 3", res.Statuses, res.Errors)
+	}
+
+	cfg.Drain = 10 * time.Millisecond
+	res, err = Run(context.Background(), cfg, func(ctx context.Context, i int) error {
+		<-ctx.Done()
+		return ctx.Err()
+	})
+	if err != nil || res.Cut != 4 || res.Requests != 0 {
+		t.Fatalf("requests outliving the drain: %d counted, %d cut, %v; want 0 and 4", res.Requests, res.Cut, err)
+	}
+}

@@ -14,6 +14,8 @@ type Result struct {
 	Requests    int64 // completed, successful or not
 	Errors      int64
 	ErrorKinds  map[string]int64 // error message -> count
+	Statuses    map[int]int64    // unsealed refusals (409, 503, 429, ...) by status; among Errors
+	Cut         int64            // in flight at the end and still unfinished after the drain: not counted in Requests
 	Concurrency int
 	Elapsed     time.Duration
 	P50, P99    time.Duration
@@ -22,8 +24,8 @@ type Result struct {
 
 func (r *runner) result(elapsed time.Duration, lat []time.Duration) *Result {
 	slices.Sort(lat)
-	res := &Result{Requests: r.done.Load(), Errors: r.failed.Load(), ErrorKinds: r.errs,
-		Concurrency: r.cfg.Concurrency, Elapsed: elapsed}
+	res := &Result{Requests: r.done.Load(), Errors: r.failed.Load(), ErrorKinds: r.errs, Statuses: r.statuses,
+		Cut: r.cut.Load(), Concurrency: r.cfg.Concurrency, Elapsed: elapsed}
 	if len(lat) > 0 {
 		res.P50, res.P99, res.Max = percentile(lat, 50), percentile(lat, 99), lat[len(lat)-1]
 	}
@@ -53,6 +55,11 @@ func (r *Result) Print(w io.Writer) {
 	for _, k := range slices.Sorted(maps.Keys(r.ErrorKinds)) {
 		fmt.Fprintf(w, "  %6d  %s\n", r.ErrorKinds[k], k)
 	}
+	fmt.Fprintf(w, "unsealed refusals by status:")
+	for _, s := range slices.Sorted(maps.Keys(r.Statuses)) {
+		fmt.Fprintf(w, " %d: %d", s, r.Statuses[s])
+	}
+	fmt.Fprintf(w, "\nin flight at the end, cut after the drain: %d\n", r.Cut)
 }
 
 func round(d time.Duration) time.Duration {
