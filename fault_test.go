@@ -40,7 +40,7 @@ func TestFaultPausedStoreEnvelopeAcceptedOnceOnRetry(t *testing.T) {
 	took := time.Since(start)
 	time.Sleep(3 * deadline) // the pause outlasts the deadline several times over
 	p.Resume()
-	if !errors.Is(err, sealjwt.ErrReplayUnavailable) || errors.Is(err, sealjwt.ErrReplayed) || took > deadline+200*time.Millisecond {
+	if !errors.Is(err, sealjwt.ErrReplayUnavailable) || errors.Is(err, sealjwt.ErrReplayed) || took > deadline+400*time.Millisecond {
 		t.Fatalf("open during the pause: %v after %v; want ErrReplayUnavailable within %v", err, took, deadline)
 	}
 	if _, err := opener.Open(context.Background(), env); err != nil {
