@@ -33,16 +33,17 @@ type Delivery int
 
 const (
 	// DeliverCookies sets the access and refresh tokens as HttpOnly
-	// cookies, for browsers. The default.
+	// cookies, for browsers only: a login that asks for JSON, and a
+	// refresh without the cookie, are refused with 400 invalid_request.
 	DeliverCookies Delivery = iota
 	// DeliverTokenResponse answers with an RFC 6749 section 5.1 JSON token
 	// response, for API and native clients; no cookie is set or read.
 	DeliverTokenResponse
-	// DeliverPerRequest lets each request choose: a login whose Accept
-	// header names application/json, and a refresh whose token came in the
-	// form body, get a token response; the others get cookies. A refresh
-	// token that came in a cookie is always answered with cookies, so that
-	// script on the page can never read it.
+	// DeliverPerRequest, the default, lets each request choose: a login
+	// whose Accept header names application/json, and a refresh whose
+	// token came in the form body, get a token response; the others get
+	// cookies. A refresh token that came in a cookie is always answered
+	// with cookies, so that script on the page can never read it.
 	DeliverPerRequest
 )
 
@@ -82,6 +83,7 @@ func defaultConfig() config {
 		log:             slog.New(slog.DiscardHandler),
 		refreshPath:     DefaultRefreshPath,
 		sameSite:        http.SameSiteStrictMode,
+		delivery:        DeliverPerRequest,
 	}
 }
 
@@ -180,7 +182,8 @@ func WithCrossOriginProtection(p *http.CrossOriginProtection) Option {
 	return func(c *config) { c.crossOrigin = p }
 }
 
-// WithDelivery sets how tokens are handed over (default DeliverCookies).
+// WithDelivery sets how tokens are handed over (default DeliverPerRequest:
+// cookies for browsers, token responses for clients that ask for them).
 func WithDelivery(d Delivery) Option {
 	return managerOption("WithDelivery", func(c *config) { c.delivery = d })
 }
