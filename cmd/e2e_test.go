@@ -15,6 +15,8 @@ import (
 	"sync"
 	"testing"
 	"time"
+
+	"github.com/sealjwt/sealjwt/internal/observetest"
 )
 
 // bins holds the commands, built once for every test in this package.
@@ -128,14 +130,15 @@ func freeAddr(t *testing.T) string {
 }
 
 // startReceiver runs the receiver in the background, waits until url
-// answers, and kills it when the test ends.
-func startReceiver(t *testing.T, dir string, env []string, probe string, args ...string) {
+// answers, and kills it when the test ends. It returns what the receiver
+// has written to stdout and stderr.
+func startReceiver(t *testing.T, dir string, env []string, probe string, args ...string) *observetest.LogBuffer {
 	t.Helper()
 	cmd := exec.Command(bin(t, "receiver"), args...)
 	cmd.Dir = dir
 	cmd.Env = append(os.Environ(), env...)
-	var logs bytes.Buffer
-	cmd.Stdout, cmd.Stderr = &logs, &logs
+	logs := &observetest.LogBuffer{}
+	cmd.Stdout, cmd.Stderr = logs, logs
 	if err := cmd.Start(); err != nil {
 		t.Fatal(err)
 	}
@@ -157,9 +160,10 @@ func startReceiver(t *testing.T, dir string, env []string, probe string, args ..
 		}
 		if resp, err := http.Get(probe); err == nil {
 			resp.Body.Close()
-			return
+			return logs
 		}
 		time.Sleep(50 * time.Millisecond)
 	}
 	t.Fatalf("receiver did not answer %s", probe)
+	return nil
 }
