@@ -195,17 +195,7 @@ func TestRefreshRefusalsLeaveTheTokenUnspent(t *testing.T) {
 			return sessionRequest{target: path, contentType: contentType, body: body}
 		}
 	}
-	checkRefusedBeforeStore(t, (*Manager).RefreshHandler, []refusalCase{
-		{name: "method", req: func(tok, name string) sessionRequest {
-			return sessionRequest{method: http.MethodGet, target: path, header: withCookie(name, tok)}
-		}, status: http.StatusMethodNotAllowed},
-		{name: "cross-origin", req: func(tok, name string) sessionRequest {
-			return sessionRequest{target: path, header: append(withCookie(name, tok), crossSite, "cross-site")}
-		}, status: http.StatusForbidden},
-		{name: "development cookies on a non-loopback host", opts: []Option{WithDevelopmentCookies()},
-			req: func(tok, name string) sessionRequest {
-				return sessionRequest{target: devRemote + DefaultRefreshPath, header: withCookie(name, tok)}
-			}, status: http.StatusMisdirectedRequest},
+	checkRefusedBeforeStore(t, (*Manager).RefreshHandler, append(cookieRefusals(DefaultRefreshPath), []refusalCase{
 		{name: "form body to a cookies-only server", opts: []Option{WithDelivery(DeliverCookies)},
 			req:    func(tok, _ string) sessionRequest { return body(formType, refreshForm(tok))("", "") },
 			status: http.StatusBadRequest, code: "invalid_request"},
@@ -237,24 +227,32 @@ func TestRefreshRefusalsLeaveTheTokenUnspent(t *testing.T) {
 		{name: "unreadable form", req: func(tok, _ string) sessionRequest {
 			return body(formType, refreshForm(tok)+"&x=%zz")("", "")
 		}, status: http.StatusBadRequest, code: "invalid_request"},
-	})
+	}...))
+}
+
+// cookieRefusals are the refusals of a request to path that carries the
+// refresh cookie: the wrong method, another origin, and development
+// cookies for a host that is not loopback.
+func cookieRefusals(path string) []refusalCase {
+	return []refusalCase{
+		{name: "method", req: func(tok, name string) sessionRequest {
+			return sessionRequest{method: http.MethodGet, target: httpsHost + path, header: withCookie(name, tok)}
+		}, status: http.StatusMethodNotAllowed},
+		{name: "cross-origin", req: func(tok, name string) sessionRequest {
+			return sessionRequest{target: httpsHost + path, header: append(withCookie(name, tok), crossSite, "cross-site")}
+		}, status: http.StatusForbidden},
+		{name: "development cookies on a non-loopback host", opts: []Option{WithDevelopmentCookies()},
+			req: func(tok, name string) sessionRequest {
+				return sessionRequest{target: devRemote + path, header: withCookie(name, tok)}
+			}, status: http.StatusMisdirectedRequest},
+	}
 }
 
 // Every refusal of the logout endpoint comes before anything is revoked:
 // the session lives on.
 func TestLogoutRefusalsLeaveTheSessionLive(t *testing.T) {
 	path := httpsHost + DefaultRefreshPath + "/logout"
-	checkRefusedBeforeStore(t, (*Manager).LogoutHandler, []refusalCase{
-		{name: "method", req: func(tok, name string) sessionRequest {
-			return sessionRequest{method: http.MethodGet, target: path, header: withCookie(name, tok)}
-		}, status: http.StatusMethodNotAllowed},
-		{name: "cross-origin", req: func(tok, name string) sessionRequest {
-			return sessionRequest{target: path, header: append(withCookie(name, tok), crossSite, "cross-site")}
-		}, status: http.StatusForbidden},
-		{name: "development cookies on a non-loopback host", opts: []Option{WithDevelopmentCookies()},
-			req: func(tok, name string) sessionRequest {
-				return sessionRequest{target: devRemote + DefaultRefreshPath + "/logout", header: withCookie(name, tok)}
-			}, status: http.StatusMisdirectedRequest},
+	checkRefusedBeforeStore(t, (*Manager).LogoutHandler, append(cookieRefusals(DefaultRefreshPath+"/logout"), []refusalCase{
 		{name: "body over the limit", req: func(tok, _ string) sessionRequest {
 			return sessionRequest{target: path, contentType: formType,
 				body: "refresh_token=" + tok + "&pad=" + strings.Repeat("x", bigRefresh)}
@@ -265,7 +263,7 @@ func TestLogoutRefusalsLeaveTheSessionLive(t *testing.T) {
 		{name: "refresh_token twice", req: func(tok, _ string) sessionRequest {
 			return sessionRequest{target: path, contentType: formType, body: "refresh_token=" + tok + "&refresh_token=" + tok}
 		}, status: http.StatusBadRequest, code: "invalid_request"},
-	})
+	}...))
 }
 
 // The same requests without the refused property do reach the store, so
