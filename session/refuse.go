@@ -21,6 +21,14 @@ type refusal struct {
 
 func (r *refusal) Error() string { return r.title }
 
+// Unwrap makes every refusal an errBadRequest, logged with reason
+// malformed.
+func (r *refusal) Unwrap() error { return errBadRequest }
+
+// errBadRequest: a session endpoint refused the request itself, before
+// the store.
+var errBadRequest = errors.New("session: request refused")
+
 // refuse answers a refusal and logs it.
 func (m *Manager) refuse(w http.ResponseWriter, r *http.Request, endpoint string, ref *refusal) {
 	m.cfg.logRefusal(r, endpoint+" refused before the store", ref)

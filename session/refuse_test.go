@@ -4,12 +4,15 @@ import (
 	"context"
 	"encoding/json"
 	"io"
+	"log/slog"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
 	"strings"
 	"sync/atomic"
 	"testing"
+
+	"github.com/sealjwt/sealjwt/internal/observetest"
 )
 
 // countingStore counts every call that reaches the store, so that a test
@@ -283,5 +286,20 @@ func TestAcceptedSessionRequestsReachTheStore(t *testing.T) {
 	m.RefreshHandler().ServeHTTP(w, sessionRequest{target: devLocal + DefaultRefreshPath, header: withCookie(name, refresh.Value)}.build())
 	if w.Code != http.StatusOK || store.calls.Load() != 2 {
 		t.Fatalf("refresh on loopback: %d %s, %d store calls; want 200, 2", w.Code, w.Body, store.calls.Load())
+	}
+}
+
+// A request refused before the store is logged once, as malformed, with
+// what was expected.
+func TestRefusalBeforeStoreLoggedAsMalformed(t *testing.T) {
+	var logs observetest.LogBuffer
+	m := newManager(t, newClock(), WithLogger(slog.New(slog.NewJSONHandler(&logs, nil))))
+	w := httptest.NewRecorder()
+	m.RefreshHandler().ServeHTTP(w, sessionRequest{target: httpsHost + DefaultRefreshPath, contentType: formType,
+		body: "grant_type=password"}.build())
+	out := logs.String()
+	if w.Code != http.StatusBadRequest || strings.Count(out, "\n") != 1 || !strings.Contains(out, `"reason":"malformed"`) ||
+		!strings.Contains(out, "grant_type must be refresh_token") {
+		t.Fatalf("%d, log:\n%s", w.Code, out)
 	}
 }
