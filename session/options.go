@@ -204,7 +204,9 @@ func WithSameSite(s http.SameSite) Option {
 // WithDevelopmentCookies is for local development over plain http: the
 // cookies lose the Secure attribute and their __Host- and __Secure-
 // prefixes, which browsers only accept over https. The handlers then set
-// cookies only for requests to localhost, 127.0.0.1 or [::1]. Never use it
+// cookies only for requests to localhost, 127.0.0.1 or [::1]: a request
+// to another host that would get cookies is refused with 421 Misdirected
+// Request before anything is written to the store. Never use it
 // in production: without Secure, a cookie travels over any plain http
 // connection to the host.
 func WithDevelopmentCookies() Option {
