@@ -134,7 +134,16 @@ func freeAddr(t *testing.T) string {
 // has written to stdout and stderr.
 func startReceiver(t *testing.T, dir string, env []string, probe string, args ...string) *observetest.LogBuffer {
 	t.Helper()
-	cmd := exec.Command(bin(t, "receiver"), args...)
+	return startProgram(t, bin(t, "receiver"), dir, env, probe, args...)
+}
+
+// startProgram runs the program at path in the background, waits until
+// probe answers, and kills it when the test ends. It returns what the
+// program has written to stdout and stderr.
+func startProgram(t *testing.T, path, dir string, env []string, probe string, args ...string) *observetest.LogBuffer {
+	t.Helper()
+	name := filepath.Base(path)
+	cmd := exec.Command(path, args...)
 	cmd.Dir = dir
 	cmd.Env = append(os.Environ(), env...)
 	logs := &observetest.LogBuffer{}
@@ -148,14 +157,14 @@ func startReceiver(t *testing.T, dir string, env []string, probe string, args ..
 		_ = cmd.Process.Kill()
 		<-exited
 		if t.Failed() {
-			t.Logf("receiver log:\n%s", logs.String())
+			t.Logf("%s log:\n%s", name, logs.String())
 		}
 	})
 	deadline := time.Now().Add(30 * time.Second)
 	for time.Now().Before(deadline) {
 		select {
 		case <-exited:
-			t.Fatalf("receiver exited early: %s", logs.String())
+			t.Fatalf("%s exited early: %s", name, logs.String())
 		default:
 		}
 		if resp, err := http.Get(probe); err == nil {
@@ -164,6 +173,6 @@ func startReceiver(t *testing.T, dir string, env []string, probe string, args ..
 		}
 		time.Sleep(50 * time.Millisecond)
 	}
-	t.Fatalf("receiver did not answer %s", probe)
+	t.Fatalf("%s did not answer %s", name, probe)
 	return nil
 }
