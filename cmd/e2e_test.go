@@ -15,6 +15,8 @@ import (
 	"sync"
 	"testing"
 	"time"
+
+	"github.com/sealjwt/sealjwt/internal/observetest"
 )
 
 // bins holds the commands, built once for every test in this package.
@@ -128,14 +130,24 @@ func freeAddr(t *testing.T) string {
 }
 
 // startReceiver runs the receiver in the background, waits until url
-// answers, and kills it when the test ends.
-func startReceiver(t *testing.T, dir string, env []string, probe string, args ...string) {
+// answers, and kills it when the test ends. It returns what the receiver
+// has written to stdout and stderr.
+func startReceiver(t *testing.T, dir string, env []string, probe string, args ...string) *observetest.LogBuffer {
 	t.Helper()
-	cmd := exec.Command(bin(t, "receiver"), args...)
+	return startProgram(t, bin(t, "receiver"), dir, env, probe, args...)
+}
+
+// startProgram runs the program at path in the background, waits until
+// probe answers, and kills it when the test ends. It returns what the
+// program has written to stdout and stderr.
+func startProgram(t *testing.T, path, dir string, env []string, probe string, args ...string) *observetest.LogBuffer {
+	t.Helper()
+	name := filepath.Base(path)
+	cmd := exec.Command(path, args...)
 	cmd.Dir = dir
 	cmd.Env = append(os.Environ(), env...)
-	var logs bytes.Buffer
-	cmd.Stdout, cmd.Stderr = &logs, &logs
+	logs := &observetest.LogBuffer{}
+	cmd.Stdout, cmd.Stderr = logs, logs
 	if err := cmd.Start(); err != nil {
 		t.Fatal(err)
 	}
@@ -145,21 +157,22 @@ func startReceiver(t *testing.T, dir string, env []string, probe string, args ..
 		_ = cmd.Process.Kill()
 		<-exited
 		if t.Failed() {
-			t.Logf("receiver log:\n%s", logs.String())
+			t.Logf("%s log:\n%s", name, logs.String())
 		}
 	})
 	deadline := time.Now().Add(30 * time.Second)
 	for time.Now().Before(deadline) {
 		select {
 		case <-exited:
-			t.Fatalf("receiver exited early: %s", logs.String())
+			t.Fatalf("%s exited early: %s", name, logs.String())
 		default:
 		}
 		if resp, err := http.Get(probe); err == nil {
 			resp.Body.Close()
-			return
+			return logs
 		}
 		time.Sleep(50 * time.Millisecond)
 	}
-	t.Fatalf("receiver did not answer %s", probe)
+	t.Fatalf("%s did not answer %s", name, probe)
+	return nil
 }

@@ -162,3 +162,53 @@ func TestSignedOnlyTutorialToken(t *testing.T) {
 		}
 	}
 }
+
+// TestTutorialProgramsWithTheTutorialsSecret runs the tutorial's pieces
+// with its own 24-byte secret: the protected "Hello World" (receiver
+// --signed-only --tutorial), a token minted as its client mints it, the
+// sender as that client, and sealjwt verify --tutorial. Each accepts the
+// secret with a warning citing RFC 7518 section 3.2; without --tutorial
+// each refuses it.
+func TestTutorialProgramsWithTheTutorialsSecret(t *testing.T) {
+	t.Parallel()
+	const secret = "captainjacksparrowsayshi"
+	const rfc = "RFC 7518 section 3.2"
+	dir := t.TempDir()
+	tok, err := jwt.NewWithClaims(jwt.SigningMethodHS256, jwt.MapClaims{
+		"authorized": true, "client": "Krissanawat", "exp": time.Now().Add(5 * time.Minute).Unix(),
+	}).SignedString([]byte(secret))
+	if err != nil {
+		t.Fatal(err)
+	}
+
+	addr := freeAddr(t)
+	if r := run(t, dir, "", nil, "receiver", "--signed-only", "--addr", addr, "--secret", secret); r.code == 0 || !strings.Contains(r.stderr, rfc) {
+		t.Errorf("strict receiver with the tutorial's secret: exit %d, stderr %q; want a refusal citing %s", r.code, r.stderr, rfc)
+	}
+	url := "http://" + addr + "/"
+	logs := startReceiver(t, dir, nil, url, "--signed-only", "--tutorial", "--addr", addr, "--secret", secret)
+	if !strings.Contains(logs.String(), "warning") || !strings.Contains(logs.String(), rfc) {
+		t.Errorf("receiver --tutorial with a 24-byte secret did not warn citing %s: %q", rfc, logs.String())
+	}
+	if code, body := get(t, url, tok); code != http.StatusOK || !strings.Contains(body, "Hello World") {
+		t.Errorf("the tutorial's token: %d %q, want 200 Hello World", code, body)
+	}
+
+	send := []string{"--signed-only", "--url", "http://" + addr, "--secret", secret}
+	if r := run(t, dir, "", nil, "sender", send...); r.code == 0 || !strings.Contains(r.stderr, rfc) {
+		t.Errorf("strict sender with the tutorial's secret: exit %d, stderr %q; want a refusal citing %s", r.code, r.stderr, rfc)
+	}
+	r := run(t, dir, "", nil, "sender", append(send, "--tutorial")...)
+	if r.code != 0 || !strings.Contains(r.stdout, "Hello World") || !strings.Contains(r.stderr, rfc) {
+		t.Errorf("sender --tutorial: exit %d, stdout %q, stderr %q; want Hello World and a warning citing %s", r.code, r.stdout, r.stderr, rfc)
+	}
+
+	verify := []string{"verify", "--secret", secret, "--iss", "tutorial", "--aud", "tutorial", tok}
+	if r := run(t, dir, "", nil, "sealjwt", verify...); r.code == 0 {
+		t.Errorf("strict verify of the tutorial's token with its secret: exit 0, want a refusal")
+	}
+	r = run(t, dir, "", nil, "sealjwt", append([]string{"verify", "--tutorial"}, verify[1:]...)...)
+	if r.code != 0 || !strings.Contains(r.stdout, `"client": "Krissanawat"`) || !strings.Contains(r.stderr, rfc) {
+		t.Errorf("verify --tutorial: exit %d, stdout %q, stderr %q; want the claims and a warning citing %s", r.code, r.stdout, r.stderr, rfc)
+	}
+}

@@ -17,7 +17,14 @@
 // Authorization: Bearer, a configured header, or the access cookie.
 // Browsers get HttpOnly, Secure, SameSite=Strict cookies and cross-origin
 // protection on every cookie-authenticated state-changing request; API
-// clients get RFC 6749 token responses.
+// clients get RFC 6749 token responses. Each request chooses by default
+// (DeliverPerRequest): a login with Accept: application/json, or a
+// refresh with the RFC 6749 form body, gets the tokens in the body; the
+// others get cookies. WithDelivery(DeliverCookies) serves browsers only
+// and refuses those requests with 400; WithDelivery(DeliverTokenResponse)
+// serves API clients only. Every check that can refuse a request (method,
+// origin, delivery, development cookies on a non-loopback host, body size
+// and type, grant type) runs before anything is written to the store.
 //
 // NewBearer is the same middleware for tokens that clients sign
 // themselves (the signed-only flow of a shared secret in a Token header),

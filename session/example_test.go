@@ -15,15 +15,16 @@ import (
 )
 
 // An API with sessions: the application decides logins, the Manager does
-// the rest. Here an API client logs in and gets an RFC 6749 token
-// response; browsers would get cookies (the default delivery).
+// the rest. Here an API client logs in asking for JSON and gets an RFC 6749
+// token response; a browser's login would get cookies (the default
+// delivery chooses per request).
 func ExampleNewManager() {
 	key, err := token.GenerateKey(token.EdDSA)
 	if err != nil {
 		log.Fatal(err)
 	}
 	keys, _ := token.NewKeySet(key)
-	m, err := session.NewManager("https://api.example", keys, session.WithDelivery(session.DeliverPerRequest))
+	m, err := session.NewManager("https://api.example", keys)
 	if err != nil {
 		log.Fatal(err)
 	}

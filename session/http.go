@@ -61,70 +61,127 @@ var errLoginRefused = errors.New("session: login refused")
 type Authenticator func(r *http.Request) (Grant, error)
 
 // LoginHandler serves POST login: authenticate decides, and a session
-// starts. Tokens are delivered as WithDelivery says: as cookies, with a
-// JSON body {"token_type":"Bearer","expires_in":s,"refresh_expires_in":s,
-// "scope":...} for the page's timers; or as an RFC 6749 section 5.1 token
-// response. A refused login gets 400 with "error":"invalid_grant" (RFC 6749
-// section 5.2; not 401, which would owe a challenge that a login form has
-// none of), a cross-origin browser request 403,
-// a store that cannot answer 503, all as problem+json. The request body
-// authenticate reads is limited to 64 KiB.
+// starts. Each login is answered as WithDelivery allows and the request
+// asks: a request whose Accept header names application/json gets an RFC
+// 6749 section 5.1 token response; the others get HttpOnly cookies with
+// a JSON body {"expires_in":s,"refresh_expires_in":s,"scope":...} for the
+// page's timers. Under DeliverCookies a login that asks for JSON is
+// refused with 400 invalid_request, since it would get no token.
+//
+// A refused login gets 400 with "error":"invalid_grant" (RFC 6749 section
+// 5.2; not 401, which would owe a challenge that a login form has none
+// of), a cross-origin browser request 403, a body over 64 KiB 413, a store
+// that cannot answer 503, all as problem+json. Every refusal comes before
+// anything is written to the store.
 func (m *Manager) LoginHandler(authenticate Authenticator) http.Handler {
 	return m.endpoint(func(w http.ResponseWriter, r *http.Request) {
+		asJSON, ref := m.loginDelivery(r)
+		if ref == nil {
+			ref = refuseOversized(r, maxLoginBody)
+		}
+		if ref != nil {
+			m.refuse(w, r, "login", ref)
+			return
+		}
 		r.Body = http.MaxBytesReader(w, r.Body, maxLoginBody)
-		start := time.Now()
-		g, err := authenticate(r)
-		if err != nil {
-			err = fmt.Errorf("%w: %w", errLoginRefused, err)
-			m.observe(r.Context(), sealjwt.KindLogin, start, err)
-			m.cfg.logRefusal(r, "login refused", err)
-			writeProblem(w, http.StatusBadRequest, "login refused", "invalid_grant")
+		g, ok := m.authenticate(w, r, authenticate)
+		if !ok {
 			return
 		}
 		tokens, err := m.Login(r.Context(), g)
 		if err != nil {
-			m.fail(w, r, "login failed", err)
+			m.fail(w, r, "login failed", err, false)
 			return
 		}
-		m.deliver(w, r, tokens, m.cfg.delivery == DeliverTokenResponse || m.cfg.delivery == DeliverPerRequest && acceptsJSON(r))
+		m.deliver(w, tokens, asJSON)
 	})
+}
+
+// authenticate runs the application's Authenticator and answers its
+// refusal: 413 when it read past the body limit, else 400 invalid_grant.
+func (m *Manager) authenticate(w http.ResponseWriter, r *http.Request, authenticate Authenticator) (Grant, bool) {
+	start := time.Now()
+	g, err := authenticate(r)
+	if err == nil {
+		return g, true
+	}
+	err = fmt.Errorf("%w: %w", errLoginRefused, err)
+	m.observe(r.Context(), sealjwt.KindLogin, start, err)
+	m.cfg.logRefusal(r, "login refused", err)
+	if tooLarge := new(http.MaxBytesError); errors.As(err, &tooLarge) {
+		ref := bodyTooLarge(maxLoginBody)
+		writeProblem(w, ref.status, ref.title, ref.code)
+		return Grant{}, false
+	}
+	writeProblem(w, http.StatusBadRequest, "login refused", "invalid_grant")
+	return Grant{}, false
+}
+
+// loginDelivery decides how a login is answered, or refuses it: a JSON
+// login on a cookies-only Manager, a cookie login that the development
+// cookies cannot serve.
+func (m *Manager) loginDelivery(r *http.Request) (asJSON bool, ref *refusal) {
+	switch {
+	case m.cfg.delivery == DeliverTokenResponse:
+		return true, nil
+	case !acceptsJSON(r):
+		return false, m.refuseCookieHost(r)
+	case m.cfg.delivery == DeliverCookies:
+		return false, &refusal{http.StatusBadRequest, "invalid_request",
+			"this server delivers tokens in cookies only: log in without Accept: application/json"}
+	}
+	return true, nil
 }
 
 // RefreshHandler serves POST refresh, at the path WithRefreshPath names.
 // The refresh token comes from the refresh cookie or, as RFC 6749 section
-// 6 has it, from the form body (grant_type=refresh_token&refresh_token=),
-// as WithDelivery says; the new tokens go back the same way. A refusal is
-// 400 with "error":"invalid_grant" in the problem+json body, and clears
-// the cookies; a store that cannot answer gives 503 and clears nothing.
+// 6 has it, from a form body (grant_type=refresh_token&refresh_token=...,
+// application/x-www-form-urlencoded, at most 4 KiB), as WithDelivery
+// allows; the new tokens go back the same way: cookies for a cookie, a
+// token response for a form body. Under DeliverCookies a form body is
+// refused, and under DeliverTokenResponse the cookie is not read.
+//
+// A request refused before the store is consulted (no token, a malformed
+// or oversized body, a wrong grant_type) gets 400 invalid_request or
+// unsupported_grant_type, or 413, and leaves the token unspent. A token
+// the store refuses gets 400 invalid_grant and clears the cookies; a
+// store that cannot answer gives 503 and clears nothing.
 func (m *Manager) RefreshHandler() http.Handler {
 	return m.endpoint(func(w http.ResponseWriter, r *http.Request) {
-		tok, fromCookie, err := m.refreshTokenOf(w, r)
-		if err != nil {
-			writeProblem(w, http.StatusBadRequest, err.Error(), "invalid_request")
+		p, ref := m.presentedRefresh(w, r)
+		if ref != nil {
+			m.refuse(w, r, "refresh", ref)
 			return
 		}
-		tokens, err := m.Refresh(r.Context(), tok)
+		tokens, err := m.Refresh(r.Context(), p.token)
 		if err != nil {
-			m.fail(w, r, "refresh refused", err)
+			m.fail(w, r, "refresh refused", err, p.fromCookie)
 			return
 		}
-		m.deliver(w, r, tokens, !fromCookie)
+		m.deliver(w, tokens, !p.fromCookie)
 	})
 }
 
 // LogoutHandler serves POST logout: it revokes the session of the refresh
 // token (cookie or form body, as for refresh) or, failing that, of the
-// access token the request authenticates with, clears both cookies and
-// answers 204. Mount it under the refresh path (the refresh cookie is sent
-// nowhere else) or let it use the access token.
+// access token the request authenticates with, clears the cookies the
+// request came with and answers 204. Mount it under the refresh path (the
+// refresh cookie is sent nowhere else) or let it use the access token.
+// A malformed or oversized body (400, 413) and a cookie the development
+// cookies cannot clear (421) are refused before anything is revoked.
 func (m *Manager) LogoutHandler() http.Handler {
 	return m.endpoint(func(w http.ResponseWriter, r *http.Request) {
-		err := m.endSession(w, r)
-		if unavailable(err) {
-			m.fail(w, r, "logout failed", err)
+		p, ref := m.presentedLogout(w, r)
+		if ref != nil {
+			m.refuse(w, r, "logout", ref)
 			return
 		}
-		if m.cfg.delivery != DeliverTokenResponse {
+		err := m.endSession(r, p.token)
+		if unavailable(err) {
+			m.fail(w, r, "logout failed", err, false)
+			return
+		}
+		if p.fromCookie {
 			m.clearCookies(w)
 		}
 		w.Header().Set("Cache-Control", "no-store")
@@ -134,18 +191,18 @@ func (m *Manager) LogoutHandler() http.Handler {
 
 // endSession revokes the family the request names, and reports the
 // logout once.
-func (m *Manager) endSession(w http.ResponseWriter, r *http.Request) error {
+func (m *Manager) endSession(r *http.Request, refreshToken string) error {
 	start := time.Now()
-	err := m.revokeNamed(w, r)
+	err := m.revokeNamed(r, refreshToken)
 	m.observe(r.Context(), sealjwt.KindLogout, start, err)
 	return err
 }
 
-// revokeNamed revokes the family of the request's refresh token or, when
-// it has none that is valid, of its access token.
-func (m *Manager) revokeNamed(w http.ResponseWriter, r *http.Request) error {
-	if tok, _, err := m.refreshTokenOf(w, r); err == nil {
-		if err := m.logout(r.Context(), tok); !errors.Is(err, ErrInvalidRefresh) {
+// revokeNamed revokes the family of refreshToken or, when it is not a
+// valid one, of the request's access token.
+func (m *Manager) revokeNamed(r *http.Request, refreshToken string) error {
+	if refreshToken != "" {
+		if err := m.logout(r.Context(), refreshToken); !errors.Is(err, ErrInvalidRefresh) {
 			return err
 		}
 	}
@@ -177,40 +234,16 @@ func (m *Manager) endpoint(serve http.HandlerFunc) http.Handler {
 	})
 }
 
-// refreshTokenOf finds the refresh token where the delivery mode allows:
-// the refresh cookie, else the form body.
-func (m *Manager) refreshTokenOf(w http.ResponseWriter, r *http.Request) (tok string, fromCookie bool, err error) {
-	if m.cfg.delivery != DeliverTokenResponse {
-		if c, err := r.Cookie(refreshCookieName(m.cfg.devCookies)); err == nil && c.Value != "" {
-			return c.Value, true, nil
-		}
-		if m.cfg.delivery == DeliverCookies {
-			return "", false, errors.New("no refresh cookie")
-		}
-	}
-	r.Body = http.MaxBytesReader(w, r.Body, maxRefreshBody)
-	if err := r.ParseForm(); err != nil {
-		return "", false, errors.New("unreadable form body")
-	}
-	if gt := r.PostForm.Get("grant_type"); gt != "" && gt != "refresh_token" {
-		return "", false, errors.New("grant_type must be refresh_token")
-	}
-	if tok = r.PostForm.Get("refresh_token"); tok == "" {
-		return "", false, errors.New("no refresh_token")
-	}
-	return tok, false, nil
-}
-
 // fail answers a failed login, refresh or logout: 503 when the store
 // cannot answer (fail closed, cookies kept for a retry), else 400
-// invalid_grant with the cookies cleared.
-func (m *Manager) fail(w http.ResponseWriter, r *http.Request, what string, err error) {
+// invalid_grant, with the cookies cleared when they came with the request.
+func (m *Manager) fail(w http.ResponseWriter, r *http.Request, what string, err error, cookies bool) {
 	m.cfg.logRefusal(r, what, err)
 	if unavailable(err) {
 		writeProblem(w, http.StatusServiceUnavailable, "session store unavailable", "")
 		return
 	}
-	if m.cfg.delivery != DeliverTokenResponse {
+	if cookies {
 		m.clearCookies(w)
 	}
 	title := "invalid refresh token"
@@ -228,10 +261,11 @@ func (m *Manager) fail(w http.ResponseWriter, r *http.Request, what string, err 
 	writeProblem(w, http.StatusBadRequest, title, "invalid_grant")
 }
 
-// tokenResponse is RFC 6749 section 5.1's successful response.
+// tokenResponse is RFC 6749 section 5.1's successful response; without
+// the tokens and their type, the body of an answer by cookies.
 type tokenResponse struct {
 	AccessToken      string `json:"access_token,omitempty"`
-	TokenType        string `json:"token_type"`
+	TokenType        string `json:"token_type,omitempty"`
 	ExpiresIn        int64  `json:"expires_in"`
 	RefreshToken     string `json:"refresh_token,omitempty"`
 	RefreshExpiresIn int64  `json:"refresh_expires_in"`
@@ -239,19 +273,15 @@ type tokenResponse struct {
 }
 
 // deliver hands tokens over: in a token response when asJSON, else as
-// cookies with the same body minus the tokens themselves.
-func (m *Manager) deliver(w http.ResponseWriter, r *http.Request, t *Tokens, asJSON bool) {
+// cookies with the same body minus the tokens and their type. The
+// request was checked for the delivery before anything was written.
+func (m *Manager) deliver(w http.ResponseWriter, t *Tokens, asJSON bool) {
 	now := m.cfg.now()
-	resp := tokenResponse{TokenType: "Bearer", ExpiresIn: seconds(t.AccessExpiresAt.Sub(now)),
+	resp := tokenResponse{ExpiresIn: seconds(t.AccessExpiresAt.Sub(now)),
 		RefreshExpiresIn: seconds(t.RefreshExpiresAt.Sub(now)), Scope: strings.Join(t.Scopes, " ")}
 	if asJSON {
-		resp.AccessToken, resp.RefreshToken = t.Access, t.Refresh
+		resp.AccessToken, resp.TokenType, resp.RefreshToken = t.Access, "Bearer", t.Refresh
 	} else {
-		if m.cfg.devCookies && !loopback(r.Host) {
-			m.cfg.logRefusal(r, "development cookies refused", errors.New("host is not loopback"))
-			writeProblem(w, http.StatusInternalServerError, "development cookies are for localhost only", "")
-			return
-		}
 		http.SetCookie(w, m.accessCookie(t.Access, int(resp.ExpiresIn)))
 		http.SetCookie(w, m.refreshCookie(t.Refresh, int(resp.RefreshExpiresIn)))
 	}

@@ -45,9 +45,9 @@ func TestBrowserSessionCookies(t *testing.T) {
 		t.Errorf("refresh cookie %+v: want HttpOnly, Secure, SameSite=Strict, Path=%s, Max-Age of the idle timeout", refresh, DefaultRefreshPath)
 	}
 	var body tokenResponse
-	if err := json.NewDecoder(resp.Body).Decode(&body); err != nil || body.AccessToken != "" || body.RefreshToken != "" ||
+	if err := json.NewDecoder(resp.Body).Decode(&body); err != nil || body.AccessToken != "" || body.RefreshToken != "" || body.TokenType != "" ||
 		body.ExpiresIn != 900 || body.Scope != "read write" {
-		t.Errorf("cookie login body %+v %v: want expiry and scope, no token", body, err)
+		t.Errorf("cookie login body %+v %v: want expiry and scope, no token and no token_type", body, err)
 	}
 
 	for range 3 { // reusable until it expires
@@ -234,7 +234,7 @@ func TestTokenResponseDelivery(t *testing.T) {
 	problemOf(t, resp, http.StatusBadRequest)
 	resp = a.post(t, c, DefaultRefreshPath+"/logout", url.Values{"refresh_token": {next.RefreshToken}})
 	wantStatus(t, resp, http.StatusNoContent)
-	resp = a.post(t, c, DefaultRefreshPath, url.Values{"refresh_token": {next.RefreshToken}})
+	resp = a.post(t, c, DefaultRefreshPath, url.Values{"grant_type": {"refresh_token"}, "refresh_token": {next.RefreshToken}})
 	if p := problemOf(t, resp, http.StatusBadRequest); p.Title != "session revoked" {
 		t.Fatalf("refresh after logout: %+v", p)
 	}
@@ -298,7 +298,7 @@ func TestLoginRefused(t *testing.T) {
 		t.Errorf("%d refused login events with reason login_refused, want 1", n)
 	}
 	huge := url.Values{"pad": {strings.Repeat("x", maxLoginBody)}, "user": {"alice"}}
-	problemOf(t, a.post(t, a.srv.Client(), "/auth/login", huge), http.StatusBadRequest)
+	problemOf(t, a.post(t, a.srv.Client(), "/auth/login", huge), http.StatusRequestEntityTooLarge)
 	if len(resp.Cookies()) != 0 {
 		t.Fatalf("refused login set cookies")
 	}
@@ -319,7 +319,7 @@ func TestDevelopmentCookies(t *testing.T) {
 		t.Fatalf("development cookie names %q, %q", access, refresh)
 	}
 	h := m.LoginHandler(func(*http.Request) (Grant, error) { return Grant{Subject: "dev"}, nil })
-	for host, want := range map[string]int{"localhost:8080": 200, "127.0.0.1:1": 200, "[::1]:80": 200, "api.example": 500} {
+	for host, want := range map[string]int{"localhost:8080": 200, "127.0.0.1:1": 200, "[::1]:80": 200, "api.example": http.StatusMisdirectedRequest} {
 		w := newRecorder(h, http.MethodPost, "http://"+host+"/auth/login")
 		if w.Code != want {
 			t.Fatalf("host %s: %d, want %d", host, w.Code, want)

@@ -24,6 +24,7 @@ func reasonOf(err error) sealjwt.Reason {
 		{ErrSessionExpired, sealjwt.ReasonSessionExpired},
 		{ErrStoreUnavailable, sealjwt.ReasonStoreUnavailable},
 		{errNoToken, sealjwt.ReasonMalformed},
+		{errBadRequest, sealjwt.ReasonMalformed},
 		{errCrossOrigin, sealjwt.ReasonBinding},
 	} {
 		if errors.Is(err, r.err) {

@@ -33,16 +33,17 @@ type Delivery int
 
 const (
 	// DeliverCookies sets the access and refresh tokens as HttpOnly
-	// cookies, for browsers. The default.
+	// cookies, for browsers only: a login that asks for JSON, and a
+	// refresh without the cookie, are refused with 400 invalid_request.
 	DeliverCookies Delivery = iota
 	// DeliverTokenResponse answers with an RFC 6749 section 5.1 JSON token
 	// response, for API and native clients; no cookie is set or read.
 	DeliverTokenResponse
-	// DeliverPerRequest lets each request choose: a login whose Accept
-	// header names application/json, and a refresh whose token came in the
-	// form body, get a token response; the others get cookies. A refresh
-	// token that came in a cookie is always answered with cookies, so that
-	// script on the page can never read it.
+	// DeliverPerRequest, the default, lets each request choose: a login
+	// whose Accept header names application/json, and a refresh whose
+	// token came in the form body, get a token response; the others get
+	// cookies. A refresh token that came in a cookie is always answered
+	// with cookies, so that script on the page can never read it.
 	DeliverPerRequest
 )
 
@@ -82,6 +83,7 @@ func defaultConfig() config {
 		log:             slog.New(slog.DiscardHandler),
 		refreshPath:     DefaultRefreshPath,
 		sameSite:        http.SameSiteStrictMode,
+		delivery:        DeliverPerRequest,
 	}
 }
 
@@ -180,7 +182,8 @@ func WithCrossOriginProtection(p *http.CrossOriginProtection) Option {
 	return func(c *config) { c.crossOrigin = p }
 }
 
-// WithDelivery sets how tokens are handed over (default DeliverCookies).
+// WithDelivery sets how tokens are handed over (default DeliverPerRequest:
+// cookies for browsers, token responses for clients that ask for them).
 func WithDelivery(d Delivery) Option {
 	return managerOption("WithDelivery", func(c *config) { c.delivery = d })
 }
@@ -201,7 +204,9 @@ func WithSameSite(s http.SameSite) Option {
 // WithDevelopmentCookies is for local development over plain http: the
 // cookies lose the Secure attribute and their __Host- and __Secure-
 // prefixes, which browsers only accept over https. The handlers then set
-// cookies only for requests to localhost, 127.0.0.1 or [::1]. Never use it
+// cookies only for requests to localhost, 127.0.0.1 or [::1]: a request
+// to another host that would get cookies is refused with 421 Misdirected
+// Request before anything is written to the store. Never use it
 // in production: without Secure, a cookie travels over any plain http
 // connection to the host.
 func WithDevelopmentCookies() Option {

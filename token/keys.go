@@ -111,6 +111,19 @@ func NewHMACKey(secret []byte) (*SigningKey, error) {
 	return newSigningKey(HS256, append([]byte(nil), secret...))
 }
 
+// NewTutorialHMACKey is NewHMACKey without the 32-byte minimum, for the
+// shorter secrets of the classic shared-secret tutorial: any non-empty
+// secret. RFC 7518 section 3.2 requires a key at least as long as the
+// SHA-256 output; a shorter one is easier to guess, and whoever guesses it
+// mints tokens. Use it only to interoperate with such a secret, and say so
+// to the user.
+func NewTutorialHMACKey(secret []byte) (*SigningKey, error) {
+	if len(secret) == 0 {
+		return nil, fmt.Errorf("%w: empty HS256 secret", ErrInvalidKey)
+	}
+	return newSigningKey(HS256, append([]byte(nil), secret...))
+}
+
 // curveOf returns the curve an ECDSA alg is defined on, or nil.
 func curveOf(alg Alg) elliptic.Curve {
 	switch alg {
@@ -176,7 +189,7 @@ func checkKeyFitsAlg(alg Alg, pub any) error {
 	case *rsa.PublicKey:
 		ok = (alg == RS256 || alg == PS256) && p.N.BitLen() >= rsaMinBits && p.N.BitLen() <= rsaMaxBits
 	case []byte:
-		ok = alg == HS256 && len(p) >= MinHMACKeySize
+		ok = alg == HS256 && len(p) > 0 // the minimum size is NewHMACKey's and the JWK reader's
 	case *mldsaPublic:
 		ok = mldsaParamSets[alg] == p.params
 	}

@@ -75,3 +75,28 @@ func TestTutorialCompat(t *testing.T) {
 func noneToken(claims string) string {
 	return strict.Encode([]byte(`{"alg":"none","typ":"JWT"}`)) + "." + strict.Encode([]byte(claims)) + "."
 }
+
+// The tutorial's own secret is 24 bytes, under the 32 that RFC 7518
+// section 3.2 requires: NewHMACKey refuses it, NewTutorialHMACKey takes it
+// (and nothing empty), and the tutorial's token verifies with it.
+func TestTutorialHMACKeyTakesTheTutorialsSecret(t *testing.T) {
+	secret := []byte("captainjacksparrowsayshi")
+	if _, err := NewHMACKey(secret); !errors.Is(err, ErrInvalidKey) {
+		t.Fatalf("NewHMACKey with %d bytes: %v, want ErrInvalidKey", len(secret), err)
+	}
+	if _, err := NewTutorialHMACKey(nil); !errors.Is(err, ErrInvalidKey) {
+		t.Fatalf("NewTutorialHMACKey with no secret: %v, want ErrInvalidKey", err)
+	}
+	k, err := NewTutorialHMACKey(secret)
+	if err != nil {
+		t.Fatal(err)
+	}
+	tok := forge(t, `{"alg":"HS256","typ":"JWT"}`, fmt.Sprintf(`{"authorized":true,"exp":%d}`, testNow.Unix()+600), k)
+	if _, err := newTestVerifier(t, []*SigningKey{k}, WithTutorialCompat()).Verify(tok); err != nil {
+		t.Fatalf("the tutorial's token under its own secret: %v", err)
+	}
+	short := `{"kty":"oct","alg":"HS256","k":"` + strict.Encode(secret) + `"}`
+	if _, err := ParseSigningJWK([]byte(short)); !errors.Is(err, ErrInvalidKey) {
+		t.Fatalf("a short secret as a JWK: %v, want ErrInvalidKey", err)
+	}
+}

@@ -55,7 +55,8 @@ a valid HS256 JWT from ISSUER for ID, and 401 otherwise. The secret comes
 from --secret or $` + cli.SecretEnv + `, at least 32 bytes. Tokens are reusable until they
 expire. --tutorial also accepts tokens made as the classic tutorial makes them
 (typ JWT, no kid, iss, aud, jti or iat; exp required), giving up the checks
-those claims allow. Its tokens are bearer tokens: it listens on loopback by
+those claims allow, and a secret shorter than 32 bytes, with a warning
+(RFC 7518 section 3.2 requires 32). Its tokens are bearer tokens: it listens on loopback by
 default, and on any other address only with --tls-cert and --tls-key
 (HTTPS), or with --insecure. Stop with Ctrl-C.
 
@@ -72,6 +73,7 @@ type config struct {
 	baseURL              string
 	trust                cli.TrustFlag
 	signedOnly, tutorial bool
+	warn                 io.Writer // where a short --tutorial secret is warned about
 	secret, issuer       string
 	maxBody              int64
 	hosts                string // comma-separated; "": derived from the listen address
@@ -112,8 +114,9 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	fs.StringVar(&c.tlsCert, "tls-cert", "", "serve HTTPS with this certificate chain `FILE` (PEM; with --tls-key)")
 	fs.StringVar(&c.tlsKey, "tls-key", "", "the certificate's private key `FILE` (PEM)")
 	fs.BoolVar(&c.insecure, "insecure", false, "--signed-only: allow plain HTTP on an address other than loopback")
-	fs.BoolVar(&c.tutorial, "tutorial", false, "--signed-only: also accept the classic tutorial's tokens (typ JWT; only exp required)")
+	fs.BoolVar(&c.tutorial, "tutorial", false, "--signed-only: also accept the classic tutorial's tokens (typ JWT; only exp required) and a secret under 32 bytes")
 	c.ops.Register(fs)
+	c.warn = stderr
 	return command.Run(fs, args, stdout, stderr, func(rest []string) error {
 		if len(rest) > 0 {
 			return cli.Usagef("unexpected argument %q", rest[0])
@@ -205,7 +208,7 @@ func (c *config) signedOnlyHandler(log *slog.Logger) (http.Handler, error) {
 	if c.key != "" || c.trust.Len() > 0 || c.redis != "" {
 		return nil, cli.Usagef("--signed-only takes --secret and --iss, not --key, --trust or --redis")
 	}
-	key, err := cli.HMACKey(c.secret)
+	key, err := cli.HMACKey(c.secret, c.tutorial, c.warn)
 	if err != nil {
 		return nil, err
 	}

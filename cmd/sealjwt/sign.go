@@ -68,7 +68,7 @@ func signingKeys(keyFile, secret string) (*token.KeySet, error) {
 		}
 		return cli.SigningKeys(keyFile)
 	}
-	k, err := cli.HMACKey(secret)
+	k, err := cli.HMACKey(secret, false, nil)
 	if err != nil {
 		return nil, err
 	}

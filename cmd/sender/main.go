@@ -18,7 +18,7 @@ import (
 
 var command = cli.Command{
 	Name: "sender",
-	Args: "--key SENDER.jwk [--url URL] [--iss ISSUER] [--aud ID] [--method M] [--count N --concurrency C] [MESSAGE]\n       sender --signed-only [--url URL] [--iss ISSUER] [--aud ID] [--secret S]",
+	Args: "--key SENDER.jwk [--url URL] [--iss ISSUER] [--aud ID] [--method M] [--count N --concurrency C] [MESSAGE]\n       sender --signed-only [--url URL] [--iss ISSUER] [--aud ID] [--secret S] [--tutorial]",
 	Summary: `Fetches the receiver's public keys from URL` + "/.well-known/jwks.json" + `, signs the message
 as ISSUER with the sender key, seals it to the receiver named ID, POSTs it
 to URL/messages and prints the decrypted reply. The message is the
@@ -34,7 +34,8 @@ and a summary (throughput, p50 and p99 latency, errors); load runs only
 against receivers on this machine.
 
 --signed-only sends GET URL/ with a fresh HS256 JWT in the Token header
-(secret from --secret or $` + cli.SecretEnv + `) and prints the reply.`,
+(secret from --secret or $` + cli.SecretEnv + `, at least 32 bytes; with --tutorial a
+shorter one, such as the classic tutorial's, with a warning) and prints the reply.`,
 	Examples: `sender --key sender.jwk --iss orders --aud billing '{"order":17}'
 sender --key sender.jwk --iss orders --aud billing --count 1000 --concurrency 16 hello
 SEALJWT_SECRET='a shared secret of at least 32 bytes!!' sender --signed-only`,
@@ -47,6 +48,7 @@ type config struct {
 	count, concurrency   int
 	signedOnly           bool
 	secret               string
+	tutorial             bool
 	timeout, wait        time.Duration
 	method               string
 }
@@ -72,6 +74,7 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 	fs.IntVar(&c.concurrency, "concurrency", 1, "messages in flight at once, with --count")
 	fs.BoolVar(&c.signedOnly, "signed-only", false, "talk to a receiver --signed-only (Token header, HS256)")
 	fs.StringVar(&c.secret, "secret", "", "--signed-only: HS256 secret (default $"+cli.SecretEnv+")")
+	fs.BoolVar(&c.tutorial, "tutorial", false, "--signed-only: accept a secret under 32 bytes, as the classic tutorial's, with a warning")
 	fs.DurationVar(&c.timeout, "timeout", 30*time.Second, "key fetch and single-message timeout")
 	fs.DurationVar(&c.wait, "wait", 5*time.Second, "keep retrying a receiver that refuses connections for this long")
 	fs.StringVar(&c.method, "method", "", "HTTP method: GET, POST, PUT or DELETE (default POST; GET with --signed-only)")
@@ -79,8 +82,11 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 		if c.wait < 0 || c.timeout <= 0 {
 			return cli.Usagef("--wait must be 0s or more and --timeout more than 0s, got %v and %v", c.wait, c.timeout)
 		}
+		if c.tutorial && !c.signedOnly {
+			return cli.Usagef("--tutorial is for --signed-only")
+		}
 		if c.signedOnly {
-			return c.sendSignedOnly(ctx, rest, stdout)
+			return c.sendSignedOnly(ctx, rest, stdout, stderr)
 		}
 		return c.sendSealed(ctx, rest, stdin, stdout, stderr)
 	})

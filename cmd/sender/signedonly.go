@@ -15,11 +15,11 @@ import (
 
 // sendSignedOnly sends one GET with a fresh HS256 token in the Token
 // header, as the shared-secret flow expects, and prints the reply.
-func (c *config) sendSignedOnly(ctx context.Context, rest []string, stdout io.Writer) error {
+func (c *config) sendSignedOnly(ctx context.Context, rest []string, stdout, stderr io.Writer) error {
 	if len(rest) > 0 || c.key != "" || c.count != 1 || (c.method != "" && c.method != http.MethodGet) {
 		return cli.Usagef("--signed-only sends one GET: no message, --key, --count or --method %s", c.method)
 	}
-	key, err := cli.HMACKey(c.secret)
+	key, err := cli.HMACKey(c.secret, c.tutorial, stderr)
 	if err != nil {
 		return err
 	}

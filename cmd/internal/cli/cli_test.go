@@ -71,17 +71,42 @@ func TestTrustFlagSyntax(t *testing.T) {
 	}
 }
 
+// The strict default keeps RFC 7518 section 3.2's 32-byte minimum; the
+// tutorial mode accepts the tutorial's own 24-byte secret, with a warning
+// that cites the RFC, and still no empty secret.
 func TestHMACKeyLength(t *testing.T) {
-	t.Setenv(SecretEnv, "")
-	if _, err := HMACKey(""); err == nil {
-		t.Error("no secret accepted")
-	}
-	if _, err := HMACKey(strings.Repeat("s", 31)); err == nil {
-		t.Error("31-byte secret accepted")
-	}
-	t.Setenv(SecretEnv, strings.Repeat("s", 32))
-	if _, err := HMACKey(""); err != nil {
-		t.Errorf("secret from the environment: %v", err)
+	const tutorialSecret = "captainjacksparrowsayshi"
+	for _, tc := range []struct {
+		name, secret, env string
+		tutorial, ok      bool
+		warns             bool
+	}{
+		{name: "none", ok: false},
+		{name: "none, tutorial", tutorial: true, ok: false},
+		{name: "31 bytes", secret: strings.Repeat("s", 31), ok: false},
+		{name: "the tutorial's, strict", secret: tutorialSecret, ok: false},
+		{name: "the tutorial's, tutorial", secret: tutorialSecret, tutorial: true, ok: true, warns: true},
+		{name: "the tutorial's from the environment, tutorial", env: tutorialSecret, tutorial: true, ok: true, warns: true},
+		{name: "32 bytes from the environment", env: strings.Repeat("s", 32), ok: true},
+		{name: "32 bytes, tutorial", secret: strings.Repeat("s", 32), tutorial: true, ok: true},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Setenv(SecretEnv, tc.env)
+			var warn bytes.Buffer
+			k, err := HMACKey(tc.secret, tc.tutorial, &warn)
+			if (err == nil) != tc.ok {
+				t.Fatalf("HMACKey: %v, want ok %v", err, tc.ok)
+			}
+			if err != nil && tc.secret != "" && !strings.Contains(err.Error(), "RFC 7518 section 3.2") {
+				t.Errorf("refusal %q does not cite RFC 7518 section 3.2", err)
+			}
+			if got := strings.Contains(warn.String(), "RFC 7518 section 3.2"); got != tc.warns {
+				t.Errorf("warning %q, want one citing RFC 7518 section 3.2: %v", warn.String(), tc.warns)
+			}
+			if k != nil && k.Alg() != token.HS256 {
+				t.Errorf("key alg %s", k.Alg())
+			}
+		})
 	}
 }
 

@@ -252,8 +252,10 @@ func inFile(path string, err error) error {
 const SecretEnv = "SEALJWT_SECRET"
 
 // HMACKey returns the HS256 key from the flag value, or else from
-// SecretEnv. The secret must be at least token.MinHMACKeySize bytes.
-func HMACKey(flagValue string) (*token.SigningKey, error) {
+// SecretEnv. The secret must be at least token.MinHMACKeySize bytes,
+// unless tutorial is set: then a shorter one (the classic tutorial's is
+// 24 bytes) is accepted with a warning on warn.
+func HMACKey(flagValue string, tutorial bool, warn io.Writer) (*token.SigningKey, error) {
 	secret := flagValue
 	if secret == "" {
 		secret = os.Getenv(SecretEnv)
@@ -261,10 +263,17 @@ func HMACKey(flagValue string) (*token.SigningKey, error) {
 	if secret == "" {
 		return nil, Usagef("an HS256 secret is required: --secret or $%s", SecretEnv)
 	}
-	if len(secret) < token.MinHMACKeySize {
-		return nil, Usagef("the secret must be at least %d bytes, got %d", token.MinHMACKeySize, len(secret))
+	if len(secret) >= token.MinHMACKeySize {
+		return token.NewHMACKey([]byte(secret))
 	}
-	return token.NewHMACKey([]byte(secret))
+	if !tutorial {
+		return nil, Usagef("the secret must be at least %d bytes, got %d (RFC 7518 section 3.2; --tutorial accepts a shorter one)",
+			token.MinHMACKeySize, len(secret))
+	}
+	fmt.Fprintf(warn, "warning: the HS256 secret is %d bytes, under the %d that RFC 7518 section 3.2 requires: "+
+		"accepted for --tutorial only; a short secret is easier to guess, and whoever guesses it can mint tokens\n",
+		len(secret), token.MinHMACKeySize)
+	return token.NewTutorialHMACKey([]byte(secret))
 }
 
 // WritePrivate writes data to path with mode 0600, refusing to replace an

@@ -1,11 +1,13 @@
 package webdemo
 
 import (
+	"crypto/x509"
 	"fmt"
 	"net/http"
 	"net/http/httptest"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -65,14 +67,20 @@ func (s *sessionSite) jar(b *browser) (access, refresh *network.Cookie) {
 func TestBrowserSessionLifecycle(t *testing.T) {
 	b := startBrowser(t)
 	clock := &offsetClock{}
+	// The server's certificate exists once it starts, and the demo's
+	// attacker must trust it: the handler is set just after.
+	var demo atomic.Pointer[Demo]
+	srv := httptest.NewTLSServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { demo.Load().ServeHTTP(w, r) }))
+	t.Cleanup(srv.Close)
+	roots := x509.NewCertPool()
+	roots.AddCert(srv.Certificate())
 	// A short grace window, so that the page's own replay demonstration
 	// does not keep the test waiting.
-	d, err := New(Config{Now: clock.Now, Grace: 300 * time.Millisecond})
+	d, err := New(Config{Now: clock.Now, Grace: 300 * time.Millisecond, RootCAs: roots})
 	if err != nil {
 		t.Fatal(err)
 	}
-	srv := httptest.NewTLSServer(d)
-	t.Cleanup(srv.Close)
+	demo.Store(d)
 	s := &sessionSite{t: t, demo: d, srv: srv, clock: clock}
 
 	first := loginSetsCookiesScriptsCannotRead(t, b, s)
@@ -236,18 +244,61 @@ func crossOriginFormPostIsRefused(t *testing.T, b *browser, s *sessionSite) {
 }
 
 // replayButtonShowsTheAttackCaught clicks the page's own demonstration:
-// the server replays the browser's refresh token as an attacker, and the
-// page's next refresh, past the grace window, ends the session.
+// the server replays the browser's refresh token as an attacker, over a
+// real connection to the page's own host; the page says when it will
+// refresh, and that refresh, past the grace window, ends the session
+// within the time the page stated.
 func replayButtonShowsTheAttackCaught(t *testing.T, b *browser, s *sessionSite) {
 	b.do("opening the protected page", chromedp.Navigate(s.url(appPage)))
 	b.waitFor("the protected page shows the user", fmt.Sprintf(`document.getElementById("subject").textContent === %q`, User))
+	pressReplayAndWaitForLogin(t, b)
+}
+
+// pressReplayAndWaitForLogin presses the replay button, checks the
+// page's messages, and waits for the login page that says the session
+// was revoked for reuse. The time from the page showing the replay's
+// answer to the login page's navigation is taken by the browser's own
+// clock: the refresh the page announced, plus that refresh's round trip
+// (replyAllowance), on a loaded machine.
+func pressReplayAndWaitForLogin(t *testing.T, b *browser) {
+	t.Helper()
+	b.do("watching for the replay's answer", chromedp.Evaluate[chromedp.Void](`(() => {
+		const out = document.getElementById("attacker");
+		window.replayAnsweredAt = 0;
+		new MutationObserver(() => { if (!out.hidden && !window.replayAnsweredAt) window.replayAnsweredAt = Date.now(); })
+			.observe(out, {attributes: true, childList: true, characterData: true, subtree: true});
+	})()`))
 	b.do("replaying the stolen refresh token", chromedp.Click(chromedp.CSS("#replay")))
 	b.waitFor("the page reports the attacker's session",
 		`!document.getElementById("attacker").hidden && document.getElementById("attacker").textContent.includes("session of the attacker's own")`)
+	answeredAt := eval[float64](b, `window.replayAnsweredAt`)
+	if msg := eval[string](b, `document.getElementById("attacker").textContent`); !strings.Contains(msg, "answered 200") {
+		t.Errorf("the page's report of the replay: %q; want the server's 200 to the attacker", msg)
+	}
+	stated := eval[float64](b, `(() => { for (const li of document.getElementById("log").children) {
+		const m = li.textContent.match(/This page will refresh in (\d+(?:\.\d+)?) s, with the token the attacker already spent/);
+		if (m) return Number(m[1]); } return -1; })()`)
+	if stated <= 0 {
+		t.Fatalf("the page's log does not say when it will refresh: %q", eval[string](b, `document.getElementById("log").textContent`))
+	}
 	b.shot("attacker replayed the refresh token")
 	backOnLoginWith(b, "reused")
+	took := time.Duration(eval[float64](b, `performance.timeOrigin`)-answeredAt) * time.Millisecond
+	t.Logf("the login page came %v after the replay's answer; the page said it would refresh in %g s", took, stated)
+	want := time.Duration(stated * float64(time.Second))
+	if took > want+replyAllowance || took < want {
+		t.Errorf("the login page came %v after the replay's answer; the page said it would refresh in %g s (allowing %v for that refresh)",
+			took, stated, replyAllowance)
+	}
+	if msg := eval[string](b, `document.getElementById("reason").textContent`); !strings.Contains(msg, "used twice") {
+		t.Errorf("the login page says %q; want why the session ended (a refresh token used twice)", msg)
+	}
 	b.shot("replay caught back on login")
 }
+
+// replyAllowance is how long the page's refresh after the replay may take
+// to be answered, on a loaded 2-core machine.
+const replyAllowance = 1500 * time.Millisecond
 
 func logoutClearsBothCookies(t *testing.T, b *browser, s *sessionSite) {
 	login(b, s)
@@ -263,6 +314,9 @@ func logoutClearsBothCookies(t *testing.T, b *browser, s *sessionSite) {
 // over plain http on loopback, and logs in and out in Chromium: the
 // development cookies (no Secure, no prefix) are kept by the browser, still
 // out of reach of scripts, and the page says it runs in development mode.
+// Its replay button works there too: the attacker's request reaches the
+// server with the page's own loopback host, and the page is back on the
+// login page within the time it states.
 func TestBrowserDemoOverPlainHTTP(t *testing.T) {
 	b := startBrowser(t)
 	base := serveInBackground(t)
@@ -282,6 +336,9 @@ func TestBrowserDemoOverPlainHTTP(t *testing.T) {
 	if got := eval[string](b, "document.cookie"); got != "" {
 		t.Errorf("document.cookie = %q; want \"\"", got)
 	}
+	pressReplayAndWaitForLogin(t, b)
+	b.do("logging in again", chromedp.Click(chromedp.CSS("#submit")))
+	b.waitFor("the protected page shows the user", fmt.Sprintf(`document.getElementById("subject")?.textContent === %q`, User))
 	b.do("logging out", chromedp.Click(chromedp.CSS("#logout")))
 	backOnLoginWith(b, "loggedout")
 	if jar := b.cookies(base+"/", base+refreshPath); len(jar) != 0 {

@@ -1,10 +1,15 @@
 package webdemo
 
 import (
+	"context"
+	"crypto/tls"
+	"errors"
 	"fmt"
+	"io"
+	"net"
 	"net/http"
-	"net/http/httptest"
 	"sync"
+	"time"
 )
 
 // maxStolen bounds the thief's memory: the oldest copies go first.
@@ -81,20 +86,76 @@ func (d *Demo) replay(w http.ResponseWriter, r *http.Request) {
 		})
 		return
 	}
-	req := httptest.NewRequestWithContext(r.Context(), http.MethodPost, refreshPath, nil)
-	req.AddCookie(&http.Cookie{Name: d.refreshCookie, Value: stolen})
-	answer := httptest.NewRecorder()
-	d.refresh.ServeHTTP(answer, req)
-	if answer.Code != http.StatusOK {
-		writeJSON(w, http.StatusConflict, map[string]any{
-			"message": fmt.Sprintf("The server refused the stolen refresh token (%d): this browser had already used it.", answer.Code),
-		})
+	status, err := d.presentStolen(r, stolen)
+	if err != nil {
+		writeJSON(w, http.StatusBadGateway, map[string]any{"message": "The attacker's request failed: " + err.Error()})
+		return
+	}
+	if status != http.StatusOK {
+		writeJSON(w, http.StatusConflict, map[string]any{"message": refusedMessage(status)})
 		return
 	}
 	writeJSON(w, http.StatusOK, map[string]any{
 		"message": fmt.Sprintf("The attacker presented this browser's refresh token from outside the browser. "+
 			"The server answered %d with a session of the attacker's own: an access token for %s and a new refresh token. "+
-			"The token it presented is now spent.", answer.Code, seconds(d.cfg.AccessLifetime)),
+			"The token it presented is now spent.", status, seconds(d.cfg.AccessLifetime)),
 		"grace_ms": d.cfg.Grace.Milliseconds(),
 	})
+}
+
+func refusedMessage(status int) string {
+	if status == http.StatusBadRequest {
+		return "The server refused the stolen refresh token (400): this browser had already used it."
+	}
+	return fmt.Sprintf("The server answered %d to the stolen refresh token.", status)
+}
+
+// attackerTimeout bounds the attacker's request.
+const attackerTimeout = 10 * time.Second
+
+// presentStolen sends the attacker's request: a real HTTP request, over
+// its own connection, to the address and host the page was served from
+// (http or https as the page's own request), carrying nothing but the
+// stolen refresh cookie. It never connects elsewhere, whatever the Host
+// header says. It returns the server's status.
+func (d *Demo) presentStolen(r *http.Request, stolen string) (int, error) {
+	local, ok := r.Context().Value(http.LocalAddrContextKey).(net.Addr)
+	if !ok {
+		return 0, errors.New("the demo is not served by an http.Server: no address to send to")
+	}
+	scheme := "http"
+	if r.TLS != nil {
+		scheme = "https"
+	}
+	ctx, cancel := context.WithTimeout(r.Context(), attackerTimeout)
+	defer cancel()
+	req, err := http.NewRequestWithContext(ctx, http.MethodPost, scheme+"://"+r.Host+refreshPath, nil)
+	if err != nil {
+		return 0, err
+	}
+	req.AddCookie(&http.Cookie{Name: d.refreshCookie, Value: stolen})
+	resp, err := d.attackerClient(local).Do(req)
+	if err != nil {
+		return 0, err
+	}
+	_, _ = io.Copy(io.Discard, io.LimitReader(resp.Body, 1<<16))
+	resp.Body.Close()
+	return resp.StatusCode, nil
+}
+
+// attackerClient connects to local only, trusting cfg.RootCAs over https,
+// with a connection of its own that it does not keep.
+func (d *Demo) attackerClient(local net.Addr) *http.Client {
+	var dialer net.Dialer
+	return &http.Client{
+		Transport: &http.Transport{
+			DialContext: func(ctx context.Context, _, _ string) (net.Conn, error) {
+				return dialer.DialContext(ctx, local.Network(), local.String())
+			},
+			TLSClientConfig:   &tls.Config{RootCAs: d.cfg.RootCAs, MinVersion: tls.VersionTLS12},
+			DisableKeepAlives: true,
+		},
+		// The refresh endpoint never redirects; a redirect is not followed.
+		CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse },
+	}
 }

@@ -9,6 +9,7 @@
 package webdemo
 
 import (
+	"crypto/x509"
 	"embed"
 	"encoding/json"
 	"fmt"
@@ -67,6 +68,10 @@ type Config struct {
 	Observer sealjwt.Observer
 	// Log, if set, gets one line per refusal.
 	Log *slog.Logger
+	// RootCAs are the certificates the replay's attacker trusts when the
+	// demo is served over https (the system's when nil): the attacker
+	// sends a real request to the demo's own address.
+	RootCAs *x509.CertPool
 }
 
 func (c Config) withDefaults() Config {

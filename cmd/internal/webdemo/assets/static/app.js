@@ -105,7 +105,7 @@ async function replay() {
   state.timer = setTimeout(async () => {
     if (await refresh("after the attacker's replay")) await me();
   }, body.grace_ms + 1000);
-  log("This page will refresh in " + Math.round(body.grace_ms / 1000 + 1) + " s, with the token the attacker already spent.");
+  log("This page will refresh in " + (body.grace_ms + 1000) / 1000 + " s, with the token the attacker already spent.");
 }
 
 async function logout() {
