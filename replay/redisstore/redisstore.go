@@ -53,8 +53,11 @@ const (
 	// timeout, so that the sender hears 503 rather than nothing.
 	DefaultTimeout = time.Second
 	// DefaultInDoubt is how long after a check's deadline its pair counts
-	// as possibly given back (503) rather than seen (409).
-	DefaultInDoubt = 30 * time.Second
+	// as possibly given back (503) rather than seen (409): room for a
+	// receiver cut off from Redis to give back a pair whose answer it lost.
+	// Every accepted pair is in doubt for this long after its deadline, so
+	// a copy arriving then is a 503, not a 409.
+	DefaultInDoubt = 10 * time.Second
 	// DefaultResetMargin is how far a sender's clock may run ahead of
 	// Redis's: the verifier's default leeway.
 	DefaultResetMargin = 30 * time.Second
