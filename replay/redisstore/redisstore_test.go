@@ -174,15 +174,15 @@ func TestFaultLateCheckDoesNotSpendPair(t *testing.T) {
 // as seen when the in-doubt window ends.
 func TestFaultReplyLostAfterCommitInDoubtThenGivenBack(t *testing.T) {
 	ctx := context.Background()
-	const window = 300 * time.Millisecond
+	const window = time.Second
 	s, _ := newTestStore(t, WithInDoubt(window))
 	exp := time.Now().Add(time.Minute)
 	commit := func(id string) (key string) {
 		key = s.pairKey("iss", id)
-		if verdict, _, err := s.run(ctx, key, "lost-reply", time.Now().Add(200*time.Millisecond), exp); err != nil || verdict != nil {
+		if verdict, _, err := s.run(ctx, key, "lost-reply", time.Now().Add(500*time.Millisecond), exp); err != nil || verdict != nil {
 			t.Fatalf("commit: %v %v", verdict, err)
 		}
-		time.Sleep(250 * time.Millisecond) // past the deadline the lost check had
+		time.Sleep(600 * time.Millisecond) // past the deadline the lost check had
 		if err := s.Check(ctx, "iss", id, exp); !errors.Is(err, replay.ErrInDoubt) || !errors.Is(err, replay.ErrUnavailable) {
 			t.Fatalf("retry while in doubt: %v, want ErrInDoubt (a 503)", err)
 		}
