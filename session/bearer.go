@@ -204,7 +204,7 @@ func (b *Bearer) refuse(w http.ResponseWriter, r *http.Request, err error) {
 	case errors.Is(err, errCrossOrigin):
 		writeProblem(w, http.StatusForbidden, "cross-origin request refused", "")
 	case unavailable(err):
-		writeProblem(w, http.StatusServiceUnavailable, "session store unavailable", "")
+		writeUnavailable(w)
 	default:
 		w.Header().Set("WWW-Authenticate", `Bearer error="invalid_token"`)
 		writeProblem(w, http.StatusUnauthorized, "invalid access token", "invalid_token")

@@ -207,7 +207,7 @@ func (m *Manager) refreshTokenOf(w http.ResponseWriter, r *http.Request) (tok st
 func (m *Manager) fail(w http.ResponseWriter, r *http.Request, what string, err error) {
 	m.cfg.logRefusal(r, what, err)
 	if unavailable(err) {
-		writeProblem(w, http.StatusServiceUnavailable, "session store unavailable", "")
+		writeUnavailable(w)
 		return
 	}
 	if m.cfg.delivery != DeliverTokenResponse {

@@ -2,6 +2,7 @@ package session
 
 import (
 	"context"
+	"crypto/sha256"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -198,7 +199,8 @@ func (m *Manager) login(ctx context.Context, g Grant) (*Tokens, error) {
 	}
 	refresh, rec := newRefresh(fam.ID)
 	rec.IssuedAt = now
-	if err := m.cfg.store.Create(ctx, fam, rec); err != nil {
+	err = callStoreErr(ctx, m.cfg.storeTimeout, func(ctx context.Context) error { return m.cfg.store.Create(ctx, fam, rec) })
+	if err != nil {
 		return nil, err
 	}
 	tokens.Refresh = refresh
@@ -221,19 +223,58 @@ func (m *Manager) Refresh(ctx context.Context, refreshToken string) (*Tokens, er
 }
 
 func (m *Manager) refresh(ctx context.Context, refreshToken string) (*Tokens, error) {
-	id, h, err := parseRefresh(refreshToken)
+	id, secret, err := splitRefresh(refreshToken)
 	if err != nil {
 		return nil, err
 	}
 	now := m.cfg.now()
-	next, rec := newRefresh("")
+	request := newRequestID()
+	next, rec := successor(secret, request)
 	rec.IssuedAt = now
-	rot, err := m.cfg.store.Rotate(ctx, Rotation{ID: id, Hash: h, Next: rec, Now: now,
-		Grace: m.cfg.grace, Idle: m.cfg.idle})
+	r := Rotation{ID: id, Hash: sha256.Sum256(secret), Next: rec, Request: request, Now: now,
+		Grace: m.cfg.grace, Idle: m.cfg.idle}
+	rot, err := callStore(ctx, m.cfg.storeTimeout, func(ctx context.Context) (Rotated, error) {
+		r.Deadline, _ = ctx.Deadline()
+		return m.cfg.store.Rotate(ctx, r)
+	})
 	if err != nil {
 		return nil, err
 	}
+	if rot.Request != request { // the grace path: the first request's successor
+		next, _ = successor(secret, rot.Request)
+	}
 	return m.tokens(ctx, rot.Family, next, now)
+}
+
+// callStore runs one store call under the store timeout and answers
+// ErrStoreUnavailable when it passes, whether or not the store's client
+// honours the context: a paused server must not hold a request for as
+// long as its client library keeps retrying.
+func callStore[T any](ctx context.Context, timeout time.Duration, call func(context.Context) (T, error)) (T, error) {
+	ctx, cancel := context.WithTimeout(ctx, timeout)
+	defer cancel()
+	type result struct {
+		v   T
+		err error
+	}
+	done := make(chan result, 1)
+	go func() {
+		v, err := call(ctx)
+		done <- result{v, err}
+	}()
+	select {
+	case r := <-done:
+		return r.v, r.err
+	case <-ctx.Done():
+		var zero T
+		return zero, fmt.Errorf("%w: no answer within %v: %w", ErrStoreUnavailable, timeout, ctx.Err())
+	}
+}
+
+// callStoreErr is callStore for calls that return only an error.
+func callStoreErr(ctx context.Context, timeout time.Duration, call func(context.Context) error) error {
+	_, err := callStore(ctx, timeout, func(ctx context.Context) (struct{}, error) { return struct{}{}, call(ctx) })
+	return err
 }
 
 // Logout ends the session a refresh token belongs to, consumed or not.
@@ -249,17 +290,17 @@ func (m *Manager) logout(ctx context.Context, refreshToken string) error {
 	if err != nil {
 		return err
 	}
-	fam, err := m.cfg.store.Lookup(ctx, id, h)
+	fam, err := callStore(ctx, m.cfg.storeTimeout, func(ctx context.Context) (Family, error) { return m.cfg.store.Lookup(ctx, id, h) })
 	if err != nil {
 		return err
 	}
-	return m.cfg.store.RevokeFamily(ctx, fam.ID)
+	return callStoreErr(ctx, m.cfg.storeTimeout, func(ctx context.Context) error { return m.cfg.store.RevokeFamily(ctx, fam.ID) })
 }
 
 // RevokeSubject ends every session of subject, as after a password
 // change. Access tokens already issued stay valid until they expire.
 func (m *Manager) RevokeSubject(ctx context.Context, subject string) error {
-	return m.cfg.store.RevokeSubject(ctx, subject)
+	return callStoreErr(ctx, m.cfg.storeTimeout, func(ctx context.Context) error { return m.cfg.store.RevokeSubject(ctx, subject) })
 }
 
 // Middleware admits requests that carry a valid access token of this

@@ -5,58 +5,75 @@ import (
 	"context"
 	"crypto/subtle"
 	"fmt"
+	"slices"
 	"sync"
 	"time"
 )
 
-// DefaultMemoryCapacity is the number of refresh tokens, consumed ones
-// included, that a Memory store holds by default. A token costs roughly
-// 150 bytes, so the default bounds the store near 150 MiB.
-const DefaultMemoryCapacity = 1 << 20
+// DefaultMemoryCapacity is the number of families (sessions) a Memory
+// store holds by default. A family holds at most one live refresh token
+// and its latest KeptConsumed consumed ones, roughly 1.5 KiB at most, so
+// the default bounds the store near 200 MiB whatever its users do.
+const DefaultMemoryCapacity = 1 << 17
 
 // Memory is the in-process Store: the default, for a single process. It
-// holds at most its capacity of refresh tokens; a family is forgotten once
-// its absolute lifetime has passed, and when every held family is still
-// alive, Create fails with ErrStoreUnavailable rather than evicting a live
-// session. Safe for concurrent use.
+// holds at most its capacity of families, and per subject at most its
+// per-subject bound (a login beyond it forgets that subject's oldest
+// family). A family is forgotten once its absolute lifetime has passed,
+// and when every held family is still alive, Create fails with
+// ErrStoreUnavailable rather than evicting another subject's session.
+// Nothing survives the process: a restart logs every user out. Safe for
+// concurrent use.
 type Memory struct {
-	mu        sync.Mutex
-	capacity  int
-	tokens    map[string]*memToken
-	families  map[string]*memFamily
-	bySubject map[string]map[string]*memFamily
-	expiry    familyHeap
+	mu         sync.Mutex
+	capacity   int
+	perSubject int
+	tokens     map[string]*memToken
+	families   map[string]*memFamily
+	bySubject  map[string]map[string]*memFamily
+	expiry     familyHeap
 }
 
 type memFamily struct {
 	Family
-	revoked bool
-	lastUse time.Time
-	tokens  []string // ids of every token issued in the family
+	revoked  bool
+	lastUse  time.Time
+	live     string   // id of the token not consumed yet
+	consumed []string // ids of the latest consumed tokens, oldest first
+	index    int      // position in the expiry heap
 }
 
 type memToken struct {
 	family   *memFamily
 	hash     SecretHash
 	consumed time.Time // zero while the token is unused
+	request  RequestID // the rotation that consumed it
 }
 
 // MemoryOption configures a Memory store.
 type MemoryOption func(*Memory)
 
-// WithCapacity sets the most refresh tokens held (default
+// WithCapacity sets the most families held (default
 // DefaultMemoryCapacity). Values below 1 are treated as 1.
 func WithCapacity(n int) MemoryOption {
 	return func(m *Memory) { m.capacity = max(n, 1) }
 }
 
+// WithMaxFamiliesPerSubject sets the most families kept per subject
+// (default DefaultMaxFamiliesPerSubject); a login beyond it forgets the
+// subject's oldest family. Values below 1 are treated as 1.
+func WithMaxFamiliesPerSubject(n int) MemoryOption {
+	return func(m *Memory) { m.perSubject = max(n, 1) }
+}
+
 // NewMemory returns an empty Memory store.
 func NewMemory(opts ...MemoryOption) *Memory {
 	m := &Memory{
-		capacity:  DefaultMemoryCapacity,
-		tokens:    map[string]*memToken{},
-		families:  map[string]*memFamily{},
-		bySubject: map[string]map[string]*memFamily{},
+		capacity:   DefaultMemoryCapacity,
+		perSubject: DefaultMaxFamiliesPerSubject,
+		tokens:     map[string]*memToken{},
+		families:   map[string]*memFamily{},
+		bySubject:  map[string]map[string]*memFamily{},
 	}
 	for _, o := range opts {
 		o(m)
@@ -76,8 +93,11 @@ func (m *Memory) Create(_ context.Context, f Family, first Refresh) error {
 	if _, dup := m.tokens[first.ID]; dup {
 		return fmt.Errorf("session: refresh token id %q already exists", first.ID)
 	}
-	if err := m.checkRoom(); err != nil {
-		return err
+	if subj := m.bySubject[f.Subject]; len(subj) >= m.perSubject {
+		m.forget(oldest(subj))
+	}
+	if len(m.families) >= m.capacity {
+		return fmt.Errorf("%w: memory store holds its capacity of %d sessions", ErrStoreUnavailable, m.capacity)
 	}
 	mf := &memFamily{Family: f, lastUse: f.CreatedAt}
 	mf.Scopes = append([]string(nil), f.Scopes...)
@@ -92,22 +112,26 @@ func (m *Memory) Create(_ context.Context, f Family, first Refresh) error {
 	return nil
 }
 
-// checkRoom fails closed when the store holds its capacity of tokens.
-func (m *Memory) checkRoom() error {
-	if len(m.tokens) >= m.capacity {
-		return fmt.Errorf("%w: memory store holds its capacity of %d refresh tokens", ErrStoreUnavailable, m.capacity)
+// oldest returns the family of subj logged in first.
+func oldest(subj map[string]*memFamily) *memFamily {
+	var old *memFamily
+	for _, mf := range subj {
+		if old == nil || mf.CreatedAt.Before(old.CreatedAt) {
+			old = mf
+		}
 	}
-	return nil
+	return old
 }
 
 func (m *Memory) addToken(mf *memFamily, r Refresh) {
 	m.tokens[r.ID] = &memToken{family: mf, hash: r.Hash}
-	mf.tokens = append(mf.tokens, r.ID)
+	mf.live = r.ID
 }
 
 // Rotate implements Store, deciding in the order the Store documentation
 // gives. r.Next.FamilyID is not consulted: the successor joins the
-// presented token's family.
+// presented token's family. The store has no clock of its own: the call
+// is its commit, so r.Now is the commit time.
 func (m *Memory) Rotate(_ context.Context, r Rotation) (Rotated, error) {
 	m.mu.Lock()
 	defer m.mu.Unlock()
@@ -122,27 +146,40 @@ func (m *Memory) Rotate(_ context.Context, r Rotation) (Rotated, error) {
 	case !r.Now.Before(mf.ExpiresAt), r.Idle > 0 && r.Now.Sub(mf.lastUse) >= r.Idle:
 		return Rotated{}, ErrSessionExpired
 	}
-	inGrace := false
 	if !t.consumed.IsZero() {
-		if r.Grace <= 0 || r.Now.Sub(t.consumed) >= r.Grace {
-			mf.revoked = true
-			return Rotated{}, ErrReuse
-		}
-		inGrace = true
+		return m.rotateConsumed(mf, t, r)
+	}
+	if !r.Deadline.IsZero() && time.Now().After(r.Deadline) {
+		return Rotated{}, fmt.Errorf("%w: the rotation's deadline passed before it ran", ErrStoreUnavailable)
 	}
 	if _, dup := m.tokens[r.Next.ID]; dup {
 		return Rotated{}, fmt.Errorf("session: refresh token id %q already exists", r.Next.ID)
 	}
-	m.evictExpired(r.Now) // never this family: it is alive at r.Now
-	if err := m.checkRoom(); err != nil {
-		return Rotated{}, err
-	}
-	if !inGrace {
-		t.consumed = r.Now
-	}
+	t.consumed, t.request = r.Now, r.Request
 	mf.lastUse = r.Now
+	mf.consumed = append(mf.consumed, r.ID)
+	if len(mf.consumed) > KeptConsumed {
+		delete(m.tokens, mf.consumed[0])
+		mf.consumed = slices.Delete(mf.consumed, 0, 1)
+	}
 	m.addToken(mf, r.Next)
-	return Rotated{Family: mf.copy(), InGrace: inGrace}, nil
+	return Rotated{Family: mf.copy(), Request: r.Request}, nil
+}
+
+// rotateConsumed decides for a consumed token: the same request again,
+// another within the grace window, or a reuse.
+func (m *Memory) rotateConsumed(mf *memFamily, t *memToken, r Rotation) (Rotated, error) {
+	switch {
+	case r.Request != (RequestID{}) && r.Request == t.request:
+		return Rotated{Family: mf.copy(), Request: t.request}, nil
+	case r.Grace > 0 && r.Now.Sub(t.consumed) < r.Grace:
+		if r.Now.After(mf.lastUse) {
+			mf.lastUse = r.Now
+		}
+		return Rotated{Family: mf.copy(), Request: t.request, InGrace: true}, nil
+	}
+	mf.revoked = true
+	return Rotated{}, ErrReuse
 }
 
 // RevokeFamily implements Store.
@@ -176,7 +213,8 @@ func (m *Memory) Lookup(_ context.Context, id string, h SecretHash) (Family, err
 	return t.family.copy(), nil
 }
 
-// Len returns the number of refresh tokens held, consumed ones included.
+// Len returns the number of refresh tokens held, the consumed ones it
+// remembers included.
 func (m *Memory) Len() int {
 	m.mu.Lock()
 	defer m.mu.Unlock()
@@ -195,16 +233,22 @@ func (mf *memFamily) copy() Family {
 // now, with its tokens: none of them can be refreshed any more.
 func (m *Memory) evictExpired(now time.Time) {
 	for len(m.expiry) > 0 && !now.Before(m.expiry[0].ExpiresAt) {
-		mf := heap.Pop(&m.expiry).(*memFamily)
-		for _, id := range mf.tokens {
-			delete(m.tokens, id)
-		}
-		delete(m.families, mf.ID)
-		if subj := m.bySubject[mf.Subject]; subj != nil {
-			delete(subj, mf.ID)
-			if len(subj) == 0 {
-				delete(m.bySubject, mf.Subject)
-			}
+		m.forget(m.expiry[0])
+	}
+}
+
+// forget drops mf and every token of it the store holds.
+func (m *Memory) forget(mf *memFamily) {
+	heap.Remove(&m.expiry, mf.index)
+	delete(m.tokens, mf.live)
+	for _, id := range mf.consumed {
+		delete(m.tokens, id)
+	}
+	delete(m.families, mf.ID)
+	if subj := m.bySubject[mf.Subject]; subj != nil {
+		delete(subj, mf.ID)
+		if len(subj) == 0 {
+			delete(m.bySubject, mf.Subject)
 		}
 	}
 }
@@ -214,8 +258,15 @@ type familyHeap []*memFamily
 
 func (h familyHeap) Len() int           { return len(h) }
 func (h familyHeap) Less(i, j int) bool { return h[i].ExpiresAt.Before(h[j].ExpiresAt) }
-func (h familyHeap) Swap(i, j int)      { h[i], h[j] = h[j], h[i] }
-func (h *familyHeap) Push(x any)        { *h = append(*h, x.(*memFamily)) }
+func (h familyHeap) Swap(i, j int) {
+	h[i], h[j] = h[j], h[i]
+	h[i].index, h[j].index = i, j
+}
+func (h *familyHeap) Push(x any) {
+	mf := x.(*memFamily)
+	mf.index = len(*h)
+	*h = append(*h, mf)
+}
 func (h *familyHeap) Pop() any {
 	old := *h
 	mf := old[len(old)-1]

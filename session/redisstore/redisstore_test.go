@@ -35,7 +35,18 @@ func TestConformance(t *testing.T) {
 			return newStore(t, testredis.Client(t), s.(*Store).prefix)
 		},
 		Unreachable: unreachableStore,
+		Held:        heldTokens,
 	})
+}
+
+// heldTokens counts the token index keys under the store's prefix.
+func heldTokens(t *testing.T, st session.Store) int {
+	s := st.(*Store)
+	keys, err := s.client.Keys(context.Background(), s.prefix+"t{*").Result()
+	if err != nil {
+		t.Fatal(err)
+	}
+	return len(keys)
 }
 
 // unreachableStore is a store on a port where no server listens.
@@ -97,7 +108,7 @@ func TestRotationRoundTrips(t *testing.T) {
 	var counter roundtrip.Counter
 	c := testredis.ClientWith(t, &redis.Options{Dialer: counter.Dial})
 	s := newStore(t, c, testredis.Prefix(t, c))
-	storetest.RoundTrips(t, s, &counter)
+	storetest.RoundTrips(t, s, &counter, 1)
 }
 
 // TestScriptsReloadAfterFlush: a server that lost its scripts (a restart,
