@@ -31,6 +31,7 @@ type Bearer struct {
 	verify      verifyFunc
 	cookie      string // the access cookie's name; "" reads no cookie
 	crossOrigin *http.CrossOriginProtection
+	revoked     func(sid string) error // WithImmediateRevocation's check; nil without it
 }
 
 // Claims are a verified access token: the registered claims and the
@@ -120,6 +121,11 @@ func (b *Bearer) authenticate(ctx context.Context, tok string) (*Claims, error) 
 	}
 	if ours.SID != nil {
 		c.SessionID = *ours.SID
+	}
+	if b.revoked != nil {
+		if err := b.revoked(c.SessionID); err != nil {
+			return nil, err
+		}
 	}
 	return c, nil
 }

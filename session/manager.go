@@ -50,6 +50,7 @@ type Manager struct {
 	sealer *sealjwt.Sealer // sealed access tokens (WithSealing)
 	sealTo *seal.PublicKey // the API's own public key
 	bearer *Bearer
+	revoc  *revocations // WithImmediateRevocation
 }
 
 // Grant is what a successful login establishes: who, with what scopes,
@@ -98,7 +99,25 @@ func NewManager(id string, keys *token.KeySet, opts ...Option) (*Manager, error)
 	}
 	m.bearer = newBearer(&m.cfg, verify)
 	m.bearer.cookie = accessCookieName(c.devCookies)
+	if c.immediate {
+		feed, ok := c.store.(RevocationFeed)
+		if !ok {
+			return nil, fmt.Errorf("%w: WithImmediateRevocation needs a store that implements RevocationFeed; %T does not", ErrConfig, c.store)
+		}
+		m.revoc = startRevocations(feed, c.lifetime+time.Minute, c.storeTimeout)
+		m.bearer.revoked = m.revoc.check
+	}
 	return m, nil
+}
+
+// Close stops what the Manager runs in the background: the revocation
+// feed of WithImmediateRevocation. The Manager refuses access tokens
+// after it (fail closed) if that option is set.
+func (m *Manager) Close() error {
+	if m.revoc != nil {
+		m.revoc.close()
+	}
+	return nil
 }
 
 // newAccessVerifier builds the signer or sealer of access tokens and
@@ -293,6 +312,9 @@ func (m *Manager) logout(ctx context.Context, refreshToken string) error {
 	fam, err := callStore(ctx, m.cfg.storeTimeout, func(ctx context.Context) (Family, error) { return m.cfg.store.Lookup(ctx, id, h) })
 	if err != nil {
 		return err
+	}
+	if m.revoc != nil {
+		m.revoc.add([]string{fam.ID}) // here at once; elsewhere through the feed
 	}
 	return callStoreErr(ctx, m.cfg.storeTimeout, func(ctx context.Context) error { return m.cfg.store.RevokeFamily(ctx, fam.ID) })
 }

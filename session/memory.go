@@ -32,7 +32,20 @@ type Memory struct {
 	families   map[string]*memFamily
 	bySubject  map[string]map[string]*memFamily
 	expiry     familyHeap
+	watchers   map[*func([]string)]struct{} // WatchRevocations
+	revokedLog []memRevocation              // revocations, oldest first, for catching up
 }
+
+// memRevocation is one revocation, kept for watchers that catch up.
+type memRevocation struct {
+	familyID string
+	at       time.Time
+}
+
+// revocationLogBound bounds the revocations kept for catching up: a
+// watcher subscribes within milliseconds of asking, so the latest few
+// thousand are plenty.
+const revocationLogBound = 4096
 
 type memFamily struct {
 	Family
@@ -74,6 +87,7 @@ func NewMemory(opts ...MemoryOption) *Memory {
 		tokens:     map[string]*memToken{},
 		families:   map[string]*memFamily{},
 		bySubject:  map[string]map[string]*memFamily{},
+		watchers:   map[*func([]string)]struct{}{},
 	}
 	for _, o := range opts {
 		o(m)
@@ -94,7 +108,11 @@ func (m *Memory) Create(_ context.Context, f Family, first Refresh) error {
 		return fmt.Errorf("session: refresh token id %q already exists", first.ID)
 	}
 	if subj := m.bySubject[f.Subject]; len(subj) >= m.perSubject {
-		m.forget(oldest(subj))
+		old := oldest(subj)
+		m.forget(old)
+		if !old.revoked {
+			m.revoked(old.ID)
+		}
 	}
 	if len(m.families) >= m.capacity {
 		return fmt.Errorf("%w: memory store holds its capacity of %d sessions", ErrStoreUnavailable, m.capacity)
@@ -178,8 +196,47 @@ func (m *Memory) rotateConsumed(mf *memFamily, t *memToken, r Rotation) (Rotated
 		}
 		return Rotated{Family: mf.copy(), Request: t.request, InGrace: true}, nil
 	}
-	mf.revoked = true
+	m.revoke(mf)
 	return Rotated{}, ErrReuse
+}
+
+// revoke marks mf revoked and tells the watchers.
+func (m *Memory) revoke(mf *memFamily) {
+	if !mf.revoked {
+		mf.revoked = true
+		m.revoked(mf.ID)
+	}
+}
+
+// revoked tells the watchers that a family ended before its time.
+func (m *Memory) revoked(familyID string) {
+	if len(m.revokedLog) >= revocationLogBound {
+		m.revokedLog = slices.Delete(m.revokedLog, 0, len(m.revokedLog)/2)
+	}
+	m.revokedLog = append(m.revokedLog, memRevocation{familyID, time.Now()})
+	for w := range m.watchers {
+		(*w)([]string{familyID})
+	}
+}
+
+// WatchRevocations implements RevocationFeed: the watcher is called
+// in-process, under the store's lock, so it never misses one.
+func (m *Memory) WatchRevocations(ctx context.Context, since time.Time, revoked func([]string)) error {
+	m.mu.Lock()
+	var ids []string
+	for _, r := range m.revokedLog {
+		if r.at.After(since) {
+			ids = append(ids, r.familyID)
+		}
+	}
+	revoked(ids)
+	m.watchers[&revoked] = struct{}{}
+	m.mu.Unlock()
+	<-ctx.Done()
+	m.mu.Lock()
+	delete(m.watchers, &revoked)
+	m.mu.Unlock()
+	return ctx.Err()
 }
 
 // RevokeFamily implements Store.
@@ -187,7 +244,7 @@ func (m *Memory) RevokeFamily(_ context.Context, familyID string) error {
 	m.mu.Lock()
 	defer m.mu.Unlock()
 	if mf, ok := m.families[familyID]; ok {
-		mf.revoked = true
+		m.revoke(mf)
 	}
 	return nil
 }
@@ -197,7 +254,7 @@ func (m *Memory) RevokeSubject(_ context.Context, subject string) error {
 	m.mu.Lock()
 	defer m.mu.Unlock()
 	for _, mf := range m.bySubject[subject] {
-		mf.revoked = true
+		m.revoke(mf)
 	}
 	return nil
 }

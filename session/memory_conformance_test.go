@@ -24,3 +24,8 @@ func TestMemoryHTTP(t *testing.T) {
 func BenchmarkRefresh(b *testing.B) {
 	b.Run("store=memory", func(b *testing.B) { storetest.Bench(b, session.NewMemory()) })
 }
+
+func TestMemoryImmediateRevocation(t *testing.T) {
+	s := session.NewMemory()
+	storetest.ImmediateRevocation(t, s, s)
+}

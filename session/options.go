@@ -60,6 +60,7 @@ type config struct {
 	idle            time.Duration
 	grace           time.Duration
 	storeTimeout    time.Duration
+	immediate       bool
 	sealTo          *seal.KeySet
 	singleUse       bool
 	replay          replay.Store
@@ -139,6 +140,19 @@ func WithGrace(d time.Duration) Option {
 // token again. Keep it below the clients' own timeouts.
 func WithStoreTimeout(d time.Duration) Option {
 	return managerOption("WithStoreTimeout", func(c *config) { c.storeTimeout = d })
+}
+
+// WithImmediateRevocation makes logout, reuse detection and
+// RevokeSubject end access tokens at once, on every server, instead of at
+// their expiry: the middleware refuses an access token whose session
+// (sid) was revoked. Each Manager keeps a copy of the families revoked
+// within an access token's lifetime, fed by the store (which must
+// implement RevocationFeed), so a request costs a map lookup, not a store
+// round trip. While the feed is down (the store unreachable, the
+// subscription lost) every access token is refused with 503, until the
+// feed is back and has caught up. Call Manager.Close to stop the feed.
+func WithImmediateRevocation() Option {
+	return managerOption("WithImmediateRevocation", func(c *config) { c.immediate = true })
 }
 
 // WithSealing seals each access token to the primary public key of keys
