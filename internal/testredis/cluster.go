@@ -3,10 +3,7 @@ package testredis
 import (
 	"context"
 	"fmt"
-	"net"
 	"os/exec"
-	"path/filepath"
-	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -26,12 +23,10 @@ const clusterNodes = 3
 // under CI=true, where it fails.
 func Cluster(t testing.TB) []string {
 	t.Helper()
-	server := lookPath(t, "redis-server")
 	lookPath(t, "redis-cli")
-	dir := t.TempDir()
 	addrs := make([]string, clusterNodes)
 	for i := range addrs {
-		addrs[i] = startServer(t, server, dir, "--cluster-enabled", "yes")
+		addrs[i] = StartServer(t, "--cluster-enabled", "yes").Addr()
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()
@@ -58,7 +53,7 @@ func Cluster(t testing.TB) []string {
 // fails.
 func Private(t testing.TB) string {
 	t.Helper()
-	return startServer(t, lookPath(t, "redis-server"), t.TempDir())
+	return StartServer(t).Addr()
 }
 
 func lookPath(t testing.TB, name string) string {
@@ -68,34 +63,6 @@ func lookPath(t testing.TB, name string) string {
 		testserver.Missing(t, name, "PATH", "PATH", err)
 	}
 	return path
-}
-
-// startServer starts redis-server with args on a free port and waits
-// until it answers.
-func startServer(t testing.TB, server, dir string, args ...string) string {
-	t.Helper()
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	port := strconv.Itoa(l.Addr().(*net.TCPAddr).Port)
-	_ = l.Close()
-	cmd := exec.Command(server, append([]string{"--port", port, "--bind", "127.0.0.1",
-		"--cluster-config-file", filepath.Join(dir, "nodes-"+port+".conf"), "--dir", dir,
-		"--save", "", "--appendonly", "no"}, args...)...)
-	stopWithParent(cmd)
-	if err := cmd.Start(); err != nil {
-		t.Fatalf("starting redis-server: %v", err)
-	}
-	t.Cleanup(func() {
-		_ = cmd.Process.Kill()
-		_ = cmd.Wait()
-	})
-	addr := "127.0.0.1:" + port
-	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
-	defer cancel()
-	waitFor(t, ctx, addr, func(c *redis.Client) error { return c.Ping(ctx).Err() })
-	return addr
 }
 
 // waitFor retries check on a client for addr until it succeeds or ctx ends.
