@@ -10,6 +10,7 @@ import (
 	"net/http"
 	"slices"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/sealjwt/sealjwt"
@@ -252,10 +253,18 @@ func (m *Manager) refresh(ctx context.Context, refreshToken string) (*Tokens, er
 	rec.IssuedAt = now
 	r := Rotation{ID: id, Hash: sha256.Sum256(secret), Next: rec, Request: request, Now: now,
 		Grace: m.cfg.grace, Idle: m.cfg.idle}
-	rot, err := callStore(ctx, m.cfg.storeTimeout, func(ctx context.Context) (Rotated, error) {
-		r.Deadline, _ = ctx.Deadline()
+	rot, err := callStoreLate(ctx, m.cfg.storeTimeout, func(ctx context.Context) (Rotated, error) {
+		r.Deadline = CommitDeadline(ctx, m.cfg.storeTimeout)
 		return m.cfg.store.Rotate(ctx, r)
-	})
+	}, func(rot Rotated, err error) { m.abandon(r, rot, err, m.cfg.storeTimeout) })
+	if unavailable(err) && !errors.Is(err, context.DeadlineExceeded) {
+		// The store answered, so it may take the rotation back now, before
+		// the 503 and the client's retry; if it cannot in a quarter of the
+		// timeout, it keeps trying in the background.
+		if m.abandon(r, rot, err, m.cfg.storeTimeout/4) != nil {
+			go m.abandon(r, rot, err, m.cfg.storeTimeout)
+		}
+	}
 	if err != nil {
 		return nil, err
 	}
@@ -270,24 +279,67 @@ func (m *Manager) refresh(ctx context.Context, refreshToken string) (*Tokens, er
 // honours the context: a paused server must not hold a request for as
 // long as its client library keeps retrying.
 func callStore[T any](ctx context.Context, timeout time.Duration, call func(context.Context) (T, error)) (T, error) {
+	return callStoreLate(ctx, timeout, call, nil)
+}
+
+// callStoreLate is callStore that hands an answer arriving after it gave
+// up to late (if not nil), in the background.
+func callStoreLate[T any](ctx context.Context, timeout time.Duration, call func(context.Context) (T, error), late func(T, error)) (T, error) {
 	ctx, cancel := context.WithTimeout(ctx, timeout)
-	defer cancel()
 	type result struct {
 		v   T
 		err error
 	}
+	var (
+		mu     sync.Mutex
+		gaveUp bool
+	)
 	done := make(chan result, 1)
 	go func() {
+		defer cancel()
 		v, err := call(ctx)
+		mu.Lock()
 		done <- result{v, err}
+		tooLate := gaveUp
+		mu.Unlock()
+		if tooLate && late != nil {
+			late(v, err)
+		}
 	}()
 	select {
 	case r := <-done:
 		return r.v, r.err
 	case <-ctx.Done():
+		mu.Lock()
+		defer mu.Unlock()
+		select {
+		case r := <-done: // an answer that came with the deadline still counts
+			return r.v, r.err
+		default:
+		}
+		gaveUp = true
 		var zero T
 		return zero, fmt.Errorf("%w: no answer within %v: %w", ErrStoreUnavailable, timeout, ctx.Err())
 	}
+}
+
+// abandon takes back a rotation that may have committed though its
+// caller answers 503 (the answer came late, or the connection broke
+// after the command was sent), if the store can: the client will present
+// the same token again, and without a grace window that would otherwise
+// be a reuse. The store changes nothing unless r consumed the token.
+func (m *Manager) abandon(r Rotation, rot Rotated, err error, timeout time.Duration) error {
+	a, ok := m.cfg.store.(Abandoner)
+	if !ok || err == nil && (rot.Request != r.Request || rot.InGrace) || err != nil && !unavailable(err) {
+		return nil
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), timeout)
+	defer cancel()
+	if err := a.Abandon(ctx, r); err != nil {
+		m.cfg.log.LogAttrs(ctx, slog.LevelWarn, "sealjwt: could not take back a rotation answered 503", slog.String("error", err.Error()))
+		return err
+	}
+	return nil
 }
 
 // callStoreErr is callStore for calls that return only an error.
@@ -404,4 +456,16 @@ func earliest(a, b time.Time) time.Time {
 		return a
 	}
 	return b
+}
+
+// CommitDeadline is the Rotation.Deadline for a store call under ctx
+// with the given timeout: a quarter of the timeout before ctx's deadline,
+// so that the answer to a rotation the store commits has that long to
+// travel back before the caller gives up and answers 503.
+func CommitDeadline(ctx context.Context, timeout time.Duration) time.Time {
+	d, ok := ctx.Deadline()
+	if !ok {
+		return time.Time{}
+	}
+	return d.Add(-timeout / 4)
 }

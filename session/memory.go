@@ -61,6 +61,7 @@ type memToken struct {
 	hash     SecretHash
 	consumed time.Time // zero while the token is unused
 	request  RequestID // the rotation that consumed it
+	shared   bool      // its successor was handed to a grace retry: no Abandon
 }
 
 // MemoryOption configures a Memory store.
@@ -184,6 +185,28 @@ func (m *Memory) Rotate(_ context.Context, r Rotation) (Rotated, error) {
 	return Rotated{Family: mf.copy(), Request: r.Request}, nil
 }
 
+// Abandon implements Abandoner.
+func (m *Memory) Abandon(_ context.Context, r Rotation) error {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	t, ok := m.tokens[r.ID]
+	if !ok || t.hash != r.Hash || t.request != r.Request || r.Request == (RequestID{}) || t.shared {
+		return nil
+	}
+	mf := t.family
+	next, ok := m.tokens[r.Next.ID]
+	if !ok || next.family != mf || !next.consumed.IsZero() || mf.revoked || mf.live != r.Next.ID {
+		return nil
+	}
+	delete(m.tokens, r.Next.ID)
+	t.consumed, t.request = time.Time{}, RequestID{}
+	mf.live = r.ID
+	if i := slices.Index(mf.consumed, r.ID); i >= 0 {
+		mf.consumed = slices.Delete(mf.consumed, i, i+1)
+	}
+	return nil
+}
+
 // rotateConsumed decides for a consumed token: the same request again,
 // another within the grace window, or a reuse.
 func (m *Memory) rotateConsumed(mf *memFamily, t *memToken, r Rotation) (Rotated, error) {
@@ -194,6 +217,7 @@ func (m *Memory) rotateConsumed(mf *memFamily, t *memToken, r Rotation) (Rotated
 		if r.Now.After(mf.lastUse) {
 			mf.lastUse = r.Now
 		}
+		t.shared = true
 		return Rotated{Family: mf.copy(), Request: t.request, InGrace: true}, nil
 	}
 	m.revoke(mf)

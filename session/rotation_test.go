@@ -112,8 +112,8 @@ type deadlineSpy struct {
 
 func (s *deadlineSpy) Rotate(ctx context.Context, r Rotation) (Rotated, error) {
 	s.got = r.Deadline
-	if d, ok := ctx.Deadline(); !ok || !d.Equal(r.Deadline) {
-		return Rotated{}, errors.New("the rotation's deadline is not its context's")
+	if d, ok := ctx.Deadline(); !ok || !d.Add(-3*time.Second/4).Equal(r.Deadline) {
+		return Rotated{}, errors.New("the rotation's deadline is not a quarter of the timeout before its context's")
 	}
 	return s.Store.Rotate(ctx, r)
 }
@@ -131,7 +131,7 @@ func TestRotationCarriesItsDeadline(t *testing.T) {
 	if _, err := m.Refresh(context.Background(), tok.Refresh); err != nil {
 		t.Fatal(err)
 	}
-	if left := spy.got.Sub(before); left < 2*time.Second || left > 3*time.Second+100*time.Millisecond {
-		t.Fatalf("deadline %v after the call, want the store timeout of 3s", left)
+	if left := spy.got.Sub(before); left < 2*time.Second || left > 2250*time.Millisecond+100*time.Millisecond {
+		t.Fatalf("deadline %v after the call, want three quarters of the store timeout of 3s", left)
 	}
 }

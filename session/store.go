@@ -159,3 +159,16 @@ type Store interface {
 	// ErrInvalidRefresh otherwise.
 	Lookup(ctx context.Context, id string, h SecretHash) (Family, error)
 }
+
+// Abandoner is implemented by stores that can take back a rotation whose
+// answer its caller never received: the caller gave up at its deadline
+// (and answered 503), then the store's answer came, saying the rotation
+// committed. Abandon undoes it, so that the client presenting the same
+// token again is not taken for a thief even without a grace window.
+type Abandoner interface {
+	// Abandon makes r.ID live again and forgets r.Next, if r.ID was
+	// consumed by r.Request and r.Next has not been presented since, the
+	// family not revoked; otherwise it changes nothing. It returns an
+	// error only when the store could not answer.
+	Abandon(ctx context.Context, r Rotation) error
+}

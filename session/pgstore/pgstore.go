@@ -82,7 +82,7 @@ func New(pool *pgxpool.Pool, opts ...Option) *Store {
 
 // queries are the statements the store runs, in its schema.
 type queries struct {
-	create, clean, trimSubject, tokenHash, rotate, lookup, revokeFamily, revokeSubject string
+	create, clean, trimSubject, tokenHash, abandon, rotate, lookup, revokeFamily, revokeSubject string
 }
 
 func newQueries(schema string) queries {
@@ -96,6 +96,13 @@ func newQueries(schema string) queries {
 			ORDER BY expires_at LIMIT ` + fmt.Sprint(cleanBatch) + ` FOR UPDATE SKIP LOCKED)`,
 		trimSubject: `DELETE FROM {schema}.families WHERE id IN (
 			SELECT id FROM {schema}.families WHERE subject = $1 ORDER BY created_at DESC, id OFFSET $2)`,
+		abandon: `WITH tok AS (
+			SELECT t.id, t.family_id FROM {schema}.refresh_tokens t JOIN {schema}.families f ON f.id = t.family_id
+			WHERE t.id = $1 AND t.hash = $2 AND t.consumed_by = $3 AND NOT t.shared AND NOT f.revoked FOR UPDATE OF f),
+		gone AS (
+			DELETE FROM {schema}.refresh_tokens n USING tok
+			WHERE n.id = $4 AND n.family_id = tok.family_id AND n.consumed_at IS NULL RETURNING n.id)
+			UPDATE {schema}.refresh_tokens t SET consumed_at = NULL, consumed_by = NULL FROM gone WHERE t.id = $1`,
 		tokenHash: `SELECT hash FROM {schema}.refresh_tokens WHERE id = $1`,
 		rotate: `SELECT r_outcome, r_request, r_family_id, r_subject, r_scopes, r_claims, r_created_at, r_expires_at
 			FROM {schema}.rotate($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)`,
@@ -104,7 +111,7 @@ func newQueries(schema string) queries {
 		revokeFamily:  `UPDATE {schema}.families SET revoked = true WHERE id = $1`,
 		revokeSubject: `UPDATE {schema}.families SET revoked = true WHERE subject = $1`,
 	}
-	for _, p := range []*string{&q.create, &q.clean, &q.trimSubject, &q.tokenHash, &q.rotate, &q.lookup, &q.revokeFamily, &q.revokeSubject} {
+	for _, p := range []*string{&q.create, &q.clean, &q.trimSubject, &q.abandon, &q.tokenHash, &q.rotate, &q.lookup, &q.revokeFamily, &q.revokeSubject} {
 		*p = inSchema(*p, schema)
 	}
 	return q
@@ -215,6 +222,14 @@ func (s *Store) Rotate(ctx context.Context, r session.Rotation) (session.Rotated
 		return session.Rotated{}, session.ErrReuse
 	}
 	return session.Rotated{}, unavailable(fmt.Errorf("rotate returned outcome %q", outcome))
+}
+
+// Abandon implements session.Abandoner in one round trip.
+func (s *Store) Abandon(ctx context.Context, r session.Rotation) error {
+	if !storable(r.ID) || !storable(r.Next.ID) || r.Request == (session.RequestID{}) {
+		return nil
+	}
+	return s.exec(ctx, s.sql.abandon, r.ID, r.Hash[:], r.Request[:], r.Next.ID)
 }
 
 // requestArg is a RequestID as the rotate function takes it: NULL for the

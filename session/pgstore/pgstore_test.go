@@ -3,6 +3,8 @@ package pgstore
 import (
 	"context"
 	"errors"
+	"net"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -10,6 +12,7 @@ import (
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgxpool"
 
+	"github.com/sealjwt/sealjwt/internal/faultproxy"
 	"github.com/sealjwt/sealjwt/internal/roundtrip"
 	"github.com/sealjwt/sealjwt/internal/testpg"
 	"github.com/sealjwt/sealjwt/session"
@@ -184,4 +187,27 @@ func BenchmarkRoundTrip(b *testing.B) {
 			}
 		}
 	})
+}
+
+// faulty is a store in a schema of its own reached through a fault
+// proxy; the shared server is never restarted, so Restart is nil and the
+// proxy's Reset stands for what a restart looks like to the client.
+func faulty(t *testing.T) storetest.Faulty {
+	direct := freshStore(t)
+	proxy := faultproxy.New(t, "127.0.0.1:5432")
+	host, port, _ := net.SplitHostPort(proxy.Addr())
+	pool := testpg.Pool(t, func(c *pgxpool.Config) {
+		noSync(c)
+		c.ConnConfig.Host = host
+		p, _ := strconv.Atoi(port)
+		c.ConnConfig.Port = uint16(p)
+		c.ConnConfig.ConnectTimeout = time.Second
+		c.MaxConns = 64 // one per client and one per take-back, as the README's pool is sized for the load
+	})
+	return storetest.Faulty{Store: New(pool, WithSchema(direct.schema[1:len(direct.schema)-1])), Proxy: proxy,
+		Restart: func(*testing.T) { proxy.Reset() }}
+}
+
+func TestFaultCases(t *testing.T) {
+	storetest.Faults(t, faulty)
 }

@@ -30,6 +30,9 @@ CREATE TABLE IF NOT EXISTS {schema}.refresh_tokens (
 );
 CREATE INDEX IF NOT EXISTS refresh_tokens_family_id ON {schema}.refresh_tokens (family_id);
 ALTER TABLE {schema}.refresh_tokens ADD COLUMN IF NOT EXISTS consumed_by bytea;
+-- shared: the token's successor was handed to a grace retry, so the
+-- rotation can no longer be taken back (Abandon).
+ALTER TABLE {schema}.refresh_tokens ADD COLUMN IF NOT EXISTS shared boolean NOT NULL DEFAULT false;
 CREATE INDEX IF NOT EXISTS families_subject_created ON {schema}.families (subject, created_at);
 
 DROP FUNCTION IF EXISTS {schema}.rotate(text, bytea, text, bytea, timestamptz, timestamptz, bigint, bigint);
@@ -77,6 +80,7 @@ BEGIN
 		ELSIF p_grace_us > 0 AND v_now < tok.consumed_at + p_grace_us * interval '1 microsecond' THEN
 			r_outcome := 'grace';
 			UPDATE {schema}.families SET last_use = greatest(last_use, v_now) WHERE id = fam.id;
+			UPDATE {schema}.refresh_tokens SET shared = true WHERE id = p_id;
 		ELSE
 			UPDATE {schema}.families SET revoked = true WHERE id = fam.id;
 			r_outcome := 'reuse';

@@ -321,6 +321,31 @@ func (s *Store) Rotate(ctx context.Context, r session.Rotation) (session.Rotated
 	return rotationResult(e.familyID, outcome, reply)
 }
 
+// Abandon implements session.Abandoner in two or three round trips.
+func (s *Store) Abandon(ctx context.Context, r session.Rotation) error {
+	if !validID(r.Next.ID) {
+		return nil
+	}
+	e, err := s.entry(ctx, r.ID, r.Hash)
+	if errors.Is(err, session.ErrInvalidRefresh) {
+		return nil
+	}
+	if err != nil {
+		return err
+	}
+	var undone *redis.Cmd
+	err = s.pipeline(ctx, func(_ redis.Pipeliner, run runner) {
+		undone = run(abandonScript, s.familyKey(e.familyID), r.ID, r.Hash[:], requestArg(r.Request), r.Next.ID)
+	})
+	if err != nil {
+		return unavailable(err)
+	}
+	if n, _ := undone.Int(); n == 1 {
+		return s.unlink(ctx, s.tokenKey(r.Next.ID))
+	}
+	return nil
+}
+
 // requestArg is a RequestID as the script takes it: "" for the zero id,
 // which matches nothing.
 func requestArg(r session.RequestID) []byte {

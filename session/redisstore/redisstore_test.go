@@ -3,11 +3,15 @@ package redisstore
 import (
 	"context"
 	"fmt"
+	"strconv"
+	"strings"
+	"syscall"
 	"testing"
 	"time"
 
 	"github.com/redis/go-redis/v9"
 
+	"github.com/sealjwt/sealjwt/internal/faultproxy"
 	"github.com/sealjwt/sealjwt/internal/roundtrip"
 	"github.com/sealjwt/sealjwt/internal/testredis"
 	"github.com/sealjwt/sealjwt/session"
@@ -203,4 +207,41 @@ func TestConformanceOnCluster(t *testing.T) {
 			return newStore(t, client(t), s.(*Store).prefix)
 		},
 	})
+}
+
+// faulty is a store on a private, durable redis-server (AOF, fsync on
+// every write) reached through a fault proxy, with go-redis's default
+// client settings, retries included.
+func faulty(t *testing.T) storetest.Faulty {
+	srv := testredis.StartServer(t, "--appendonly", "yes", "--appendfsync", "always")
+	proxy := faultproxy.New(t, srv.Addr())
+	c := redis.NewClient(&redis.Options{Addr: proxy.Addr()})
+	t.Cleanup(func() { _ = c.Close() })
+	return storetest.Faulty{Store: newStore(t, c, DefaultPrefix), Proxy: proxy,
+		Restart: func(t *testing.T) { srv.Restart(t) },
+		Stop:    func(t *testing.T) func() { return stopServer(t, srv.Client(t)) }}
+}
+
+// stopServer sends SIGSTOP to the redis-server c talks to (the test's
+// own), and returns what sends SIGCONT.
+func stopServer(t *testing.T, c *redis.Client) func() {
+	info, err := c.Info(context.Background(), "server").Result()
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, rest, _ := strings.Cut(info, "process_id:")
+	pid, err := strconv.Atoi(strings.TrimSpace(strings.SplitN(rest, "\n", 2)[0]))
+	if err != nil {
+		t.Fatalf("process_id in INFO server: %v", err)
+	}
+	if err := syscall.Kill(pid, syscall.SIGSTOP); err != nil {
+		t.Fatal(err)
+	}
+	resume := func() { _ = syscall.Kill(pid, syscall.SIGCONT) }
+	t.Cleanup(resume)
+	return resume
+}
+
+func TestFaultCases(t *testing.T) {
+	storetest.Faults(t, faulty)
 }

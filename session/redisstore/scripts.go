@@ -18,7 +18,9 @@ const (
 // ("sub", "sc", "cl", "ca", "ea", "lu", "rv"), the id of its live token
 // ("lv"), the ids of its latest consumed tokens, oldest first ("q"), and
 // per token "h:<id>" (the secret's hash), "c:<id>" (when it was consumed,
-// in Unix milliseconds) and "r:<id>" (the RequestID that consumed it).
+// in Unix milliseconds), "r:<id>" (the RequestID that consumed it) and
+// "s:<id>" (set once a grace retry was handed its successor, which then
+// can no longer be taken back).
 
 // createScript records a family and its first token, expiring with the
 // family. Repeating the same Create succeeds (a retried pipeline); any
@@ -59,6 +61,7 @@ if s[4] then
   if ARGV[8] ~= '' and s[9] == ARGV[8] then return {0, s[9], s[5], s[6], s[7], s[8], s[2]} end
   if grace > 0 and now - tonumber(s[4]) < grace then
     if now > last then redis.call('HSET', f, 'lu', nowstr) end
+    redis.call('HSET', f, 's:' .. id, '1')
     return {1, s[9] or '', s[5], s[6], s[7], s[8], s[2]}
   end
   redis.call('HSET', f, 'rv', '1')
@@ -72,7 +75,7 @@ for old in string.gmatch(redis.call('HGET', f, 'q') or '', '%S+') do ids[#ids + 
 ids[#ids + 1] = id
 while #ids > tonumber(ARGV[10]) do
   local old = table.remove(ids, 1)
-  redis.call('HDEL', f, 'h:' .. old, 'c:' .. old, 'r:' .. old)
+  redis.call('HDEL', f, 'h:' .. old, 'c:' .. old, 'r:' .. old, 's:' .. old)
 end
 redis.call('HSET', f, 'q', table.concat(ids, ' '))
 return {0, ARGV[8], s[5], s[6], s[7], s[8], s[2]}
@@ -114,4 +117,24 @@ end
 local last = redis.call('ZRANGE', KEYS[1], -1, -1, 'WITHSCORES')
 redis.call('PEXPIREAT', KEYS[1], last[2])
 return evicted
+`)
+
+// abandonScript takes back a rotation: if the token was consumed by the
+// request and its successor is the family's live token, not consumed nor
+// handed to a grace retry, the family not revoked, the token is live again and the successor
+// forgotten. Reply 1 if so (the caller deletes the successor's index
+// key), else 0.
+// ARGV: id, hash, request, next id.
+var abandonScript = redis.NewScript(`
+local f, id = KEYS[1], ARGV[1]
+local v = redis.call('HMGET', f, 'h:' .. id, 'r:' .. id, 'lv', 'c:' .. ARGV[4], 'rv', 'q', 's:' .. id)
+if ARGV[3] == '' or v[1] ~= ARGV[2] or v[2] ~= ARGV[3] or v[3] ~= ARGV[4] or v[4] or v[5] or v[7] then return 0 end
+redis.call('HDEL', f, 'c:' .. id, 'r:' .. id, 'h:' .. ARGV[4])
+redis.call('HSET', f, 'lv', id)
+local ids = {}
+for old in string.gmatch(v[6] or '', '%S+') do
+  if old ~= id then ids[#ids + 1] = old end
+end
+redis.call('HSET', f, 'q', table.concat(ids, ' '))
+return 1
 `)

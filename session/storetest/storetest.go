@@ -78,6 +78,7 @@ func Run(t *testing.T, newStore func(t *testing.T) session.Store, opts Options) 
 		{"RepeatedCommandIsItsOwn", testRepeatedCommandIsItsOwn},
 		{"LateCommandWritesNothing", testLateCommandWritesNothing},
 		{"ConsumedTokensBounded", testConsumedTokensBounded},
+		{"AbandonTakesBackUnansweredRotation", testAbandon},
 		{"AbsoluteExpiry", testAbsoluteExpiry},
 		{"IdleTimeout", testIdleTimeout},
 		{"RuleOrder", testRuleOrder},
@@ -401,6 +402,44 @@ func testLateCommandWritesNothing(t *testing.T, f *fixture) {
 	}
 	f.wantErr(t, Token{ID: r.Next.ID, Hash: r.Next.Hash}, f.at(time.Minute), 0, session.ErrInvalidRefresh)
 	f.mustRotate(t, fam, tok, f.at(time.Minute))
+}
+
+// testAbandon: a rotation its caller gave up on is taken back while its
+// successor is unused, so that the client's next request for the same
+// token is a first use; once the successor was used, nothing changes.
+func testAbandon(t *testing.T, f *fixture) {
+	a, ok := f.s.(session.Abandoner)
+	if !ok {
+		t.Skip("the store does not implement session.Abandoner")
+	}
+	ctx := context.Background()
+	fam, tok := f.login(t, "alice")
+	r := NewRotation(tok, f.at(time.Minute), 0)
+	if _, err := f.s.Rotate(ctx, r); err != nil {
+		t.Fatal(err)
+	}
+	other := r
+	other.Request = session.RequestID{9}
+	for _, wrong := range []session.Rotation{other, NewRotation(tok, f.at(time.Minute), 0)} {
+		if err := a.Abandon(ctx, wrong); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := a.Abandon(ctx, r); err != nil {
+		t.Fatalf("Abandon: %v", err)
+	}
+	f.wantErr(t, Token{ID: r.Next.ID, Hash: r.Next.Hash}, f.at(2*time.Minute), 0, session.ErrInvalidRefresh)
+	r2 := NewRotation(tok, f.at(2*time.Minute), 0)
+	if rot, err := f.s.Rotate(ctx, r2); err != nil || rot.Request != r2.Request {
+		t.Fatalf("the token again after Abandon, without grace: %+v, %v; want a first use", rot, err)
+	}
+	third := f.mustRotate(t, fam, Token{ID: r2.Next.ID, Hash: r2.Next.Hash}, f.at(3*time.Minute))
+	// Abandoning a rotation whose successor was used changes nothing.
+	if err := a.Abandon(ctx, r2); err != nil {
+		t.Fatal(err)
+	}
+	f.mustRotate(t, fam, third, f.at(4*time.Minute))
+	f.wantErr(t, tok, f.at(5*time.Minute), 0, session.ErrReuse)
 }
 
 // testConsumedTokensBounded: a family remembers its latest KeptConsumed
