@@ -203,7 +203,11 @@ func (s *Store) Create(ctx context.Context, f session.Family, first session.Refr
 	if err != nil {
 		return unavailable(err)
 	}
-	return s.drop(ctx, slices.DeleteFunc(evicted, func(id string) bool { return id == f.ID || !validID(id) }))
+	evicted = slices.DeleteFunc(evicted, func(id string) bool { return id == f.ID || !validID(id) })
+	if err := s.drop(ctx, evicted); err != nil {
+		return err
+	}
+	return s.announceNow(ctx, evicted...)
 }
 
 // drop deletes families beyond their subject's bound, then their tokens'
@@ -317,6 +321,9 @@ func (s *Store) Rotate(ctx context.Context, r session.Rotation) (session.Rotated
 		cleanup, cancel := context.WithTimeout(context.WithoutCancel(ctx), time.Second)
 		defer cancel()
 		_ = s.unlink(cleanup, s.tokenKey(r.Next.ID))
+		if outcome == outcomeReuse {
+			_ = s.announceNow(cleanup, e.familyID)
+		}
 	}
 	return rotationResult(e.familyID, outcome, reply)
 }
@@ -451,12 +458,12 @@ func (s *Store) RevokeFamily(ctx context.Context, familyID string) error {
 }
 
 func (s *Store) revoke(ctx context.Context, ids ...string) error {
+	ids = slices.DeleteFunc(slices.Clone(ids), func(id string) bool { return !validID(id) })
 	err := s.pipeline(ctx, func(p redis.Pipeliner, run runner) {
 		for _, id := range ids {
-			if validID(id) {
-				run(revokeScript, s.familyKey(id))
-			}
+			run(revokeScript, s.familyKey(id))
 		}
+		s.announce(ctx, p, ids...)
 	})
 	if err != nil {
 		return unavailable(err)

@@ -2,6 +2,7 @@ package redisstore
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"strconv"
 	"strings"
@@ -16,6 +17,7 @@ import (
 	"github.com/sealjwt/sealjwt/internal/testredis"
 	"github.com/sealjwt/sealjwt/session"
 	"github.com/sealjwt/sealjwt/session/storetest"
+	"github.com/sealjwt/sealjwt/token"
 )
 
 func newStore(t testing.TB, c redis.UniversalClient, prefix string) *Store {
@@ -244,4 +246,64 @@ func stopServer(t *testing.T, c *redis.Client) func() {
 
 func TestFaultCases(t *testing.T) {
 	storetest.Faults(t, faulty)
+}
+
+// TestImmediateRevocation: a revocation through one server's store stops
+// the access token on a server with another connection, through the
+// Pub/Sub feed, within storetest.RevocationBound.
+func TestImmediateRevocation(t *testing.T) {
+	a := freshStore(t)
+	b := newStore(t, testredis.Client(t), a.prefix)
+	storetest.ImmediateRevocation(t, a, b)
+}
+
+// TestFaultRevocationFeedPausedFailsClosed: when the server stops
+// answering, a Manager with WithImmediateRevocation refuses access tokens
+// (ErrStoreUnavailable, 503) within a second or two, since it could miss
+// a revocation; when the server is back, it catches up and admits again.
+func TestFaultRevocationFeedPausedFailsClosed(t *testing.T) {
+	srv := testredis.StartServer(t)
+	proxy := faultproxy.New(t, srv.Addr())
+	c := redis.NewClient(&redis.Options{Addr: proxy.Addr()})
+	t.Cleanup(func() { _ = c.Close() })
+	m := revocationManager(t, newStore(t, c, DefaultPrefix))
+	ctx := context.Background()
+	tokens, err := m.Login(ctx, session.Grant{Subject: "alice"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	proxy.Pause()
+	start := time.Now()
+	waitAuthenticate(t, m, tokens.Access, session.ErrStoreUnavailable, 3*time.Second)
+	t.Logf("refused %v after the pause", time.Since(start))
+	proxy.Resume()
+	waitAuthenticate(t, m, tokens.Access, nil, 5*time.Second)
+}
+
+func revocationManager(t *testing.T, s session.Store) *session.Manager {
+	key, err := token.GenerateKey(token.EdDSA)
+	if err != nil {
+		t.Fatal(err)
+	}
+	keys, _ := token.NewKeySet(key)
+	m, err := session.NewManager("https://api.example", keys, session.WithStore(s), session.WithImmediateRevocation())
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = m.Close() })
+	return m
+}
+
+// waitAuthenticate polls until Authenticate's error is want (nil: admitted).
+func waitAuthenticate(t *testing.T, m *session.Manager, access string, want error, limit time.Duration) {
+	t.Helper()
+	for start := time.Now(); ; time.Sleep(10 * time.Millisecond) {
+		_, err := m.Authenticate(context.Background(), access)
+		if want == nil && err == nil || want != nil && errors.Is(err, want) {
+			return
+		}
+		if time.Since(start) > limit {
+			t.Fatalf("Authenticate: %v after %v, want %v", err, limit, want)
+		}
+	}
 }
