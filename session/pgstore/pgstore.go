@@ -22,6 +22,8 @@ package pgstore
 
 import (
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
 	"crypto/subtle"
 	"errors"
 	"fmt"
@@ -46,6 +48,7 @@ const cleanBatch = 100
 type Store struct {
 	pool       *pgxpool.Pool
 	schema     string // quoted
+	channel    string // of the revocation feed
 	sql        queries
 	perSubject int
 }
@@ -76,13 +79,15 @@ func New(pool *pgxpool.Pool, opts ...Option) *Store {
 	for _, o := range opts {
 		o(s)
 	}
+	sum := sha256.Sum256([]byte(s.schema))
+	s.channel = "sealjwt_revoked_" + hex.EncodeToString(sum[:8])
 	s.sql = newQueries(s.schema)
 	return s
 }
 
 // queries are the statements the store runs, in its schema.
 type queries struct {
-	create, clean, trimSubject, tokenHash, abandon, rotate, lookup, revokeFamily, revokeSubject string
+	create, clean, cleanRevocations, trimSubject, tokenHash, abandon, rotate, lookup, revokeFamily, revokeSubject string
 }
 
 func newQueries(schema string) queries {
@@ -94,6 +99,7 @@ func newQueries(schema string) queries {
 		clean: `DELETE FROM {schema}.families WHERE id IN (
 			SELECT id FROM {schema}.families WHERE expires_at <= $1
 			ORDER BY expires_at LIMIT ` + fmt.Sprint(cleanBatch) + ` FOR UPDATE SKIP LOCKED)`,
+		cleanRevocations: `DELETE FROM {schema}.revocations WHERE at < $1::timestamptz - interval '` + fmt.Sprint(int(revocationsKept.Seconds())) + ` seconds'`,
 		trimSubject: `DELETE FROM {schema}.families WHERE id IN (
 			SELECT id FROM {schema}.families WHERE subject = $1 ORDER BY created_at DESC, id OFFSET $2)`,
 		abandon: `WITH tok AS (
@@ -111,7 +117,7 @@ func newQueries(schema string) queries {
 		revokeFamily:  `UPDATE {schema}.families SET revoked = true WHERE id = $1`,
 		revokeSubject: `UPDATE {schema}.families SET revoked = true WHERE subject = $1`,
 	}
-	for _, p := range []*string{&q.create, &q.clean, &q.trimSubject, &q.abandon, &q.tokenHash, &q.rotate, &q.lookup, &q.revokeFamily, &q.revokeSubject} {
+	for _, p := range []*string{&q.create, &q.clean, &q.cleanRevocations, &q.trimSubject, &q.abandon, &q.tokenHash, &q.rotate, &q.lookup, &q.revokeFamily, &q.revokeSubject} {
 		*p = inSchema(*p, schema)
 	}
 	return q
@@ -128,7 +134,7 @@ func (s *Store) Migrate(ctx context.Context) error {
 		if _, err := tx.Exec(ctx, "SELECT pg_advisory_xact_lock($1)", migrateLock); err != nil {
 			return err
 		}
-		_, err := tx.Exec(ctx, inSchema(schemaSQL, s.schema))
+		_, err := tx.Exec(ctx, strings.ReplaceAll(inSchema(schemaSQL, s.schema), "{channel}", s.channel))
 		return err
 	})
 	if err != nil {
@@ -153,6 +159,7 @@ func isUniqueViolation(err error) bool {
 func (s *Store) Create(ctx context.Context, f session.Family, first session.Refresh) error {
 	b := &pgx.Batch{}
 	b.Queue(s.sql.clean, f.CreatedAt)
+	b.Queue(s.sql.cleanRevocations, time.Now())
 	b.Queue(s.sql.create, f.ID, f.Subject, f.Scopes, f.Claims, f.CreatedAt, f.ExpiresAt, first.ID, first.Hash[:], first.IssuedAt)
 	b.Queue(s.sql.trimSubject, f.Subject, s.perSubject)
 	err := s.pool.SendBatch(ctx, b).Close()

@@ -211,3 +211,12 @@ func faulty(t *testing.T) storetest.Faulty {
 func TestFaultCases(t *testing.T) {
 	storetest.Faults(t, faulty)
 }
+
+// TestImmediateRevocation: a revocation through one server's store stops
+// the access token on a server with another pool, through LISTEN/NOTIFY,
+// within storetest.RevocationBound.
+func TestImmediateRevocation(t *testing.T) {
+	a := freshStore(t)
+	b := migrated(t, testpg.Pool(t, noSync), a.schema[1:len(a.schema)-1])
+	storetest.ImmediateRevocation(t, a, b)
+}

@@ -35,6 +35,33 @@ ALTER TABLE {schema}.refresh_tokens ADD COLUMN IF NOT EXISTS consumed_by bytea;
 ALTER TABLE {schema}.refresh_tokens ADD COLUMN IF NOT EXISTS shared boolean NOT NULL DEFAULT false;
 CREATE INDEX IF NOT EXISTS families_subject_created ON {schema}.families (subject, created_at);
 
+-- revocations: every family ended before its time (revoked, or a
+-- subject's oldest forgotten), kept for an access token's lifetime so
+-- that a server subscribing to the feed catches up; each is also sent on
+-- the channel {channel}, with an empty notification as a heartbeat.
+CREATE TABLE IF NOT EXISTS {schema}.revocations (
+	family_id text NOT NULL,
+	at        timestamptz NOT NULL DEFAULT clock_timestamp()
+);
+CREATE INDEX IF NOT EXISTS revocations_at ON {schema}.revocations (at);
+
+CREATE OR REPLACE FUNCTION {schema}.announce_revocation() RETURNS trigger
+LANGUAGE plpgsql AS $fn$
+BEGIN
+	IF TG_OP = 'UPDATE' AND NEW.revoked AND NOT OLD.revoked THEN
+		INSERT INTO {schema}.revocations (family_id) VALUES (NEW.id);
+		PERFORM pg_notify('{channel}', NEW.id);
+	ELSIF TG_OP = 'DELETE' AND NOT OLD.revoked AND OLD.expires_at > clock_timestamp() THEN
+		INSERT INTO {schema}.revocations (family_id) VALUES (OLD.id);
+		PERFORM pg_notify('{channel}', OLD.id);
+	END IF;
+	RETURN NULL;
+END
+$fn$;
+DROP TRIGGER IF EXISTS families_revoked ON {schema}.families;
+CREATE TRIGGER families_revoked AFTER UPDATE OF revoked OR DELETE ON {schema}.families
+	FOR EACH ROW EXECUTE FUNCTION {schema}.announce_revocation();
+
 DROP FUNCTION IF EXISTS {schema}.rotate(text, bytea, text, bytea, timestamptz, timestamptz, bigint, bigint);
 
 -- rotate applies session.Store's Rotate rules in their order, in the one
