@@ -320,10 +320,13 @@ func (s *Store) Rotate(ctx context.Context, r session.Rotation) (session.Rotated
 		// context of its own, since the caller's may have run out.
 		cleanup, cancel := context.WithTimeout(context.WithoutCancel(ctx), time.Second)
 		defer cancel()
-		_ = s.unlink(cleanup, s.tokenKey(r.Next.ID))
-		if outcome == outcomeReuse {
-			_ = s.announceNow(cleanup, e.familyID)
-		}
+		_, _ = s.client.Pipelined(cleanup, func(p redis.Pipeliner) error {
+			p.Unlink(cleanup, s.tokenKey(r.Next.ID))
+			if outcome == outcomeReuse {
+				s.announce(cleanup, p, e.familyID)
+			}
+			return nil
+		})
 	}
 	return rotationResult(e.familyID, outcome, reply)
 }
