@@ -46,7 +46,7 @@ func benchAccess(b *testing.B, opts ...Option) (*Manager, string) {
 // middleware with an access token in Authorization: Bearer: finding the
 // token, verifying it, reading scope and sid, and putting the claims in
 // the request context. Compare token=signed with BenchmarkFloorVerify,
-// and token=signed/revocation=immediate (the revoked-session check of
+// and token=signed,revocation=immediate (the revoked-session check of
 // WithImmediateRevocation, on a store with 1,000 revoked families) with
 // token=signed.
 func BenchmarkAuthenticate(b *testing.B) {
@@ -60,7 +60,7 @@ func BenchmarkAuthenticate(b *testing.B) {
 		opts []Option
 	}{
 		{"token=signed", nil},
-		{"token=signed/revocation=immediate", []Option{WithImmediateRevocation()}},
+		{"token=signed,revocation=immediate", []Option{WithImmediateRevocation()}},
 		{"token=sealed", []Option{WithSealing(own)}},
 	} {
 		b.Run(tc.name, func(b *testing.B) {
