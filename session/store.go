@@ -27,10 +27,12 @@ var (
 	// may be presented again.
 	ErrStoreUnavailable = errors.New("session: store unavailable")
 	// ErrStoreReset: the token is unknown to a store that has lost its data
-	// since this server last saw it (a Redis restart without persistence,
-	// a flush). No state changed; the client must log in again. Reported
-	// apart from ErrInvalidRefresh so that the loss shows in logs and
-	// metrics instead of passing for thousands of bad tokens.
+	// (a Redis restart without persistence, a flush), within a week of the
+	// loss. No state changed; the client must log in again. Stores return
+	// it wrapped together with ErrInvalidRefresh (400 invalid_grant over
+	// HTTP), and the Observer reports it apart (reason
+	// session_store_lost), so that the loss shows in logs and metrics
+	// instead of passing for thousands of bad tokens.
 	ErrStoreReset = errors.New("session: the session store lost its data; log in again")
 )
 

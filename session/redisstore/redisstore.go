@@ -27,6 +27,7 @@ package redisstore
 
 import (
 	"context"
+	"crypto/rand"
 	"crypto/sha256"
 	"crypto/subtle"
 	"encoding/binary"
@@ -37,6 +38,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"sync/atomic"
 	"time"
 
 	"github.com/redis/go-redis/v9"
@@ -56,6 +58,7 @@ type Store struct {
 	client     redis.UniversalClient
 	prefix     string
 	perSubject int
+	epoch      atomic.Pointer[string] // the dataset's epoch, as last seen
 }
 
 var _ session.Store = (*Store)(nil)
@@ -91,6 +94,8 @@ func New(client redis.UniversalClient, opts ...Option) (*Store, error) {
 }
 
 func (s *Store) familyKey(id string) string { return s.prefix + "f{" + id + "}" }
+func (s *Store) epochKey() string           { return s.prefix + "epoch" }
+func (s *Store) resetKey() string           { return s.prefix + "reset" }
 func (s *Store) tokenKey(id string) string  { return s.prefix + "t{" + id + "}" }
 
 func (s *Store) subjectKey(subject string) string {
@@ -192,6 +197,7 @@ func (s *Store) Create(ctx context.Context, f session.Family, first session.Refr
 			f.Subject, scopes, f.Claims, f.CreatedAt.UnixMilli(), expires, first.ID, first.Hash[:])
 		s.setToken(ctx, p, first.ID, tokenEntry{hash: first.Hash, expires: expires, familyID: f.ID})
 		indexed = run(indexScript, s.subjectKey(f.Subject), f.ID, expires, time.Now().UnixMilli(), s.perSubject)
+		p.SetNX(ctx, s.epochKey(), rand.Text(), 0)
 	})
 	if err != nil {
 		return unavailable(err)
@@ -257,14 +263,34 @@ func (s *Store) setToken(ctx context.Context, p redis.Pipeliner, id string, e to
 	p.Do(ctx, "SET", s.tokenKey(id), e.encode(), "PXAT", e.expires)
 }
 
-// entry reads the index entry of token id and checks h against it in
-// constant time: one round trip.
+// entry reads the index entry of token id, with the dataset's epoch, and
+// checks h against it in constant time: one round trip.
 func (s *Store) entry(ctx context.Context, id string, h session.SecretHash) (tokenEntry, error) {
 	if !validID(id) {
 		return tokenEntry{}, session.ErrInvalidRefresh
 	}
-	b, err := s.client.Get(ctx, s.tokenKey(id)).Bytes()
+	var (
+		tok, epoch *redis.StringCmd
+		reset      *redis.IntCmd
+	)
+	_, err := s.client.Pipelined(ctx, func(p redis.Pipeliner) error {
+		tok = p.Get(ctx, s.tokenKey(id))
+		epoch = p.Get(ctx, s.epochKey())
+		reset = p.Exists(ctx, s.resetKey())
+		return nil
+	})
+	if err != nil && !errors.Is(err, redis.Nil) {
+		return tokenEntry{}, unavailable(err)
+	}
+	lost, err := s.checkEpoch(ctx, epoch)
+	if err != nil {
+		return tokenEntry{}, err
+	}
+	b, err := tok.Bytes()
 	if errors.Is(err, redis.Nil) {
+		if lost || reset.Val() > 0 {
+			return tokenEntry{}, fmt.Errorf("%w: %w", session.ErrStoreReset, session.ErrInvalidRefresh)
+		}
 		return tokenEntry{}, session.ErrInvalidRefresh
 	}
 	if err != nil {

@@ -307,3 +307,44 @@ func waitAuthenticate(t *testing.T, m *session.Manager, access string, want erro
 		}
 	}
 }
+
+// TestFaultRestartWithoutPersistenceReported: a server that comes back
+// empty (a restart without persistence, a flush) is reported as such,
+// session.ErrStoreReset, to every holder of a token issued before, on
+// every store instance, rather than as so many invalid tokens; new logins
+// work at once.
+func TestFaultRestartWithoutPersistenceReported(t *testing.T) {
+	for _, tc := range []struct {
+		name string
+		lose func(t *testing.T, srv *testredis.Server)
+	}{
+		{"Restart", func(t *testing.T, srv *testredis.Server) { srv.Restart(t) }},
+		{"Flush", func(t *testing.T, srv *testredis.Server) { srv.Flush(t) }},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			srv := testredis.StartServer(t)
+			s := newStore(t, srv.Client(t), DefaultPrefix)
+			ctx := context.Background()
+			now := time.Now().Truncate(time.Millisecond)
+			_, tok := storetest.Login(t, s, "alice", now)
+			tok, _, err := storetest.Rotate(ctx, s, tok, now, 0)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if _, _, err := storetest.Rotate(ctx, s, storetest.NewToken(), now, 0); !errors.Is(err, session.ErrInvalidRefresh) || errors.Is(err, session.ErrStoreReset) {
+				t.Fatalf("an unknown token before the loss: %v, want ErrInvalidRefresh alone", err)
+			}
+			tc.lose(t, srv)
+			for i, st := range []*Store{s, newStore(t, srv.Client(t), DefaultPrefix)} {
+				_, _, err := storetest.Rotate(ctx, st, tok, now.Add(time.Second), 0)
+				if !errors.Is(err, session.ErrStoreReset) || !errors.Is(err, session.ErrInvalidRefresh) {
+					t.Fatalf("instance %d, a token issued before the loss: %v, want ErrStoreReset (and ErrInvalidRefresh)", i+1, err)
+				}
+			}
+			fam, tok := storetest.Login(t, s, "alice", now)
+			if _, rot, err := storetest.Rotate(ctx, s, tok, now.Add(time.Second), 0); err != nil || rot.Family.ID != fam.ID {
+				t.Fatalf("a login after the loss: %v", err)
+			}
+		})
+	}
+}
