@@ -31,7 +31,7 @@ var (
 	// loss. No state changed; the client must log in again. Stores return
 	// it wrapped together with ErrInvalidRefresh (400 invalid_grant over
 	// HTTP), and the Observer reports it apart (reason
-	// session_store_lost), so that the loss shows in logs and metrics
+	// store_lost), so that the loss shows in logs and metrics
 	// instead of passing for thousands of bad tokens.
 	ErrStoreReset = errors.New("session: the session store lost its data; log in again")
 )
