@@ -122,31 +122,13 @@ func runClients(t *testing.T, s session.Store, g time.Duration, fault func()) {
 // refresh presents c's token until the store answers, and reports
 // whether it got its successor.
 func (c *client) refresh(t *testing.T, s session.Store, g time.Duration) bool {
-	giveUp := time.Now().Add(10 * time.Second)
 	clear(c.offers)
-	for time.Now().Before(giveUp) {
-		r := NewRotation(c.tok, time.Now(), g)
-		c.offers[r.Request] = Token{ID: r.Next.ID, Hash: r.Next.Hash}
-		start := time.Now()
-		rot, err := rotateWithin(s, r, faultTimeout)
-		switch {
-		case errors.Is(err, session.ErrStoreUnavailable):
-			if took := time.Since(start); took > faultTimeout*5/4+200*time.Millisecond {
-				t.Errorf("ErrStoreUnavailable after %v, want within the deadline of %v and a quarter of it to take the rotation back", took, faultTimeout)
-			}
-			time.Sleep(faultTimeout) // as Retry-After asks: the timeout, rounded up
-			continue
-		case err != nil:
-			t.Errorf("an honest client, presenting its token again after the store came back: %v", err)
-			return false
+	for giveUp := time.Now().Add(10 * time.Second); time.Now().Before(giveUp); {
+		got, again := c.attempt(t, s, g)
+		if !again {
+			return got
 		}
-		next, ok := c.offers[rot.Request]
-		if !ok {
-			t.Errorf("the store named request %x, which this client never made", rot.Request)
-			return false
-		}
-		c.tok = next
-		return true
+		time.Sleep(faultTimeout) // as Retry-After asks: the timeout, rounded up
 	}
 	t.Errorf("no answer but ErrStoreUnavailable for 10 s")
 	return false
@@ -230,7 +212,7 @@ func testStoppedEachRefreshSentOnce(t *testing.T, f Faulty) {
 	answered := make([]bool, len(clients))
 	var wg sync.WaitGroup
 	for i, c := range clients {
-		wg.Go(func() { answered[i] = c.attempt(t, f.Store, 0) })
+		wg.Go(func() { answered[i], _ = c.attempt(t, f.Store, 0) })
 	}
 	time.Sleep(time.Millisecond) // some rotations are at the server, some on their way
 	resume := f.Stop(t)
@@ -247,8 +229,9 @@ func testStoppedEachRefreshSentOnce(t *testing.T, f Faulty) {
 }
 
 // attempt presents c's token once and reports whether it got its
-// successor; ErrStoreUnavailable must come within the deadline.
-func (c *client) attempt(t *testing.T, s session.Store, g time.Duration) bool {
+// successor, and whether it should try again (ErrStoreUnavailable, which
+// must come within the deadline and a quarter).
+func (c *client) attempt(t *testing.T, s session.Store, g time.Duration) (got, again bool) {
 	r := NewRotation(c.tok, time.Now(), g)
 	c.offers[r.Request] = Token{ID: r.Next.ID, Hash: r.Next.Hash}
 	start := time.Now()
@@ -258,28 +241,18 @@ func (c *client) attempt(t *testing.T, s session.Store, g time.Duration) bool {
 		if took := time.Since(start); took > faultTimeout*5/4+200*time.Millisecond {
 			t.Errorf("ErrStoreUnavailable after %v, want within the deadline of %v and a quarter of it to take the rotation back", took, faultTimeout)
 		}
-		return false
+		return false, true
 	case err != nil:
-		t.Errorf("an honest client's refresh: %v", err)
-		return false
+		t.Errorf("an honest client: %v", err)
+		return false, false
 	}
-	c.tok = Token{ID: r.Next.ID, Hash: r.Next.Hash}
-	if rot.Request != r.Request {
-		t.Errorf("the store named request %x, which this client never made", rot.Request)
-	}
-	return true
-}
-
-// abandon takes r back if s can, as a Manager does when r may have
-// committed unanswered.
-func abandon(s session.Store, r session.Rotation, timeout time.Duration) error {
-	a, ok := s.(session.Abandoner)
+	next, ok := c.offers[rot.Request]
 	if !ok {
-		return nil
+		t.Errorf("the store named request %x, which this client never made", rot.Request)
+		return false, false
 	}
-	ctx, cancel := context.WithTimeout(context.Background(), timeout)
-	defer cancel()
-	return a.Abandon(ctx, r)
+	c.tok = next
+	return true, false
 }
 
 // testSameCommandTwice: the reply to a committed rotation is lost and
@@ -301,4 +274,16 @@ func testSameCommandTwice(t *testing.T, f Faulty) {
 	if _, _, err := Rotate(context.Background(), f.Store, Token{ID: r.Next.ID, Hash: r.Next.Hash}, time.Now(), 0); err != nil {
 		t.Fatalf("its successor: %v", err)
 	}
+}
+
+// abandon takes r back if s can, as a Manager does when r may have
+// committed unanswered.
+func abandon(s session.Store, r session.Rotation, timeout time.Duration) error {
+	a, ok := s.(session.Abandoner)
+	if !ok {
+		return nil
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), timeout)
+	defer cancel()
+	return a.Abandon(ctx, r)
 }
