@@ -256,13 +256,13 @@ func (m *Manager) refresh(ctx context.Context, refreshToken string) (*Tokens, er
 	rot, err := callStoreLate(ctx, m.cfg.storeTimeout, func(ctx context.Context) (Rotated, error) {
 		r.Deadline = CommitDeadline(ctx, m.cfg.storeTimeout)
 		return m.cfg.store.Rotate(ctx, r)
-	}, func(rot Rotated, err error) { m.abandon(r, rot, err, m.cfg.storeTimeout) })
+	}, func(rot Rotated, err error) { m.abandonRetrying(r, rot, err) })
 	if unavailable(err) && !errors.Is(err, context.DeadlineExceeded) {
 		// The store answered, so it may take the rotation back now, before
 		// the 503 and the client's retry; if it cannot in a quarter of the
 		// timeout, it keeps trying in the background.
 		if m.abandon(r, rot, err, m.cfg.storeTimeout/4) != nil {
-			go m.abandon(r, rot, err, m.cfg.storeTimeout)
+			go m.abandonRetrying(r, rot, err)
 		}
 	}
 	if err != nil {
@@ -456,6 +456,16 @@ func earliest(a, b time.Time) time.Time {
 		return a
 	}
 	return b
+}
+
+// abandonRetrying is abandon in the background, tried up to three times
+// a store timeout each: the store that lost an answer may lose the next.
+func (m *Manager) abandonRetrying(r Rotation, rot Rotated, err error) {
+	for range 3 {
+		if m.abandon(r, rot, err, m.cfg.storeTimeout) == nil {
+			return
+		}
+	}
 }
 
 // CommitDeadline is the Rotation.Deadline for a store call under ctx

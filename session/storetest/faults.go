@@ -70,7 +70,7 @@ func Faults(t *testing.T, newFaulty func(t *testing.T) Faulty) {
 	for _, g := range []time.Duration{0, grace} {
 		t.Run("ReplyLostAfterCommit/grace="+g.String(), func(t *testing.T) {
 			f := newFaulty(t)
-			runClients(t, f.Store, g, func() { f.Proxy.DropReplies(faultClients) })
+			runClients(t, f.Store, g, func() { f.Proxy.DropReplies(faultClients / 2) })
 		})
 	}
 	t.Run("SameCommandTwice/grace=0s", func(t *testing.T) {
@@ -172,13 +172,13 @@ func rotateWithin(s session.Store, r session.Rotation, timeout time.Duration) (s
 		tooLate := gaveUp
 		mu.Unlock()
 		if tooLate && (err == nil && rot.Request == r.Request || errors.Is(err, session.ErrStoreUnavailable)) {
-			abandon(s, r, timeout)
+			abandonRetrying(s, r, timeout)
 		}
 	}()
 	select {
 	case res := <-done:
 		if errors.Is(res.err, session.ErrStoreUnavailable) && abandon(s, r, timeout/4) != nil {
-			go abandon(s, r, timeout) // the command may have run before the connection broke
+			go abandonRetrying(s, r, timeout) // the command may have run before the connection broke
 		}
 		return res.rot, res.err
 	case <-ctx.Done():
@@ -286,4 +286,14 @@ func abandon(s session.Store, r session.Rotation, timeout time.Duration) error {
 	ctx, cancel := context.WithTimeout(context.Background(), timeout)
 	defer cancel()
 	return a.Abandon(ctx, r)
+}
+
+// abandonRetrying is abandon tried up to three times, as a Manager does
+// in the background.
+func abandonRetrying(s session.Store, r session.Rotation, timeout time.Duration) {
+	for range 3 {
+		if abandon(s, r, timeout) == nil {
+			return
+		}
+	}
 }
