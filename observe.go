@@ -141,6 +141,7 @@ const (
 	ReasonReuse            Reason = "reuse"             // a consumed refresh token presented again: family revoked
 	ReasonRevoked          Reason = "revoked"           // the session was revoked
 	ReasonSessionExpired   Reason = "session_expired"   // the session passed its lifetime or idle timeout
+	ReasonSessionStoreLost Reason = "store_lost"        // the session store lost its data (a restart without persistence, a flush)
 	ReasonInternal         Reason = "internal"          // anything else: a bug or a misconfiguration
 )
 

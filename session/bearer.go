@@ -31,6 +31,7 @@ type Bearer struct {
 	verify      verifyFunc
 	cookie      string // the access cookie's name; "" reads no cookie
 	crossOrigin *http.CrossOriginProtection
+	revoked     func(sid string) error // WithImmediateRevocation's check; nil without it
 }
 
 // Claims are a verified access token: the registered claims and the
@@ -121,6 +122,11 @@ func (b *Bearer) authenticate(ctx context.Context, tok string) (*Claims, error) 
 	if ours.SID != nil {
 		c.SessionID = *ours.SID
 	}
+	if b.revoked != nil {
+		if err := b.revoked(c.SessionID); err != nil {
+			return nil, err
+		}
+	}
 	return c, nil
 }
 
@@ -204,7 +210,7 @@ func (b *Bearer) refuse(w http.ResponseWriter, r *http.Request, err error) {
 	case errors.Is(err, errCrossOrigin):
 		writeProblem(w, http.StatusForbidden, "cross-origin request refused", "")
 	case unavailable(err):
-		writeProblem(w, http.StatusServiceUnavailable, "session store unavailable", "")
+		writeUnavailable(w)
 	default:
 		w.Header().Set("WWW-Authenticate", `Bearer error="invalid_token"`)
 		writeProblem(w, http.StatusUnauthorized, "invalid access token", "invalid_token")

@@ -240,7 +240,7 @@ func (m *Manager) endpoint(serve http.HandlerFunc) http.Handler {
 func (m *Manager) fail(w http.ResponseWriter, r *http.Request, what string, err error, cookies bool) {
 	m.cfg.logRefusal(r, what, err)
 	if unavailable(err) {
-		writeProblem(w, http.StatusServiceUnavailable, "session store unavailable", "")
+		writeUnavailable(w)
 		return
 	}
 	if cookies {

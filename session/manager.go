@@ -2,6 +2,7 @@ package session
 
 import (
 	"context"
+	"crypto/sha256"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -9,6 +10,7 @@ import (
 	"net/http"
 	"slices"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/sealjwt/sealjwt"
@@ -49,6 +51,7 @@ type Manager struct {
 	sealer *sealjwt.Sealer // sealed access tokens (WithSealing)
 	sealTo *seal.PublicKey // the API's own public key
 	bearer *Bearer
+	revoc  *revocations // WithImmediateRevocation
 }
 
 // Grant is what a successful login establishes: who, with what scopes,
@@ -97,7 +100,25 @@ func NewManager(id string, keys *token.KeySet, opts ...Option) (*Manager, error)
 	}
 	m.bearer = newBearer(&m.cfg, verify)
 	m.bearer.cookie = accessCookieName(c.devCookies)
+	if c.immediate {
+		feed, ok := c.store.(RevocationFeed)
+		if !ok {
+			return nil, fmt.Errorf("%w: WithImmediateRevocation needs a store that implements RevocationFeed; %T does not", ErrConfig, c.store)
+		}
+		m.revoc = startRevocations(feed, c.lifetime+time.Minute, c.storeTimeout)
+		m.bearer.revoked = m.revoc.check
+	}
 	return m, nil
+}
+
+// Close stops what the Manager runs in the background: the revocation
+// feed of WithImmediateRevocation. The Manager refuses access tokens
+// after it (fail closed) if that option is set.
+func (m *Manager) Close() error {
+	if m.revoc != nil {
+		m.revoc.close()
+	}
+	return nil
 }
 
 // newAccessVerifier builds the signer or sealer of access tokens and
@@ -198,7 +219,8 @@ func (m *Manager) login(ctx context.Context, g Grant) (*Tokens, error) {
 	}
 	refresh, rec := newRefresh(fam.ID)
 	rec.IssuedAt = now
-	if err := m.cfg.store.Create(ctx, fam, rec); err != nil {
+	err = callStoreErr(ctx, m.cfg.storeTimeout, func(ctx context.Context) error { return m.cfg.store.Create(ctx, fam, rec) })
+	if err != nil {
 		return nil, err
 	}
 	tokens.Refresh = refresh
@@ -221,19 +243,109 @@ func (m *Manager) Refresh(ctx context.Context, refreshToken string) (*Tokens, er
 }
 
 func (m *Manager) refresh(ctx context.Context, refreshToken string) (*Tokens, error) {
-	id, h, err := parseRefresh(refreshToken)
+	id, secret, err := splitRefresh(refreshToken)
 	if err != nil {
 		return nil, err
 	}
 	now := m.cfg.now()
-	next, rec := newRefresh("")
+	request := newRequestID()
+	next, rec := successor(secret, request)
 	rec.IssuedAt = now
-	rot, err := m.cfg.store.Rotate(ctx, Rotation{ID: id, Hash: h, Next: rec, Now: now,
-		Grace: m.cfg.grace, Idle: m.cfg.idle})
+	r := Rotation{ID: id, Hash: sha256.Sum256(secret), Next: rec, Request: request, Now: now,
+		Grace: m.cfg.grace, Idle: m.cfg.idle}
+	rot, err := callStoreLate(ctx, m.cfg.storeTimeout, func(ctx context.Context) (Rotated, error) {
+		r.Deadline = CommitDeadline(ctx, m.cfg.storeTimeout)
+		return m.cfg.store.Rotate(ctx, r)
+	}, func(rot Rotated, err error) { m.abandonRetrying(r, rot, err) })
+	if unavailable(err) && !errors.Is(err, context.DeadlineExceeded) {
+		// The store answered, so it may take the rotation back now, before
+		// the 503 and the client's retry; if it cannot in a quarter of the
+		// timeout, it keeps trying in the background.
+		if m.abandon(r, rot, err, m.cfg.storeTimeout/4) != nil {
+			go m.abandonRetrying(r, rot, err)
+		}
+	}
 	if err != nil {
 		return nil, err
 	}
+	if rot.Request != request { // the grace path: the first request's successor
+		next, _ = successor(secret, rot.Request)
+	}
 	return m.tokens(ctx, rot.Family, next, now)
+}
+
+// callStore runs one store call under the store timeout and answers
+// ErrStoreUnavailable when it passes, whether or not the store's client
+// honours the context: a paused server must not hold a request for as
+// long as its client library keeps retrying.
+func callStore[T any](ctx context.Context, timeout time.Duration, call func(context.Context) (T, error)) (T, error) {
+	return callStoreLate(ctx, timeout, call, nil)
+}
+
+// callStoreLate is callStore that hands an answer arriving after it gave
+// up to late (if not nil), in the background.
+func callStoreLate[T any](ctx context.Context, timeout time.Duration, call func(context.Context) (T, error), late func(T, error)) (T, error) {
+	ctx, cancel := context.WithTimeout(ctx, timeout)
+	type result struct {
+		v   T
+		err error
+	}
+	var (
+		mu     sync.Mutex
+		gaveUp bool
+	)
+	done := make(chan result, 1)
+	go func() {
+		defer cancel()
+		v, err := call(ctx)
+		mu.Lock()
+		done <- result{v, err}
+		tooLate := gaveUp
+		mu.Unlock()
+		if tooLate && late != nil {
+			late(v, err)
+		}
+	}()
+	select {
+	case r := <-done:
+		return r.v, r.err
+	case <-ctx.Done():
+		mu.Lock()
+		defer mu.Unlock()
+		select {
+		case r := <-done: // an answer that came with the deadline still counts
+			return r.v, r.err
+		default:
+		}
+		gaveUp = true
+		var zero T
+		return zero, fmt.Errorf("%w: no answer within %v: %w", ErrStoreUnavailable, timeout, ctx.Err())
+	}
+}
+
+// abandon takes back a rotation that may have committed though its
+// caller answers 503 (the answer came late, or the connection broke
+// after the command was sent), if the store can: the client will present
+// the same token again, and without a grace window that would otherwise
+// be a reuse. The store changes nothing unless r consumed the token.
+func (m *Manager) abandon(r Rotation, rot Rotated, err error, timeout time.Duration) error {
+	a, ok := m.cfg.store.(Abandoner)
+	if !ok || err == nil && (rot.Request != r.Request || rot.InGrace) || err != nil && !unavailable(err) {
+		return nil
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), timeout)
+	defer cancel()
+	if err := a.Abandon(ctx, r); err != nil {
+		m.cfg.log.LogAttrs(ctx, slog.LevelWarn, "sealjwt: could not take back a rotation answered 503", slog.String("error", err.Error()))
+		return err
+	}
+	return nil
+}
+
+// callStoreErr is callStore for calls that return only an error.
+func callStoreErr(ctx context.Context, timeout time.Duration, call func(context.Context) error) error {
+	_, err := callStore(ctx, timeout, func(ctx context.Context) (struct{}, error) { return struct{}{}, call(ctx) })
+	return err
 }
 
 // Logout ends the session a refresh token belongs to, consumed or not.
@@ -249,17 +361,20 @@ func (m *Manager) logout(ctx context.Context, refreshToken string) error {
 	if err != nil {
 		return err
 	}
-	fam, err := m.cfg.store.Lookup(ctx, id, h)
+	fam, err := callStore(ctx, m.cfg.storeTimeout, func(ctx context.Context) (Family, error) { return m.cfg.store.Lookup(ctx, id, h) })
 	if err != nil {
 		return err
 	}
-	return m.cfg.store.RevokeFamily(ctx, fam.ID)
+	if m.revoc != nil {
+		m.revoc.add([]string{fam.ID}) // here at once; elsewhere through the feed
+	}
+	return callStoreErr(ctx, m.cfg.storeTimeout, func(ctx context.Context) error { return m.cfg.store.RevokeFamily(ctx, fam.ID) })
 }
 
 // RevokeSubject ends every session of subject, as after a password
 // change. Access tokens already issued stay valid until they expire.
 func (m *Manager) RevokeSubject(ctx context.Context, subject string) error {
-	return m.cfg.store.RevokeSubject(ctx, subject)
+	return callStoreErr(ctx, m.cfg.storeTimeout, func(ctx context.Context) error { return m.cfg.store.RevokeSubject(ctx, subject) })
 }
 
 // Middleware admits requests that carry a valid access token of this
@@ -341,4 +456,26 @@ func earliest(a, b time.Time) time.Time {
 		return a
 	}
 	return b
+}
+
+// abandonRetrying is abandon in the background, tried up to three times
+// a store timeout each: the store that lost an answer may lose the next.
+func (m *Manager) abandonRetrying(r Rotation, rot Rotated, err error) {
+	for range 3 {
+		if m.abandon(r, rot, err, m.cfg.storeTimeout) == nil {
+			return
+		}
+	}
+}
+
+// CommitDeadline is the Rotation.Deadline for a store call under ctx
+// with the given timeout: a quarter of the timeout before ctx's deadline,
+// so that the answer to a rotation the store commits has that long to
+// travel back before the caller gives up and answers 503.
+func CommitDeadline(ctx context.Context, timeout time.Duration) time.Time {
+	d, ok := ctx.Deadline()
+	if !ok {
+		return time.Time{}
+	}
+	return d.Add(-timeout / 4)
 }

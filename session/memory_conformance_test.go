@@ -7,8 +7,14 @@ import (
 	"github.com/sealjwt/sealjwt/session/storetest"
 )
 
+// TestMemoryConformance runs the suite on small stores: 64 sessions, 8
+// per subject, so that a store whose capacity one account could spend
+// fails OneAccountCannotLockOthersOut.
 func TestMemoryConformance(t *testing.T) {
-	storetest.Run(t, func(*testing.T) session.Store { return session.NewMemory() }, storetest.Options{})
+	storetest.Run(t, func(*testing.T) session.Store {
+		return session.NewMemory(session.WithCapacity(64), session.WithMaxFamiliesPerSubject(8))
+	}, storetest.Options{FamiliesPerSubject: 8,
+		Held: func(_ *testing.T, s session.Store) int { return s.(*session.Memory).Len() }})
 }
 
 func TestMemoryHTTP(t *testing.T) {
@@ -17,4 +23,9 @@ func TestMemoryHTTP(t *testing.T) {
 
 func BenchmarkRefresh(b *testing.B) {
 	b.Run("store=memory", func(b *testing.B) { storetest.Bench(b, session.NewMemory()) })
+}
+
+func TestMemoryImmediateRevocation(t *testing.T) {
+	s := session.NewMemory()
+	storetest.ImmediateRevocation(t, s, s)
 }

@@ -109,21 +109,28 @@ func TestMemoryRevokeSubjectAndFamily(t *testing.T) {
 	}
 }
 
-// The store is bounded: a full store refuses new sessions (fail closed)
-// until a family's absolute lifetime ends, and then forgets that family.
+// The store is bounded: a store full of other subjects' sessions refuses
+// new ones (fail closed) until a family's absolute lifetime ends, and then
+// forgets that family; rotations add nothing to hold, so they go on.
 func TestMemoryBounded(t *testing.T) {
 	ctx := context.Background()
 	m := NewMemory(WithCapacity(2))
 	f, first := memFamilyFor("f1", "a")
 	_ = m.Create(ctx, f, first)
-	f, first = memFamilyFor("f2", "a")
+	f, first = memFamilyFor("f2", "b")
 	_ = m.Create(ctx, f, first)
-	f, first = memFamilyFor("f3", "a")
+	f, first = memFamilyFor("f3", "c")
 	if err := m.Create(ctx, f, first); !errors.Is(err, ErrStoreUnavailable) {
 		t.Fatalf("full store: %v, want ErrStoreUnavailable", err)
 	}
-	if _, err := m.Rotate(ctx, rotation("f1-r0", 1, "f1-r1", t0)); !errors.Is(err, ErrStoreUnavailable) {
-		t.Fatalf("rotation in a full store: %v, want ErrStoreUnavailable", err)
+	for i := range 3 * KeptConsumed {
+		r := rotation(fmt.Sprintf("f1-r%d", i), byte(i+1), fmt.Sprintf("f1-r%d", i+1), t0.Add(time.Duration(i)*time.Minute))
+		if _, err := m.Rotate(ctx, r); err != nil {
+			t.Fatalf("rotation %d in a full store: %v", i, err)
+		}
+	}
+	if want := 2 + KeptConsumed; m.Len() != want {
+		t.Fatalf("Len = %d after many rotations, want %d: one live token per family and the family's latest %d consumed", m.Len(), want, KeptConsumed)
 	}
 	f.CreatedAt = f.ExpiresAt
 	f.ExpiresAt = f.CreatedAt.Add(time.Hour)

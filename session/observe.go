@@ -18,6 +18,7 @@ func reasonOf(err error) sealjwt.Reason {
 		reason sealjwt.Reason
 	}{
 		{ErrReuse, sealjwt.ReasonReuse},
+		{ErrStoreReset, sealjwt.ReasonSessionStoreLost},
 		{errLoginRefused, sealjwt.ReasonLoginRefused},
 		{ErrInvalidRefresh, sealjwt.ReasonInvalidRefresh},
 		{ErrRevoked, sealjwt.ReasonRevoked},

@@ -20,6 +20,8 @@ const (
 	DefaultIdleTimeout     = 7 * 24 * time.Hour  // a family, between refreshes
 	DefaultGrace           = 10 * time.Second    // a retried refresh
 	MaxGrace               = time.Minute         // longest WithGrace
+	DefaultStoreTimeout    = time.Second         // one store call
+	MaxStoreTimeout        = 30 * time.Second    // longest WithStoreTimeout
 	// DefaultRefreshPath is where the refresh cookie is sent: the path the
 	// RefreshHandler is served at.
 	DefaultRefreshPath = "/auth/refresh"
@@ -58,6 +60,8 @@ type config struct {
 	sessionLifetime time.Duration
 	idle            time.Duration
 	grace           time.Duration
+	storeTimeout    time.Duration
+	immediate       bool
 	sealTo          *seal.KeySet
 	singleUse       bool
 	replay          replay.Store
@@ -79,6 +83,7 @@ func defaultConfig() config {
 		sessionLifetime: DefaultSessionLifetime,
 		idle:            DefaultIdleTimeout,
 		grace:           DefaultGrace,
+		storeTimeout:    DefaultStoreTimeout,
 		now:             time.Now,
 		log:             slog.New(slog.DiscardHandler),
 		refreshPath:     DefaultRefreshPath,
@@ -127,6 +132,29 @@ func WithIdleTimeout(d time.Duration) Option {
 // of the holder's own refresh is not detected.
 func WithGrace(d time.Duration) Option {
 	return managerOption("WithGrace", func(c *config) { c.grace = d })
+}
+
+// WithStoreTimeout sets how long one store call may take (default 1
+// second, at most 30 seconds). Past it the request fails closed with
+// ErrStoreUnavailable (503 with Retry-After over HTTP), and a rotation
+// still in flight commits nothing: the store checks the deadline by its
+// own clock before writing, so the client may present the same refresh
+// token again. Keep it below the clients' own timeouts.
+func WithStoreTimeout(d time.Duration) Option {
+	return managerOption("WithStoreTimeout", func(c *config) { c.storeTimeout = d })
+}
+
+// WithImmediateRevocation makes logout, reuse detection and
+// RevokeSubject end access tokens at once, on every server, instead of at
+// their expiry: the middleware refuses an access token whose session
+// (sid) was revoked. Each Manager keeps a copy of the families revoked
+// within an access token's lifetime, fed by the store (which must
+// implement RevocationFeed), so a request costs a map lookup, not a store
+// round trip. While the feed is down (the store unreachable, the
+// subscription lost) every access token is refused with 503, until the
+// feed is back and has caught up. Call Manager.Close to stop the feed.
+func WithImmediateRevocation() Option {
+	return managerOption("WithImmediateRevocation", func(c *config) { c.immediate = true })
 }
 
 // WithSealing seals each access token to the primary public key of keys
@@ -224,6 +252,8 @@ func (c *config) check() error {
 		return fmt.Errorf("%w: idle timeout %v is outside 0 to the session lifetime", ErrConfig, c.idle)
 	case c.grace < 0 || c.grace > MaxGrace:
 		return fmt.Errorf("%w: grace %v is outside 0 to %v", ErrConfig, c.grace, MaxGrace)
+	case c.storeTimeout <= 0 || c.storeTimeout > MaxStoreTimeout:
+		return fmt.Errorf("%w: store timeout %v is outside 0 to %v", ErrConfig, c.storeTimeout, MaxStoreTimeout)
 	case c.now == nil || c.log == nil:
 		return fmt.Errorf("%w: nil clock or logger", ErrConfig)
 	case c.delivery < DeliverCookies || c.delivery > DeliverPerRequest:

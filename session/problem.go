@@ -23,3 +23,14 @@ func writeProblem(w http.ResponseWriter, status int, title, code string) {
 	w.WriteHeader(status)
 	_ = json.NewEncoder(w).Encode(problem{Type: "about:blank", Title: title, Status: status, Error: code})
 }
+
+// retryAfter is what a 503 asks the client to wait, in seconds: a store
+// call gives up after its timeout (1 second by default) and commits
+// nothing, so a retry after that is safe and likely to find it back.
+const retryAfter = "1"
+
+// writeUnavailable answers a request the store could not serve in time.
+func writeUnavailable(w http.ResponseWriter) {
+	w.Header().Set("Retry-After", retryAfter)
+	writeProblem(w, http.StatusServiceUnavailable, "session store unavailable", "")
+}

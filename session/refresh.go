@@ -1,6 +1,7 @@
 package session
 
 import (
+	"crypto/hmac"
 	"crypto/rand"
 	"crypto/sha256"
 	"fmt"
@@ -27,6 +28,39 @@ func newRefresh(familyID string) (string, Refresh) {
 	return id + "." + strict.Encode(secret[:]), Refresh{ID: id, FamilyID: familyID, Hash: sha256.Sum256(secret[:])}
 }
 
+// Labels of the successor derivation: HMAC-SHA256 keyed by the presented
+// 256-bit secret, over a label and the RequestID of the rotation that
+// consumed it. A retry of the same request, or another request within the
+// grace window (given the first one's RequestID by the store), computes
+// the same successor; without the RequestID, which the store reveals only
+// to a holder of the secret, an old secret predicts nothing.
+const (
+	successorIDLabel     = "sealjwt refresh successor id\x00"
+	successorSecretLabel = "sealjwt refresh successor secret\x00"
+)
+
+// successor derives the refresh token that follows secret when request
+// consumes it, and the record a Store keeps.
+func successor(secret []byte, request RequestID) (string, Refresh) {
+	id := derive(secret, successorIDLabel, request)[:refreshIDSize]
+	next := derive(secret, successorSecretLabel, request)
+	return strict.Encode(id) + "." + strict.Encode(next), Refresh{ID: strict.Encode(id), Hash: sha256.Sum256(next)}
+}
+
+func derive(key []byte, label string, request RequestID) []byte {
+	mac := hmac.New(sha256.New, key)
+	mac.Write([]byte(label))
+	mac.Write(request[:])
+	return mac.Sum(nil)
+}
+
+// newRequestID draws the id of one rotation request.
+func newRequestID() RequestID {
+	var r RequestID
+	_, _ = rand.Read(r[:]) // never fails: crypto/rand aborts the process instead
+	return r
+}
+
 // randomID is 128 random bits, base64url: refresh token and family ids.
 func randomID() string {
 	var b [refreshIDSize]byte
@@ -37,19 +71,28 @@ func randomID() string {
 // parseRefresh splits a refresh token into its id and the hash of its
 // secret. The length is checked before anything is decoded.
 func parseRefresh(tok string) (id string, h SecretHash, err error) {
+	id, secret, err := splitRefresh(tok)
+	if err != nil {
+		return "", h, err
+	}
+	return id, sha256.Sum256(secret), nil
+}
+
+// splitRefresh splits a refresh token into its id and its secret.
+func splitRefresh(tok string) (id string, secret []byte, err error) {
 	if len(tok) != refreshTokenLen {
-		return "", h, fmt.Errorf("%w: refresh token of %d bytes, want %d", ErrInvalidRefresh, len(tok), refreshTokenLen)
+		return "", nil, fmt.Errorf("%w: refresh token of %d bytes, want %d", ErrInvalidRefresh, len(tok), refreshTokenLen)
 	}
 	id, secretSeg, ok := strings.Cut(tok, ".")
 	if !ok || len(id) != (refreshIDSize*8+5)/6 {
-		return "", h, fmt.Errorf("%w: want <id>.<secret>", ErrInvalidRefresh)
+		return "", nil, fmt.Errorf("%w: want <id>.<secret>", ErrInvalidRefresh)
 	}
 	if _, err := strict.Base64(id); err != nil {
-		return "", h, fmt.Errorf("%w: id: %v", ErrInvalidRefresh, err)
+		return "", nil, fmt.Errorf("%w: id: %v", ErrInvalidRefresh, err)
 	}
-	secret, err := strict.Base64(secretSeg)
+	secret, err = strict.Base64(secretSeg)
 	if err != nil {
-		return "", h, fmt.Errorf("%w: secret: %v", ErrInvalidRefresh, err)
+		return "", nil, fmt.Errorf("%w: secret: %v", ErrInvalidRefresh, err)
 	}
-	return id, sha256.Sum256(secret), nil
+	return id, secret, nil
 }

@@ -21,10 +21,40 @@ var (
 	// ErrSessionExpired: the family passed its absolute lifetime or sat idle
 	// longer than the idle timeout.
 	ErrSessionExpired = errors.New("session: session expired")
-	// ErrStoreUnavailable: the store could not answer. Callers fail closed
-	// (503 over HTTP).
+	// ErrStoreUnavailable: the store could not answer, or not before the
+	// deadline. Callers fail closed (503 over HTTP, with Retry-After); a
+	// rotation that timed out was not committed, so the same refresh token
+	// may be presented again.
 	ErrStoreUnavailable = errors.New("session: store unavailable")
+	// ErrStoreReset: the token is unknown to a store that has lost its data
+	// (a Redis restart without persistence, a flush), within a week of the
+	// loss. No state changed; the client must log in again. Stores return
+	// it wrapped together with ErrInvalidRefresh (400 invalid_grant over
+	// HTTP), and the Observer reports it apart (reason
+	// store_lost), so that the loss shows in logs and metrics
+	// instead of passing for thousands of bad tokens.
+	ErrStoreReset = errors.New("session: the session store lost its data; log in again")
 )
+
+// Bounds on what one account can make a store keep.
+const (
+	// KeptConsumed is how many consumed refresh tokens a family remembers,
+	// the latest ones, for the grace window and for reuse detection: a
+	// token consumed further back is unknown (ErrInvalidRefresh), which
+	// gives a thief nothing either and revokes nothing.
+	KeptConsumed = 8
+	// DefaultMaxFamiliesPerSubject is how many families (sessions, live or
+	// revoked) a store keeps per subject unless configured otherwise. A
+	// login beyond it forgets the subject's oldest family, ending that
+	// session: a new login is never refused for it.
+	DefaultMaxFamiliesPerSubject = 32
+)
+
+// RequestID names one rotation request: random, drawn once per request
+// and the same in every re-send of its store command, so that a store
+// recognises a command its client library sent twice. The zero value
+// names no request and matches nothing.
+type RequestID [16]byte
 
 // SecretHash is the SHA-256 digest of a refresh token's 256-bit secret.
 // Stores keep only this, never the secret.
@@ -56,17 +86,36 @@ type Rotation struct {
 	Hash SecretHash // hash of the presented secret
 	// Next is the successor. Its FamilyID is not consulted: the caller
 	// knows only the presented token, and the successor joins its family.
-	Next  Refresh
-	Now   time.Time // the caller's clock, so that tests and stores agree
+	Next Refresh
+	// Request is this request's id (see RequestID). The Manager derives
+	// Next from the presented secret and Request, so that the rotation's
+	// Request alone lets it hand out the same successor again.
+	Request RequestID
+	// Now is the caller's clock. A shared store decides at the later of
+	// Now and its own clock at commit (Redis TIME, PostgreSQL
+	// clock_timestamp()): a command delayed in flight is timed when it
+	// runs, not when it was sent; tests run ahead of the wall clock.
+	Now   time.Time
 	Grace time.Duration
 	Idle  time.Duration // idle timeout: Now - last use >= Idle means expired; 0 disables
+	// Deadline, if set, is when the caller stops waiting: a store whose
+	// clock has passed it when the command runs commits nothing and
+	// returns ErrStoreUnavailable, so that a rotation the caller answered
+	// with 503 never consumes the token behind its back.
+	Deadline time.Time
 }
 
 // Rotated is a successful Rotation's result.
 type Rotated struct {
 	Family Family
-	// InGrace: the presented token had been consumed less than Grace ago,
-	// so this successor is a sibling of the first one, not a reuse.
+	// Request is the RequestID of the rotation that consumed the token:
+	// the caller's own on a first use or a re-send of the same command,
+	// the first request's within the grace window. The caller derives the
+	// successor from it, so every answer for one token names one successor.
+	Request RequestID
+	// InGrace: the presented token had been consumed less than Grace ago
+	// by another request; nothing new was recorded and Request is that
+	// request's, so the caller hands out the same successor again.
 	InGrace bool
 }
 
@@ -80,11 +129,19 @@ type Rotated struct {
 //     runs in Go);
 //  2. family revoked: ErrRevoked;
 //  3. Now >= ExpiresAt, or Now - last use >= Idle: ErrSessionExpired;
-//  4. token already consumed: within Grace of its consumption, Next is
-//     recorded as another successor and InGrace is set; otherwise the
-//     family is revoked and ErrReuse returned;
-//  5. otherwise the token is marked consumed at Now, Next is recorded,
-//     the family's last use becomes Now.
+//  4. token already consumed: by the same Request (a re-send), the first
+//     answer again, changing nothing; within Grace of its consumption,
+//     InGrace and the consuming Request, recording nothing but the
+//     family's last use; otherwise the family is revoked and ErrReuse
+//     returned;
+//  5. past Deadline by the store's clock: ErrStoreUnavailable, no change;
+//  6. otherwise the token is marked consumed at Now by Request, Next is
+//     recorded, the family's last use becomes Now, and consumed tokens
+//     beyond the family's latest KeptConsumed are forgotten.
+//
+// Create keeps at most a configured number of families per subject
+// (DefaultMaxFamiliesPerSubject unless the store says otherwise),
+// forgetting the oldest, so that one account can fill no store.
 //
 // A store that cannot reach its backend returns an error wrapping
 // ErrStoreUnavailable, never a success.
@@ -103,4 +160,17 @@ type Store interface {
 	// consumed or not, without changing state: for logout by refresh token.
 	// ErrInvalidRefresh otherwise.
 	Lookup(ctx context.Context, id string, h SecretHash) (Family, error)
+}
+
+// Abandoner is implemented by stores that can take back a rotation whose
+// answer its caller never received: the caller gave up at its deadline
+// (and answered 503), then the store's answer came, saying the rotation
+// committed. Abandon undoes it, so that the client presenting the same
+// token again is not taken for a thief even without a grace window.
+type Abandoner interface {
+	// Abandon makes r.ID live again and forgets r.Next, if r.ID was
+	// consumed by r.Request and r.Next has not been presented since, the
+	// family not revoked; otherwise it changes nothing. It returns an
+	// error only when the store could not answer.
+	Abandon(ctx context.Context, r Rotation) error
 }

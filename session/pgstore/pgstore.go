@@ -22,7 +22,9 @@ package pgstore
 
 import (
 	"context"
+	"crypto/sha256"
 	"crypto/subtle"
+	"encoding/hex"
 	"errors"
 	"fmt"
 	"strings"
@@ -44,9 +46,11 @@ const cleanBatch = 100
 
 // Store is a session.Store on PostgreSQL.
 type Store struct {
-	pool   *pgxpool.Pool
-	schema string // quoted
-	sql    queries
+	pool       *pgxpool.Pool
+	schema     string // quoted
+	channel    string // of the revocation feed
+	sql        queries
+	perSubject int
 }
 
 var _ session.Store = (*Store)(nil)
@@ -60,20 +64,30 @@ func WithSchema(name string) Option {
 	return func(s *Store) { s.schema = pgx.Identifier{name}.Sanitize() }
 }
 
+// WithMaxFamiliesPerSubject sets the most families kept per subject
+// (default session.DefaultMaxFamiliesPerSubject); a login beyond it
+// deletes the subject's oldest family, in the same transaction. Values
+// below 1 are treated as 1.
+func WithMaxFamiliesPerSubject(n int) Option {
+	return func(s *Store) { s.perSubject = max(n, 1) }
+}
+
 // New returns a Store on pool. The caller keeps ownership of pool and
 // closes it. Call Migrate before the store's first use.
 func New(pool *pgxpool.Pool, opts ...Option) *Store {
-	s := &Store{pool: pool, schema: pgx.Identifier{DefaultSchema}.Sanitize()}
+	s := &Store{pool: pool, schema: pgx.Identifier{DefaultSchema}.Sanitize(), perSubject: session.DefaultMaxFamiliesPerSubject}
 	for _, o := range opts {
 		o(s)
 	}
+	sum := sha256.Sum256([]byte(s.schema))
+	s.channel = "sealjwt_revoked_" + hex.EncodeToString(sum[:8])
 	s.sql = newQueries(s.schema)
 	return s
 }
 
 // queries are the statements the store runs, in its schema.
 type queries struct {
-	create, clean, tokenHash, rotate, lookup, revokeFamily, revokeSubject string
+	create, clean, cleanRevocations, trimSubject, tokenHash, abandon, rotate, lookup, revokeFamily, revokeSubject string
 }
 
 func newQueries(schema string) queries {
@@ -85,15 +99,25 @@ func newQueries(schema string) queries {
 		clean: `DELETE FROM {schema}.families WHERE id IN (
 			SELECT id FROM {schema}.families WHERE expires_at <= $1
 			ORDER BY expires_at LIMIT ` + fmt.Sprint(cleanBatch) + ` FOR UPDATE SKIP LOCKED)`,
+		cleanRevocations: `DELETE FROM {schema}.revocations WHERE at < $1::timestamptz - interval '` + fmt.Sprint(int(revocationsKept.Seconds())) + ` seconds'`,
+		trimSubject: `DELETE FROM {schema}.families WHERE id IN (
+			SELECT id FROM {schema}.families WHERE subject = $1 ORDER BY created_at DESC, id OFFSET $2)`,
+		abandon: `WITH tok AS (
+			SELECT t.id, t.family_id FROM {schema}.refresh_tokens t JOIN {schema}.families f ON f.id = t.family_id
+			WHERE t.id = $1 AND t.hash = $2 AND t.consumed_by = $3 AND NOT t.shared AND NOT f.revoked FOR UPDATE OF f),
+		gone AS (
+			DELETE FROM {schema}.refresh_tokens n USING tok
+			WHERE n.id = $4 AND n.family_id = tok.family_id AND n.consumed_at IS NULL RETURNING n.id)
+			UPDATE {schema}.refresh_tokens t SET consumed_at = NULL, consumed_by = NULL FROM gone WHERE t.id = $1`,
 		tokenHash: `SELECT hash FROM {schema}.refresh_tokens WHERE id = $1`,
-		rotate: `SELECT r_outcome, r_family_id, r_subject, r_scopes, r_claims, r_created_at, r_expires_at
-			FROM {schema}.rotate($1, $2, $3, $4, $5, $6, $7, $8)`,
+		rotate: `SELECT r_outcome, r_request, r_family_id, r_subject, r_scopes, r_claims, r_created_at, r_expires_at
+			FROM {schema}.rotate($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)`,
 		lookup: `SELECT t.hash, f.id, f.subject, f.scopes, f.claims, f.created_at, f.expires_at
 			FROM {schema}.refresh_tokens t JOIN {schema}.families f ON f.id = t.family_id WHERE t.id = $1`,
 		revokeFamily:  `UPDATE {schema}.families SET revoked = true WHERE id = $1`,
 		revokeSubject: `UPDATE {schema}.families SET revoked = true WHERE subject = $1`,
 	}
-	for _, p := range []*string{&q.create, &q.clean, &q.tokenHash, &q.rotate, &q.lookup, &q.revokeFamily, &q.revokeSubject} {
+	for _, p := range []*string{&q.create, &q.clean, &q.cleanRevocations, &q.trimSubject, &q.abandon, &q.tokenHash, &q.rotate, &q.lookup, &q.revokeFamily, &q.revokeSubject} {
 		*p = inSchema(*p, schema)
 	}
 	return q
@@ -110,7 +134,7 @@ func (s *Store) Migrate(ctx context.Context) error {
 		if _, err := tx.Exec(ctx, "SELECT pg_advisory_xact_lock($1)", migrateLock); err != nil {
 			return err
 		}
-		_, err := tx.Exec(ctx, inSchema(schemaSQL, s.schema))
+		_, err := tx.Exec(ctx, strings.ReplaceAll(inSchema(schemaSQL, s.schema), "{channel}", s.channel))
 		return err
 	})
 	if err != nil {
@@ -129,12 +153,15 @@ func isUniqueViolation(err error) bool {
 	return errors.As(err, &pgErr) && pgErr.Code == "23505"
 }
 
-// Create implements session.Store in one round trip, which also deletes
-// expired families (f.CreatedAt is the current time).
+// Create implements session.Store in one round trip and one transaction,
+// which also deletes expired families (f.CreatedAt is the current time)
+// and the subject's oldest families beyond its bound.
 func (s *Store) Create(ctx context.Context, f session.Family, first session.Refresh) error {
 	b := &pgx.Batch{}
 	b.Queue(s.sql.clean, f.CreatedAt)
+	b.Queue(s.sql.cleanRevocations, time.Now())
 	b.Queue(s.sql.create, f.ID, f.Subject, f.Scopes, f.Claims, f.CreatedAt, f.ExpiresAt, first.ID, first.Hash[:], first.IssuedAt)
+	b.Queue(s.sql.trimSubject, f.Subject, s.perSubject)
 	err := s.pool.SendBatch(ctx, b).Close()
 	switch {
 	case isUniqueViolation(err):
@@ -151,7 +178,10 @@ func storable(id string) bool {
 	return utf8.ValidString(id) && !strings.ContainsRune(id, 0)
 }
 
-// Rotate implements session.Store in two round trips.
+// Rotate implements session.Store in two round trips. A rotation cut off
+// by the caller's deadline may still reach the server (a paused server
+// reads it when it resumes): the function then finds the deadline passed
+// by the server's clock and writes nothing.
 func (s *Store) Rotate(ctx context.Context, r session.Rotation) (session.Rotated, error) {
 	if !storable(r.ID) {
 		return session.Rotated{}, session.ErrInvalidRefresh
@@ -169,11 +199,13 @@ func (s *Store) Rotate(ctx context.Context, r session.Rotation) (session.Rotated
 	}
 	var (
 		outcome string
+		request []byte
 		f       storedFamily
 	)
 	err = s.pool.QueryRow(ctx, s.sql.rotate,
 		r.ID, r.Hash[:], r.Next.ID, r.Next.Hash[:], r.Next.IssuedAt, r.Now, r.Grace.Microseconds(), r.Idle.Microseconds(),
-	).Scan(&outcome, &f.id, &f.subject, &f.scopes, &f.claims, &f.createdAt, &f.expiresAt)
+		requestArg(r.Request), deadlineArg(r.Deadline), session.KeptConsumed,
+	).Scan(&outcome, &request, &f.id, &f.subject, &f.scopes, &f.claims, &f.createdAt, &f.expiresAt)
 	switch {
 	case isUniqueViolation(err):
 		return session.Rotated{}, fmt.Errorf("pgstore: refresh token id %q already exists", r.Next.ID)
@@ -182,7 +214,11 @@ func (s *Store) Rotate(ctx context.Context, r session.Rotation) (session.Rotated
 	}
 	switch outcome {
 	case "rotated", "grace":
-		return session.Rotated{Family: f.family(), InGrace: outcome == "grace"}, nil
+		rot := session.Rotated{Family: f.family(), InGrace: outcome == "grace"}
+		copy(rot.Request[:], request)
+		return rot, nil
+	case "late":
+		return session.Rotated{}, unavailable(errors.New("the rotation reached the server after its deadline; nothing written"))
 	case "invalid":
 		return session.Rotated{}, session.ErrInvalidRefresh
 	case "revoked":
@@ -193,6 +229,32 @@ func (s *Store) Rotate(ctx context.Context, r session.Rotation) (session.Rotated
 		return session.Rotated{}, session.ErrReuse
 	}
 	return session.Rotated{}, unavailable(fmt.Errorf("rotate returned outcome %q", outcome))
+}
+
+// Abandon implements session.Abandoner in one round trip.
+func (s *Store) Abandon(ctx context.Context, r session.Rotation) error {
+	if !storable(r.ID) || !storable(r.Next.ID) || r.Request == (session.RequestID{}) {
+		return nil
+	}
+	return s.exec(ctx, s.sql.abandon, r.ID, r.Hash[:], r.Request[:], r.Next.ID)
+}
+
+// requestArg is a RequestID as the rotate function takes it: NULL for the
+// zero id, which matches nothing.
+func requestArg(r session.RequestID) []byte {
+	if r == (session.RequestID{}) {
+		return nil
+	}
+	return r[:]
+}
+
+// deadlineArg is a deadline as the rotate function takes it: NULL for
+// none.
+func deadlineArg(t time.Time) *time.Time {
+	if t.IsZero() {
+		return nil
+	}
+	return &t
 }
 
 // storedFamily receives a family's columns, NULL when the rotate function

@@ -3,6 +3,8 @@ package pgstore
 import (
 	"context"
 	"errors"
+	"net"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -10,6 +12,7 @@ import (
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgxpool"
 
+	"github.com/sealjwt/sealjwt/internal/faultproxy"
 	"github.com/sealjwt/sealjwt/internal/roundtrip"
 	"github.com/sealjwt/sealjwt/internal/testpg"
 	"github.com/sealjwt/sealjwt/session"
@@ -55,7 +58,18 @@ func TestConformance(t *testing.T) {
 			return migrated(t, testpg.Pool(t, noSync), st.schema[1:len(st.schema)-1])
 		},
 		Unreachable: unreachableStore,
+		Held:        heldTokens,
 	})
+}
+
+// heldTokens counts the rows of the store's token table.
+func heldTokens(t *testing.T, st session.Store) int {
+	s := st.(*Store)
+	var n int
+	if err := s.pool.QueryRow(context.Background(), inSchema("SELECT count(*) FROM {schema}.refresh_tokens", s.schema)).Scan(&n); err != nil {
+		t.Fatal(err)
+	}
+	return n
 }
 
 // unreachableStore is a store on a port where no server listens.
@@ -83,7 +97,7 @@ func TestRotationRoundTrips(t *testing.T) {
 		c.ShouldPing = func(context.Context, pgxpool.ShouldPingParams) bool { return false }
 	})
 	s := migrated(t, pool, testpg.Schema(t, pool))
-	storetest.RoundTrips(t, s, &counter)
+	storetest.RoundTrips(t, s, &counter, 0)
 }
 
 // TestMigrateConcurrently: servers starting together all migrate.
@@ -173,4 +187,36 @@ func BenchmarkRoundTrip(b *testing.B) {
 			}
 		}
 	})
+}
+
+// faulty is a store in a schema of its own reached through a fault
+// proxy; the shared server is never restarted, so Restart is nil and the
+// proxy's Reset stands for what a restart looks like to the client.
+func faulty(t *testing.T) storetest.Faulty {
+	direct := freshStore(t)
+	proxy := faultproxy.New(t, "127.0.0.1:5432")
+	host, port, _ := net.SplitHostPort(proxy.Addr())
+	pool := testpg.Pool(t, func(c *pgxpool.Config) {
+		noSync(c)
+		c.ConnConfig.Host = host
+		p, _ := strconv.Atoi(port)
+		c.ConnConfig.Port = uint16(p)
+		c.ConnConfig.ConnectTimeout = time.Second
+		c.MaxConns = 64 // one per client and one per take-back, as the README's pool is sized for the load
+	})
+	return storetest.Faulty{Store: New(pool, WithSchema(direct.schema[1:len(direct.schema)-1])), Proxy: proxy,
+		Restart: func(*testing.T) { proxy.Reset() }}
+}
+
+func TestFaultCases(t *testing.T) {
+	storetest.Faults(t, faulty)
+}
+
+// TestImmediateRevocation: a revocation through one server's store stops
+// the access token on a server with another pool, through LISTEN/NOTIFY,
+// within storetest.RevocationBound.
+func TestImmediateRevocation(t *testing.T) {
+	a := freshStore(t)
+	b := migrated(t, testpg.Pool(t, noSync), a.schema[1:len(a.schema)-1])
+	storetest.ImmediateRevocation(t, a, b)
 }

@@ -27,6 +27,7 @@ package redisstore
 
 import (
 	"context"
+	"crypto/rand"
 	"crypto/sha256"
 	"crypto/subtle"
 	"encoding/binary"
@@ -34,8 +35,10 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"slices"
 	"strconv"
 	"strings"
+	"sync/atomic"
 	"time"
 
 	"github.com/redis/go-redis/v9"
@@ -52,8 +55,10 @@ const maxIDLen = 64
 
 // Store is a session.Store on Redis.
 type Store struct {
-	client redis.UniversalClient
-	prefix string
+	client     redis.UniversalClient
+	prefix     string
+	perSubject int
+	epoch      atomic.Pointer[string] // the dataset's epoch, as last seen
 }
 
 var _ session.Store = (*Store)(nil)
@@ -67,11 +72,18 @@ func WithPrefix(p string) Option {
 	return func(s *Store) { s.prefix = p }
 }
 
+// WithMaxFamiliesPerSubject sets the most families kept per subject
+// (default session.DefaultMaxFamiliesPerSubject); a login beyond it
+// deletes the subject's oldest family. Values below 1 are treated as 1.
+func WithMaxFamiliesPerSubject(n int) Option {
+	return func(s *Store) { s.perSubject = max(n, 1) }
+}
+
 // New returns a Store on client. The caller keeps ownership of client and
 // closes it. The prefix must not contain '{' or '}', which would move the
 // keys' hash slots on Cluster.
 func New(client redis.UniversalClient, opts ...Option) (*Store, error) {
-	s := &Store{client: client, prefix: DefaultPrefix}
+	s := &Store{client: client, prefix: DefaultPrefix, perSubject: session.DefaultMaxFamiliesPerSubject}
 	for _, o := range opts {
 		o(s)
 	}
@@ -82,6 +94,8 @@ func New(client redis.UniversalClient, opts ...Option) (*Store, error) {
 }
 
 func (s *Store) familyKey(id string) string { return s.prefix + "f{" + id + "}" }
+func (s *Store) epochKey() string           { return s.prefix + "epoch" }
+func (s *Store) resetKey() string           { return s.prefix + "reset" }
 func (s *Store) tokenKey(id string) string  { return s.prefix + "t{" + id + "}" }
 
 func (s *Store) subjectKey(subject string) string {
@@ -108,24 +122,59 @@ type tokenEntry struct {
 	hash     session.SecretHash
 	expires  int64 // the family's expiry, Unix ms
 	familyID string
+	// consumed are the ids of the family's tokens consumed before this one
+	// was issued, the latest session.KeptConsumed, oldest first: when this
+	// token is consumed, the index key of the first is deleted, as the
+	// rotation script forgets it in the family hash.
+	consumed []string
 }
 
+// The encoding: hash, expiry (8 bytes, big-endian), then the family id
+// and each consumed id, each preceded by its length in one byte.
+const entryFixed = len(session.SecretHash{}) + 8
+
 func (e tokenEntry) encode() []byte {
-	b := make([]byte, 0, len(e.hash)+8+len(e.familyID))
+	b := make([]byte, 0, entryFixed+1+len(e.familyID)+len(e.consumed)*(1+22))
 	b = append(b, e.hash[:]...)
 	b = binary.BigEndian.AppendUint64(b, uint64(e.expires))
-	return append(b, e.familyID...)
+	for _, id := range append([]string{e.familyID}, e.consumed...) {
+		b = append(b, byte(len(id)))
+		b = append(b, id...)
+	}
+	return b
 }
 
 func decodeTokenEntry(b []byte) (tokenEntry, error) {
 	var e tokenEntry
-	if len(b) <= len(e.hash)+8 {
-		return e, fmt.Errorf("redisstore: token index entry of %d bytes, want more than %d", len(b), len(e.hash)+8)
+	if len(b) <= entryFixed {
+		return e, fmt.Errorf("redisstore: token index entry of %d bytes, want more than %d", len(b), entryFixed)
 	}
 	copy(e.hash[:], b)
 	e.expires = int64(binary.BigEndian.Uint64(b[len(e.hash):]))
-	e.familyID = string(b[len(e.hash)+8:])
+	var ids []string
+	for rest := b[entryFixed:]; len(rest) > 0; {
+		n := int(rest[0])
+		if n == 0 || n > maxIDLen || n >= len(rest) || len(ids) > session.KeptConsumed {
+			return tokenEntry{}, fmt.Errorf("redisstore: token index entry: id %d of length %d in %d bytes left, want 1 to %d bytes and at most %d ids", len(ids), n, len(rest)-1, maxIDLen, session.KeptConsumed+1)
+		}
+		ids = append(ids, string(rest[1:1+n]))
+		rest = rest[1+n:]
+	}
+	e.familyID, e.consumed = ids[0], ids[1:]
+	if len(e.consumed) == 0 {
+		e.consumed = nil
+	}
 	return e, nil
+}
+
+// successorEntry is the index entry of the token that follows e's when
+// id (e's token) is consumed.
+func (e tokenEntry) successorEntry(id string, h session.SecretHash) tokenEntry {
+	consumed := append(slices.Clone(e.consumed), id)
+	if len(consumed) > session.KeptConsumed {
+		consumed = consumed[len(consumed)-session.KeptConsumed:]
+	}
+	return tokenEntry{hash: h, expires: e.expires, familyID: e.familyID, consumed: consumed}
 }
 
 func unavailable(err error) error {
@@ -142,18 +191,70 @@ func (s *Store) Create(ctx context.Context, f session.Family, first session.Refr
 		return fmt.Errorf("redisstore: scopes: %w", err)
 	}
 	expires := f.ExpiresAt.UnixMilli()
-	var created *redis.Cmd
+	var created, indexed *redis.Cmd
 	err = s.pipeline(ctx, func(p redis.Pipeliner, run runner) {
 		created = run(createScript, s.familyKey(f.ID),
 			f.Subject, scopes, f.Claims, f.CreatedAt.UnixMilli(), expires, first.ID, first.Hash[:])
 		s.setToken(ctx, p, first.ID, tokenEntry{hash: first.Hash, expires: expires, familyID: f.ID})
-		run(indexScript, s.subjectKey(f.Subject), f.ID, expires, time.Now().UnixMilli())
+		indexed = run(indexScript, s.subjectKey(f.Subject), f.ID, expires, time.Now().UnixMilli(), s.perSubject)
+		p.SetNX(ctx, s.epochKey(), rand.Text(), 0)
 	})
 	if err != nil {
 		return unavailable(err)
 	}
 	if n, _ := created.Int(); n != 1 {
 		return fmt.Errorf("redisstore: a family with id %q already exists", f.ID)
+	}
+	evicted, err := indexed.StringSlice()
+	if err != nil {
+		return unavailable(err)
+	}
+	evicted = slices.DeleteFunc(evicted, func(id string) bool { return id == f.ID || !validID(id) })
+	if err := s.drop(ctx, evicted); err != nil {
+		return err
+	}
+	return s.announceNow(ctx, evicted...)
+}
+
+// drop deletes families beyond their subject's bound, then their tokens'
+// index keys: two round trips, at a login beyond the bound only.
+func (s *Store) drop(ctx context.Context, familyIDs []string) error {
+	if len(familyIDs) == 0 {
+		return nil
+	}
+	dropped := make([]*redis.Cmd, 0, len(familyIDs))
+	err := s.pipeline(ctx, func(p redis.Pipeliner, run runner) {
+		for _, id := range familyIDs {
+			dropped = append(dropped, run(dropScript, s.familyKey(id)))
+		}
+	})
+	if err != nil {
+		return unavailable(err)
+	}
+	var keys []string
+	for _, d := range dropped {
+		ids, _ := d.StringSlice()
+		for _, id := range ids {
+			keys = append(keys, s.tokenKey(id))
+		}
+	}
+	return s.unlink(ctx, keys...)
+}
+
+// unlink deletes keys, one command each, so that Cluster routes each to
+// its own slot.
+func (s *Store) unlink(ctx context.Context, keys ...string) error {
+	if len(keys) == 0 {
+		return nil
+	}
+	_, err := s.client.Pipelined(ctx, func(p redis.Pipeliner) error {
+		for _, k := range keys {
+			p.Unlink(ctx, k)
+		}
+		return nil
+	})
+	if err != nil {
+		return unavailable(err)
 	}
 	return nil
 }
@@ -162,14 +263,34 @@ func (s *Store) setToken(ctx context.Context, p redis.Pipeliner, id string, e to
 	p.Do(ctx, "SET", s.tokenKey(id), e.encode(), "PXAT", e.expires)
 }
 
-// entry reads the index entry of token id and checks h against it in
-// constant time: one round trip.
+// entry reads the index entry of token id, with the dataset's epoch, and
+// checks h against it in constant time: one round trip.
 func (s *Store) entry(ctx context.Context, id string, h session.SecretHash) (tokenEntry, error) {
 	if !validID(id) {
 		return tokenEntry{}, session.ErrInvalidRefresh
 	}
-	b, err := s.client.Get(ctx, s.tokenKey(id)).Bytes()
+	var (
+		tok, epoch *redis.StringCmd
+		reset      *redis.IntCmd
+	)
+	_, err := s.client.Pipelined(ctx, func(p redis.Pipeliner) error {
+		tok = p.Get(ctx, s.tokenKey(id))
+		epoch = p.Get(ctx, s.epochKey())
+		reset = p.Exists(ctx, s.resetKey())
+		return nil
+	})
+	if err != nil && !errors.Is(err, redis.Nil) {
+		return tokenEntry{}, unavailable(err)
+	}
+	lost, err := s.checkEpoch(ctx, epoch)
+	if err != nil {
+		return tokenEntry{}, err
+	}
+	b, err := tok.Bytes()
 	if errors.Is(err, redis.Nil) {
+		if lost || reset.Val() > 0 {
+			return tokenEntry{}, fmt.Errorf("%w: %w", session.ErrStoreReset, session.ErrInvalidRefresh)
+		}
 		return tokenEntry{}, session.ErrInvalidRefresh
 	}
 	if err != nil {
@@ -185,7 +306,9 @@ func (s *Store) entry(ctx context.Context, id string, h session.SecretHash) (tok
 	return e, nil
 }
 
-// Rotate implements session.Store in two round trips.
+// Rotate implements session.Store in two round trips; three when the
+// rotation records no successor (grace, reuse, revoked, expired, late), to
+// delete the successor's index entry that the second wrote in advance.
 func (s *Store) Rotate(ctx context.Context, r session.Rotation) (session.Rotated, error) {
 	if !validID(r.Next.ID) {
 		return session.Rotated{}, fmt.Errorf("redisstore: successor id %q is not 1 to %d base64url characters", r.Next.ID, maxIDLen)
@@ -194,13 +317,21 @@ func (s *Store) Rotate(ctx context.Context, r session.Rotation) (session.Rotated
 	if err != nil {
 		return session.Rotated{}, err
 	}
+	next := e.successorEntry(r.ID, r.Next.Hash)
+	var deadline int64
+	if !r.Deadline.IsZero() {
+		deadline = r.Deadline.UnixMilli()
+	}
 	var rotated *redis.Cmd
 	err = s.pipeline(ctx, func(p redis.Pipeliner, run runner) {
-		// Written before the script decides: if it refuses, the entry names
-		// a token nobody holds and expires with the family.
-		s.setToken(ctx, p, r.Next.ID, tokenEntry{hash: r.Next.Hash, expires: e.expires, familyID: e.familyID})
-		rotated = run(rotateScript, s.familyKey(e.familyID),
-			r.ID, r.Hash[:], r.Next.ID, r.Next.Hash[:], r.Now.UnixMilli(), r.Grace.Milliseconds(), r.Idle.Milliseconds())
+		// Written before the script decides, deleted if it records no
+		// successor. A re-send of this pipeline writes the same entry.
+		s.setToken(ctx, p, r.Next.ID, next)
+		if len(e.consumed) == session.KeptConsumed {
+			p.Unlink(ctx, s.tokenKey(e.consumed[0])) // the script forgets it too
+		}
+		rotated = run(rotateScript, s.familyKey(e.familyID), r.ID, r.Hash[:], r.Next.ID, r.Next.Hash[:],
+			r.Now.UnixMilli(), r.Grace.Milliseconds(), r.Idle.Milliseconds(), requestArg(r.Request), deadline, session.KeptConsumed)
 	})
 	if err != nil {
 		return session.Rotated{}, unavailable(err)
@@ -209,13 +340,72 @@ func (s *Store) Rotate(ctx context.Context, r session.Rotation) (session.Rotated
 	if err != nil || len(reply) == 0 {
 		return session.Rotated{}, unavailable(fmt.Errorf("rotation script replied %v, %v", reply, err))
 	}
-	switch outcome, _ := reply[0].(int64); outcome {
+	outcome, _ := reply[0].(int64)
+	if outcome != outcomeRotated {
+		// Nothing names the entry written in advance: delete it, under a
+		// context of its own, since the caller's may have run out.
+		cleanup, cancel := context.WithTimeout(context.WithoutCancel(ctx), time.Second)
+		defer cancel()
+		_, _ = s.client.Pipelined(cleanup, func(p redis.Pipeliner) error {
+			p.Unlink(cleanup, s.tokenKey(r.Next.ID))
+			if outcome == outcomeReuse {
+				s.announce(cleanup, p, e.familyID)
+			}
+			return nil
+		})
+	}
+	return rotationResult(e.familyID, outcome, reply)
+}
+
+// Abandon implements session.Abandoner in two or three round trips.
+func (s *Store) Abandon(ctx context.Context, r session.Rotation) error {
+	if !validID(r.Next.ID) {
+		return nil
+	}
+	e, err := s.entry(ctx, r.ID, r.Hash)
+	if errors.Is(err, session.ErrInvalidRefresh) {
+		return nil
+	}
+	if err != nil {
+		return err
+	}
+	var undone *redis.Cmd
+	err = s.pipeline(ctx, func(_ redis.Pipeliner, run runner) {
+		undone = run(abandonScript, s.familyKey(e.familyID), r.ID, r.Hash[:], requestArg(r.Request), r.Next.ID)
+	})
+	if err != nil {
+		return unavailable(err)
+	}
+	if n, _ := undone.Int(); n == 1 {
+		return s.unlink(ctx, s.tokenKey(r.Next.ID))
+	}
+	return nil
+}
+
+// requestArg is a RequestID as the script takes it: "" for the zero id,
+// which matches nothing.
+func requestArg(r session.RequestID) []byte {
+	if r == (session.RequestID{}) {
+		return nil
+	}
+	return r[:]
+}
+
+// rotationResult maps the rotation script's reply to Rotate's result.
+func rotationResult(familyID string, outcome int64, reply []any) (session.Rotated, error) {
+	switch outcome {
 	case outcomeRotated, outcomeInGrace:
-		f, err := decodeFamily(e.familyID, reply[1:])
+		if len(reply) < 2 {
+			return session.Rotated{}, unavailable(fmt.Errorf("rotation script replied %d values", len(reply)))
+		}
+		req, _ := reply[1].(string)
+		f, err := decodeFamily(familyID, reply[2:])
 		if err != nil {
 			return session.Rotated{}, unavailable(err)
 		}
-		return session.Rotated{Family: f, InGrace: outcome == outcomeInGrace}, nil
+		rot := session.Rotated{Family: f, InGrace: outcome == outcomeInGrace}
+		copy(rot.Request[:], req)
+		return rot, nil
 	case outcomeInvalid:
 		return session.Rotated{}, session.ErrInvalidRefresh
 	case outcomeRevoked:
@@ -224,9 +414,10 @@ func (s *Store) Rotate(ctx context.Context, r session.Rotation) (session.Rotated
 		return session.Rotated{}, session.ErrSessionExpired
 	case outcomeReuse:
 		return session.Rotated{}, session.ErrReuse
-	default:
-		return session.Rotated{}, unavailable(fmt.Errorf("rotation script replied outcome %v", reply[0]))
+	case outcomeLate:
+		return session.Rotated{}, unavailable(errors.New("the rotation reached the server after its deadline; nothing written"))
 	}
+	return session.Rotated{}, unavailable(fmt.Errorf("rotation script replied outcome %v", reply[0]))
 }
 
 // familyFields are the family hash fields decodeFamily reads, in order.
@@ -296,12 +487,12 @@ func (s *Store) RevokeFamily(ctx context.Context, familyID string) error {
 }
 
 func (s *Store) revoke(ctx context.Context, ids ...string) error {
+	ids = slices.DeleteFunc(slices.Clone(ids), func(id string) bool { return !validID(id) })
 	err := s.pipeline(ctx, func(p redis.Pipeliner, run runner) {
 		for _, id := range ids {
-			if validID(id) {
-				run(revokeScript, s.familyKey(id))
-			}
+			run(revokeScript, s.familyKey(id))
 		}
+		s.announce(ctx, p, ids...)
 	})
 	if err != nil {
 		return unavailable(err)

@@ -2,16 +2,23 @@ package redisstore
 
 import (
 	"context"
+	"errors"
 	"fmt"
+	"slices"
+	"strconv"
+	"strings"
+	"syscall"
 	"testing"
 	"time"
 
 	"github.com/redis/go-redis/v9"
 
+	"github.com/sealjwt/sealjwt/internal/faultproxy"
 	"github.com/sealjwt/sealjwt/internal/roundtrip"
 	"github.com/sealjwt/sealjwt/internal/testredis"
 	"github.com/sealjwt/sealjwt/session"
 	"github.com/sealjwt/sealjwt/session/storetest"
+	"github.com/sealjwt/sealjwt/token"
 )
 
 func newStore(t testing.TB, c redis.UniversalClient, prefix string) *Store {
@@ -35,7 +42,18 @@ func TestConformance(t *testing.T) {
 			return newStore(t, testredis.Client(t), s.(*Store).prefix)
 		},
 		Unreachable: unreachableStore,
+		Held:        heldTokens,
 	})
+}
+
+// heldTokens counts the token index keys under the store's prefix.
+func heldTokens(t *testing.T, st session.Store) int {
+	s := st.(*Store)
+	keys, err := s.client.Keys(context.Background(), s.prefix+"t{*").Result()
+	if err != nil {
+		t.Fatal(err)
+	}
+	return len(keys)
 }
 
 // unreachableStore is a store on a port where no server listens.
@@ -97,7 +115,7 @@ func TestRotationRoundTrips(t *testing.T) {
 	var counter roundtrip.Counter
 	c := testredis.ClientWith(t, &redis.Options{Dialer: counter.Dial})
 	s := newStore(t, c, testredis.Prefix(t, c))
-	storetest.RoundTrips(t, s, &counter)
+	storetest.RoundTrips(t, s, &counter, 1)
 }
 
 // TestScriptsReloadAfterFlush: a server that lost its scripts (a restart,
@@ -139,8 +157,9 @@ func TestKeysExpireWithFamily(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	keys = slices.DeleteFunc(keys, func(k string) bool { return k == s.epochKey() }) // one per prefix, kept
 	if len(keys) != 4 {
-		t.Fatalf("keys %v, want the family, its subject and two tokens", keys)
+		t.Fatalf("keys %v, want the family, its subject and two tokens besides the epoch", keys)
 	}
 	for _, k := range keys {
 		at, err := s.client.PExpireTime(ctx, k).Result()
@@ -192,4 +211,142 @@ func TestConformanceOnCluster(t *testing.T) {
 			return newStore(t, client(t), s.(*Store).prefix)
 		},
 	})
+}
+
+// faulty is a store on a private, durable redis-server (AOF, fsync on
+// every write) reached through a fault proxy, with go-redis's default
+// client settings, retries included.
+func faulty(t *testing.T) storetest.Faulty {
+	srv := testredis.StartServer(t, "--appendonly", "yes", "--appendfsync", "always")
+	proxy := faultproxy.New(t, srv.Addr())
+	c := redis.NewClient(&redis.Options{Addr: proxy.Addr()})
+	t.Cleanup(func() { _ = c.Close() })
+	return storetest.Faulty{Store: newStore(t, c, DefaultPrefix), Proxy: proxy,
+		Restart: func(t *testing.T) { srv.Restart(t) },
+		Stop:    func(t *testing.T) func() { return stopServer(t, srv.Client(t)) }}
+}
+
+// stopServer sends SIGSTOP to the redis-server c talks to (the test's
+// own), and returns what sends SIGCONT.
+func stopServer(t *testing.T, c *redis.Client) func() {
+	info, err := c.Info(context.Background(), "server").Result()
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, rest, _ := strings.Cut(info, "process_id:")
+	pid, err := strconv.Atoi(strings.TrimSpace(strings.SplitN(rest, "\n", 2)[0]))
+	if err != nil {
+		t.Fatalf("process_id in INFO server: %v", err)
+	}
+	if err := syscall.Kill(pid, syscall.SIGSTOP); err != nil {
+		t.Fatal(err)
+	}
+	resume := func() { _ = syscall.Kill(pid, syscall.SIGCONT) }
+	t.Cleanup(resume)
+	return resume
+}
+
+func TestFaultCases(t *testing.T) {
+	storetest.Faults(t, faulty)
+}
+
+// TestImmediateRevocation: a revocation through one server's store stops
+// the access token on a server with another connection, through the
+// Pub/Sub feed, within storetest.RevocationBound.
+func TestImmediateRevocation(t *testing.T) {
+	a := freshStore(t)
+	b := newStore(t, testredis.Client(t), a.prefix)
+	storetest.ImmediateRevocation(t, a, b)
+}
+
+// TestFaultRevocationFeedPausedFailsClosed: when the server stops
+// answering, a Manager with WithImmediateRevocation refuses access tokens
+// (ErrStoreUnavailable, 503) within a second or two, since it could miss
+// a revocation; when the server is back, it catches up and admits again.
+func TestFaultRevocationFeedPausedFailsClosed(t *testing.T) {
+	srv := testredis.StartServer(t)
+	proxy := faultproxy.New(t, srv.Addr())
+	c := redis.NewClient(&redis.Options{Addr: proxy.Addr()})
+	t.Cleanup(func() { _ = c.Close() })
+	m := revocationManager(t, newStore(t, c, DefaultPrefix))
+	ctx := context.Background()
+	tokens, err := m.Login(ctx, session.Grant{Subject: "alice"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	proxy.Pause()
+	start := time.Now()
+	waitAuthenticate(t, m, tokens.Access, session.ErrStoreUnavailable, 3*time.Second)
+	t.Logf("refused %v after the pause", time.Since(start))
+	proxy.Resume()
+	waitAuthenticate(t, m, tokens.Access, nil, 5*time.Second)
+}
+
+func revocationManager(t *testing.T, s session.Store) *session.Manager {
+	key, err := token.GenerateKey(token.EdDSA)
+	if err != nil {
+		t.Fatal(err)
+	}
+	keys, _ := token.NewKeySet(key)
+	m, err := session.NewManager("https://api.example", keys, session.WithStore(s), session.WithImmediateRevocation())
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = m.Close() })
+	return m
+}
+
+// waitAuthenticate polls until Authenticate's error is want (nil: admitted).
+func waitAuthenticate(t *testing.T, m *session.Manager, access string, want error, limit time.Duration) {
+	t.Helper()
+	for start := time.Now(); ; time.Sleep(10 * time.Millisecond) {
+		_, err := m.Authenticate(context.Background(), access)
+		if want == nil && err == nil || want != nil && errors.Is(err, want) {
+			return
+		}
+		if time.Since(start) > limit {
+			t.Fatalf("Authenticate: %v after %v, want %v", err, limit, want)
+		}
+	}
+}
+
+// TestFaultRestartWithoutPersistenceReported: a server that comes back
+// empty (a restart without persistence, a flush) is reported as such,
+// session.ErrStoreReset, to every holder of a token issued before, on
+// every store instance, rather than as so many invalid tokens; new logins
+// work at once.
+func TestFaultRestartWithoutPersistenceReported(t *testing.T) {
+	for _, tc := range []struct {
+		name string
+		lose func(t *testing.T, srv *testredis.Server)
+	}{
+		{"Restart", func(t *testing.T, srv *testredis.Server) { srv.Restart(t) }},
+		{"Flush", func(t *testing.T, srv *testredis.Server) { srv.Flush(t) }},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			srv := testredis.StartServer(t)
+			s := newStore(t, srv.Client(t), DefaultPrefix)
+			ctx := context.Background()
+			now := time.Now().Truncate(time.Millisecond)
+			_, tok := storetest.Login(t, s, "alice", now)
+			tok, _, err := storetest.Rotate(ctx, s, tok, now, 0)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if _, _, err := storetest.Rotate(ctx, s, storetest.NewToken(), now, 0); !errors.Is(err, session.ErrInvalidRefresh) || errors.Is(err, session.ErrStoreReset) {
+				t.Fatalf("an unknown token before the loss: %v, want ErrInvalidRefresh alone", err)
+			}
+			tc.lose(t, srv)
+			for i, st := range []*Store{s, newStore(t, srv.Client(t), DefaultPrefix)} {
+				_, _, err := storetest.Rotate(ctx, st, tok, now.Add(time.Second), 0)
+				if !errors.Is(err, session.ErrStoreReset) || !errors.Is(err, session.ErrInvalidRefresh) {
+					t.Fatalf("instance %d, a token issued before the loss: %v, want ErrStoreReset (and ErrInvalidRefresh)", i+1, err)
+				}
+			}
+			fam, tok := storetest.Login(t, s, "alice", now)
+			if _, rot, err := storetest.Rotate(ctx, s, tok, now.Add(time.Second), 0); err != nil || rot.Family.ID != fam.ID {
+				t.Fatalf("a login after the loss: %v", err)
+			}
+		})
+	}
 }

@@ -34,16 +34,31 @@ type Options struct {
 	// Unreachable returns a store whose backend does not answer. Nil for a
 	// store without a backend.
 	Unreachable func(t *testing.T) session.Store
+	// FamiliesPerSubject is the bound on families per subject the stores
+	// newStore makes were built with; 0 means
+	// session.DefaultMaxFamiliesPerSubject.
+	FamiliesPerSubject int
+	// Held counts the refresh tokens s keeps, consumed ones included (nil
+	// to skip the count): what one account's traffic must not grow.
+	Held func(t *testing.T, s session.Store) int
+}
+
+func (o Options) familiesPerSubject() int {
+	if o.FamiliesPerSubject > 0 {
+		return o.FamiliesPerSubject
+	}
+	return session.DefaultMaxFamiliesPerSubject
 }
 
 // Rules for the suite's clock: every instant is on a whole millisecond
 // (stores may keep milliseconds only) and in the future of the wall
 // clock, so that a store expiring records with the family keeps them.
 const (
-	lifetime = time.Hour
-	idle     = 10 * time.Minute
-	grace    = 10 * time.Second
-	racers   = 32
+	attackFor = 2 * time.Second
+	lifetime  = time.Hour
+	idle      = 10 * time.Minute
+	grace     = 10 * time.Second
+	racers    = 32
 )
 
 // Run runs the conformance suite against stores made by newStore, each
@@ -60,6 +75,10 @@ func Run(t *testing.T, newStore func(t *testing.T) session.Store, opts Options) 
 		{"ConcurrentRotationNoGrace", testConcurrentRotationNoGrace},
 		{"ConcurrentRotationWithinGrace", testConcurrentRotationWithinGrace},
 		{"GraceRetryThenReuse", testGraceRetryThenReuse},
+		{"RepeatedCommandIsItsOwn", testRepeatedCommandIsItsOwn},
+		{"LateCommandWritesNothing", testLateCommandWritesNothing},
+		{"ConsumedTokensBounded", testConsumedTokensBounded},
+		{"AbandonTakesBackUnansweredRotation", testAbandon},
 		{"AbsoluteExpiry", testAbsoluteExpiry},
 		{"IdleTimeout", testIdleTimeout},
 		{"RuleOrder", testRuleOrder},
@@ -72,6 +91,12 @@ func Run(t *testing.T, newStore func(t *testing.T) session.Store, opts Options) 
 			tc.run(t, newFixture(t, newStore(t)))
 		})
 	}
+	t.Run("FamiliesPerSubjectBounded", func(t *testing.T) {
+		testFamiliesPerSubjectBounded(t, newFixture(t, newStore(t)), opts.familiesPerSubject())
+	})
+	t.Run("OneAccountCannotLockOthersOut", func(t *testing.T) {
+		testOneAccountCannotLockOthersOut(t, newFixture(t, newStore(t)), opts)
+	})
 	t.Run("Reopen", func(t *testing.T) {
 		if opts.Reopen == nil {
 			t.Skip("the store keeps its state in the process")
@@ -156,15 +181,23 @@ func Login(t testing.TB, s session.Store, subject string, now time.Time) (sessio
 	return fam, tok
 }
 
-// Rotate presents tok to s at now, with the given grace and an idle
-// timeout of ten minutes, and returns the successor the caller would hand
-// out.
+// Rotate presents tok to s at now, with the given grace, an idle timeout
+// of ten minutes and a fresh request id, and returns the successor the
+// caller would hand out.
 func Rotate(ctx context.Context, s session.Store, tok Token, now time.Time, g time.Duration) (Token, session.Rotated, error) {
+	r := NewRotation(tok, now, g)
+	rot, err := s.Rotate(ctx, r)
+	return Token{ID: r.Next.ID, Hash: r.Next.Hash}, rot, err
+}
+
+// NewRotation is the rotation Rotate sends: tok presented at now with
+// grace g, a random successor and a random request id. Sending it twice
+// is what a client library's retry does.
+func NewRotation(tok Token, now time.Time, g time.Duration) session.Rotation {
 	next := NewToken()
-	r, err := s.Rotate(ctx, session.Rotation{
-		ID: tok.ID, Hash: tok.Hash, Next: next.Refresh("", now), Now: now, Grace: g, Idle: idle,
-	})
-	return next, r, err
+	var req session.RequestID
+	_, _ = rand.Read(req[:])
+	return session.Rotation{ID: tok.ID, Hash: tok.Hash, Next: next.Refresh("", now), Request: req, Now: now, Grace: g, Idle: idle}
 }
 
 // mustRotate rotates tok and fails the test unless it succeeds outside
@@ -288,41 +321,197 @@ func testConcurrentRotationNoGrace(t *testing.T, f *fixture) {
 func testConcurrentRotationWithinGrace(t *testing.T, f *fixture) {
 	fam, tok := f.login(t, "alice")
 	next, rotated, errs := race([]session.Store{f.s}, tok, f.at(time.Minute), grace)
-	first := 0
+	winner := -1
 	for i, err := range errs {
 		if err != nil {
 			t.Fatalf("racer %d: %v, want success within the grace window", i, err)
 		}
 		checkFamily(t, "Rotate", rotated[i].Family, fam)
 		if !rotated[i].InGrace {
-			first++
+			if winner >= 0 {
+				t.Fatalf("racers %d and %d both consumed the token outside the grace window", winner, i)
+			}
+			winner = i
 		}
 	}
-	if first != 1 {
-		t.Fatalf("%d racers consumed the token outside the grace window, want exactly 1", first)
+	if winner < 0 {
+		t.Fatal("no racer consumed the token")
 	}
-	// Nothing was revoked: every sibling rotates.
-	for i, n := range next {
-		f.mustRotate(t, fam, n, f.at(2*time.Minute+time.Duration(i)*time.Millisecond))
+	// Every racer was told the winner's request, so that each hands out
+	// the winner's successor: one live successor, no branches.
+	for i, r := range rotated {
+		if r.Request != rotated[winner].Request {
+			t.Fatalf("racer %d was given request %x, want the winner's %x", i, r.Request, rotated[winner].Request)
+		}
+		if i != winner {
+			f.wantErr(t, next[i], f.at(2*time.Minute), grace, session.ErrInvalidRefresh)
+		}
 	}
+	f.mustRotate(t, fam, next[winner], f.at(2*time.Minute))
 }
 
 func testGraceRetryThenReuse(t *testing.T, f *fixture) {
 	fam, first := f.login(t, "alice")
 	consumed := f.at(time.Minute)
-	second := f.mustRotate(t, fam, first, consumed)
-	sibling, r, err := f.rotate(first, consumed.Add(grace-time.Millisecond), grace)
-	if err != nil || !r.InGrace {
-		t.Fatalf("retry within the grace window: InGrace %v, %v; want InGrace and success", r.InGrace, err)
+	r1 := NewRotation(first, consumed, grace)
+	firstUse, err := f.s.Rotate(context.Background(), r1)
+	if err != nil || firstUse.InGrace || firstUse.Request != r1.Request {
+		t.Fatalf("first use: %+v, %v; want success with its own request", firstUse, err)
+	}
+	second := Token{ID: r1.Next.ID, Hash: r1.Next.Hash}
+	unrecorded, r, err := f.rotate(first, consumed.Add(grace-time.Millisecond), grace)
+	if err != nil || !r.InGrace || r.Request != r1.Request {
+		t.Fatalf("retry within the grace window: InGrace %v, request %x, %v; want InGrace, the first request %x, success", r.InGrace, r.Request, err, r1.Request)
 	}
 	checkFamily(t, "Rotate", r.Family, fam)
-	// The retry revoked nothing: the first successor still rotates.
+	// The retry recorded no successor of its own, and revoked nothing.
+	f.wantErr(t, unrecorded, consumed.Add(time.Second), grace, session.ErrInvalidRefresh)
 	third := f.mustRotate(t, fam, second, consumed.Add(2*time.Second))
 	// The window counts from the first consumption, not from the retry.
 	f.wantErr(t, first, consumed.Add(grace), grace, session.ErrReuse)
-	for _, tok := range []Token{third, sibling} {
-		f.wantErr(t, tok, consumed.Add(grace+time.Second), grace, session.ErrRevoked)
+	f.wantErr(t, third, consumed.Add(grace+time.Second), grace, session.ErrRevoked)
+}
+
+// testRepeatedCommandIsItsOwn: a client library that sends the same
+// rotation twice (a reply lost after the commit) gets the first answer
+// again, even without a grace window; another request is still a reuse.
+func testRepeatedCommandIsItsOwn(t *testing.T, f *fixture) {
+	ctx := context.Background()
+	fam, first := f.login(t, "alice")
+	r := NewRotation(first, f.at(time.Minute), 0)
+	for i := range 3 {
+		got, err := f.s.Rotate(ctx, r)
+		if err != nil || got.InGrace || got.Request != r.Request {
+			t.Fatalf("send %d of one rotation: %+v, %v; want success with its own request", i+1, got, err)
+		}
+		checkFamily(t, "Rotate", got.Family, fam)
 	}
+	next := f.mustRotate(t, fam, Token{ID: r.Next.ID, Hash: r.Next.Hash}, f.at(2*time.Minute))
+	f.wantErr(t, first, f.at(3*time.Minute), 0, session.ErrReuse)
+	f.wantErr(t, next, f.at(3*time.Minute), 0, session.ErrRevoked)
+}
+
+// testLateCommandWritesNothing: a rotation that reaches the store after
+// its caller's deadline (the caller answered 503) consumes nothing.
+func testLateCommandWritesNothing(t *testing.T, f *fixture) {
+	fam, tok := f.login(t, "alice")
+	r := NewRotation(tok, f.at(time.Minute), 0)
+	r.Deadline = time.Now().Add(-time.Second)
+	if _, err := f.s.Rotate(context.Background(), r); !errors.Is(err, session.ErrStoreUnavailable) {
+		t.Fatalf("rotation past its deadline: %v, want ErrStoreUnavailable", err)
+	}
+	f.wantErr(t, Token{ID: r.Next.ID, Hash: r.Next.Hash}, f.at(time.Minute), 0, session.ErrInvalidRefresh)
+	f.mustRotate(t, fam, tok, f.at(time.Minute))
+}
+
+// testAbandon: a rotation its caller gave up on is taken back while its
+// successor is unused, so that the client's next request for the same
+// token is a first use; once the successor was used, nothing changes.
+func testAbandon(t *testing.T, f *fixture) {
+	a, ok := f.s.(session.Abandoner)
+	if !ok {
+		t.Skip("the store does not implement session.Abandoner")
+	}
+	ctx := context.Background()
+	fam, tok := f.login(t, "alice")
+	r := NewRotation(tok, f.at(time.Minute), 0)
+	if _, err := f.s.Rotate(ctx, r); err != nil {
+		t.Fatal(err)
+	}
+	other := r
+	other.Request = session.RequestID{9}
+	for _, wrong := range []session.Rotation{other, NewRotation(tok, f.at(time.Minute), 0)} {
+		if err := a.Abandon(ctx, wrong); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := a.Abandon(ctx, r); err != nil {
+		t.Fatalf("Abandon: %v", err)
+	}
+	f.wantErr(t, Token{ID: r.Next.ID, Hash: r.Next.Hash}, f.at(2*time.Minute), 0, session.ErrInvalidRefresh)
+	r2 := NewRotation(tok, f.at(2*time.Minute), 0)
+	if rot, err := f.s.Rotate(ctx, r2); err != nil || rot.Request != r2.Request {
+		t.Fatalf("the token again after Abandon, without grace: %+v, %v; want a first use", rot, err)
+	}
+	third := f.mustRotate(t, fam, Token{ID: r2.Next.ID, Hash: r2.Next.Hash}, f.at(3*time.Minute))
+	// Abandoning a rotation whose successor was used changes nothing.
+	if err := a.Abandon(ctx, r2); err != nil {
+		t.Fatal(err)
+	}
+	f.mustRotate(t, fam, third, f.at(4*time.Minute))
+	f.wantErr(t, tok, f.at(5*time.Minute), 0, session.ErrReuse)
+}
+
+// testConsumedTokensBounded: a family remembers its latest KeptConsumed
+// consumed tokens (a reuse of them revokes it); older ones are forgotten.
+func testConsumedTokensBounded(t *testing.T, f *fixture) {
+	fam, tok := f.login(t, "alice")
+	chain := []Token{tok}
+	for i := range session.KeptConsumed + 2 {
+		tok = f.mustRotate(t, fam, tok, f.at(time.Duration(i+1)*time.Second))
+		chain = append(chain, tok)
+	}
+	now := f.at(time.Minute)
+	for _, old := range chain[:2] {
+		f.wantErr(t, old, now, 0, session.ErrInvalidRefresh)
+	}
+	f.mustRotate(t, fam, tok, now) // nothing revoked; chain[2] forgotten now
+	f.wantErr(t, chain[2], now.Add(time.Second), 0, session.ErrInvalidRefresh)
+	f.wantErr(t, chain[3], now.Add(time.Second), 0, session.ErrReuse)
+}
+
+// testFamiliesPerSubjectBounded: a subject's logins beyond the bound
+// forget its oldest families; other subjects keep theirs.
+func testFamiliesPerSubjectBounded(t *testing.T, f *fixture, bound int) {
+	other, otherTok := f.login(t, "alice")
+	var first []Token
+	for i := range bound + 2 {
+		_, tok := Login(t, f.s, "mallory", f.base.Add(time.Duration(i)*time.Millisecond))
+		first = append(first, tok)
+	}
+	for i, tok := range first {
+		want := error(nil)
+		if i < 2 {
+			want = session.ErrInvalidRefresh
+		}
+		if _, _, err := f.rotate(tok, f.at(time.Minute), grace); !errors.Is(err, want) {
+			t.Fatalf("family %d of %d after %d logins: %v, want %v", i+1, bound+2, bound+2, err, want)
+		}
+	}
+	f.mustRotate(t, other, otherTok, f.at(time.Minute))
+}
+
+// testOneAccountCannotLockOthersOut: one account logging in and
+// refreshing as fast as it can (each family a little past the consumed
+// tokens it remembers) leaves the store able to serve another account,
+// holding no more than the bounds allow.
+func testOneAccountCannotLockOthersOut(t *testing.T, f *fixture, opts Options) {
+	bound := opts.familiesPerSubject()
+	ctx := context.Background()
+	stop := time.Now().Add(attackFor)
+	now := f.base
+	logins, rotations := 0, 0
+	for time.Now().Before(stop) {
+		_, tok := Login(t, f.s, "mallory", now)
+		logins++
+		for range session.KeptConsumed + 2 {
+			now = now.Add(time.Millisecond)
+			next, _, err := Rotate(ctx, f.s, tok, now, grace)
+			if err != nil {
+				t.Fatalf("mallory's refresh %d: %v", rotations, err)
+			}
+			tok = next
+			rotations++
+		}
+	}
+	if opts.Held != nil {
+		if held, most := opts.Held(t, f.s), bound*(1+session.KeptConsumed); held > most {
+			t.Errorf("the store holds %d refresh tokens of one account, want at most %d (%d families of 1 live and %d consumed tokens)", held, most, bound, session.KeptConsumed)
+		}
+	}
+	fam, tok := Login(t, f.s, "alice", now)
+	f.mustRotate(t, fam, tok, now.Add(time.Second))
+	t.Logf("after %d logins and %d refreshes of one account in %v, another account logs in and refreshes", logins, rotations, attackFor)
 }
 
 func testAbsoluteExpiry(t *testing.T, f *fixture) {
@@ -352,18 +541,18 @@ func testIdleTimeout(t *testing.T, f *fixture) {
 	// A grace retry is a use too.
 	fam, first := f.login(t, "bob")
 	consumed := f.at(time.Minute)
-	f.mustRotate(t, fam, first, consumed)
-	sibling, _, err := f.rotate(first, consumed.Add(time.Second), grace)
-	if err != nil {
+	second := f.mustRotate(t, fam, first, consumed)
+	if _, _, err := f.rotate(first, consumed.Add(time.Second), grace); err != nil {
 		t.Fatalf("retry within the grace window: %v", err)
 	}
-	f.mustRotate(t, fam, sibling, consumed.Add(time.Second+idle-time.Millisecond))
+	f.mustRotate(t, fam, second, consumed.Add(time.Second+idle-time.Millisecond))
 
 	// Idle 0 disables the timeout; the absolute lifetime still holds.
 	fam, tok = f.login(t, "carol")
 	next := NewToken()
 	r, err := f.s.Rotate(context.Background(), session.Rotation{
 		ID: tok.ID, Hash: tok.Hash, Next: next.Refresh("", f.at(lifetime-time.Millisecond)), Now: f.at(lifetime - time.Millisecond),
+		Request: session.RequestID{1},
 	})
 	if err != nil {
 		t.Fatalf("Rotate with Idle 0 after %v unused: %v, want success", lifetime-time.Millisecond, err)
@@ -555,10 +744,12 @@ type Counter interface {
 }
 
 // RoundTrips checks what a rotation of s costs on the wire, as c counts
-// it: two round trips whatever the outcome, one for an unknown token. It
+// it: two round trips for a rotation, one for an unknown token, and
+// extra for the other outcomes as extra says (a store that writes the
+// successor's index in advance deletes it when nothing names it). It
 // warms s up with one rotation first, so that what a connection does once
 // (preparing statements, loading scripts) is not counted.
-func RoundTrips(t *testing.T, s session.Store, c Counter) {
+func RoundTrips(t *testing.T, s session.Store, c Counter, extra int64) {
 	t.Helper()
 	ctx := context.Background()
 	now := time.Now().Truncate(time.Millisecond)
@@ -575,9 +766,9 @@ func RoundTrips(t *testing.T, s session.Store, c Counter) {
 		want  error
 	}{
 		{"rotation", second, 0, 2, nil},
-		{"retry within grace", first, time.Minute, 2, nil},
+		{"retry within grace", first, time.Minute, 2 + extra, nil},
 		{"unknown token", NewToken(), 0, 1, session.ErrInvalidRefresh},
-		{"reuse", first, 0, 2, session.ErrReuse},
+		{"reuse", first, 0, 2 + extra, session.ErrReuse},
 	} {
 		c.Reset()
 		if _, _, err := Rotate(ctx, s, step.tok, now, step.grace); !errors.Is(err, step.want) {
