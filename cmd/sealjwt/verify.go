@@ -4,6 +4,7 @@ import (
 	"fmt"
 
 	"github.com/sealjwt/sealjwt/cmd/internal/cli"
+	"github.com/sealjwt/sealjwt/session"
 	"github.com/sealjwt/sealjwt/token"
 )
 
@@ -12,7 +13,7 @@ var verifyCmd = cli.Command{
 	Args: "(--trust ISSUER=SENDER.pub.jwk... | --secret S --iss ISSUER) --aud AUDIENCE [TOKEN]",
 	Summary: `Verifies a plain signed JWT (signed-only mode): signature by a trusted key,
 the iss that key is registered to, the audience, the lifetime and the
-explicit type. Prints the verified claims as JSON. The token is the
+explicit type (` + session.BearerTokenType + `, as sealjwt sign writes). Prints the verified claims as JSON. The token is the
 argument or stdin. Exit code 1 means it was rejected.`,
 	Examples: `sealjwt verify --trust sender=sender.pub.jwk --aud receiver "$TOKEN"
 sealjwt verify --secret "$SECRET" --iss sender --aud receiver "$TOKEN"`,
@@ -38,7 +39,8 @@ func runVerify(e env, args []string) int {
 		if err != nil {
 			return err
 		}
-		v, err := token.NewVerifier(*aud, token.WithLeeway(life.Leeway), token.WithMaxLifetime(life.MaxLifetime))
+		v, err := token.NewVerifier(*aud, token.WithLeeway(life.Leeway), token.WithMaxLifetime(life.MaxLifetime),
+			token.WithType(session.BearerTokenType))
 		if err != nil {
 			return err
 		}
