@@ -43,11 +43,7 @@ func TestAttackRecipientCaseVariantReseal(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			resealed, err := seal.Seal(recv.pub(), []byte(jws), seal.WithContentType(sealjwt.ContentType))
-			if err != nil {
-				t.Fatal(err)
-			}
-			_, err = recv.opener(t, replay.NewMemory(), sender).Open(ctx, resealed)
+			_, err = recv.opener(t, replay.NewMemory(), sender).Open(ctx, sealSigned(t, recv.pub(), jws))
 			if !errors.Is(err, sealjwt.ErrClaims) || !strings.Contains(err.Error(), "case variant") {
 				t.Fatalf("re-sealed with %q: %v, want a case variant refused", name, err)
 			}
@@ -75,10 +71,7 @@ func TestAttackStreamHeadRecipientCaseVariant(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			env, err := seal.Seal(recv.pub(), []byte(jws), seal.WithContentType(sealjwt.ContentType))
-			if err != nil {
-				t.Fatal(err)
-			}
+			env := sealSigned(t, recv.pub(), jws)
 			head := binary.BigEndian.AppendUint32(nil, uint32(len(env)))
 			_, _, err = recv.opener(t, replay.NewMemory(), sender).OpenStream(ctx, bytes.NewReader(append(head, env...)))
 			if !errors.Is(err, sealjwt.ErrClaims) || !strings.Contains(err.Error(), "case variant") {
@@ -101,13 +94,21 @@ func TestRecipientClaimOfWrongTypeIsErrRecipient(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		env, err := seal.Seal(recv.pub(), []byte(jws), seal.WithContentType(sealjwt.ContentType))
-		if err != nil {
-			t.Fatal(err)
-		}
+		env := sealSigned(t, recv.pub(), jws)
 		_, err = recv.opener(t, replay.NewMemory(), sender).Open(context.Background(), env)
 		if !errors.Is(err, sealjwt.ErrRecipient) || strings.Count(err.Error(), "sealjwt:") != 1 {
 			t.Errorf("rkt %v: %v, want ErrRecipient with one prefix", value, err)
 		}
 	}
+}
+
+// sealSigned seals a signed token to to, as whoever holds it (the sender,
+// or a party that opened it) can.
+func sealSigned(t testing.TB, to *seal.PublicKey, jws string) string {
+	t.Helper()
+	env, err := seal.Seal(to, []byte(jws), seal.WithContentType(sealjwt.ContentType))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return env
 }

@@ -134,14 +134,7 @@ func openInner(t *testing.T, p *kindsParty, env string) string {
 	return string(opened.Plaintext)
 }
 
-func sealJWS(t *testing.T, p *kindsParty, jws string) string {
-	t.Helper()
-	env, err := seal.Seal(p.pub(), []byte(jws), seal.WithContentType(sealjwt.ContentType))
-	if err != nil {
-		t.Fatal(err)
-	}
-	return env
-}
+func sealJWS(t *testing.T, p *kindsParty, jws string) string { return sealSigned(t, p.pub(), jws) }
 
 func makeMessage(t *testing.T, p *kindsParty) string {
 	env, err := p.sealer.Seal(context.Background(), p.pub(), p.id, nil)

@@ -300,10 +300,6 @@ func TestBareEnvelopeWithBodyFlagRefused(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	resp, err := http.Post(url, BareContentType, strings.NewReader(env))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer resp.Body.Close()
+	resp := postBare(t, url, env)
 	problemOf(t, resp, http.StatusBadRequest)
 }

@@ -8,7 +8,6 @@ import (
 	"net"
 	"net/http"
 	"net/http/httptest"
-	"strings"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -51,11 +50,7 @@ func TestAttackMessagePassesAsRequest(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	resp, err := http.Post(url, BareContentType, strings.NewReader(env))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer resp.Body.Close()
+	resp := postBare(t, url, env)
 	if resp.StatusCode < 400 || runs.Load() != 0 {
 		t.Fatalf("a message posted as a request: status %d, handler ran %d times", resp.StatusCode, runs.Load())
 	}
