@@ -233,3 +233,25 @@ func verifyKeySet(t *testing.T, p *kindsParty, jws string) error {
 	}
 	return err
 }
+
+// WithSealedType and WithOpenedType choose what Seal and Open handle, but
+// never a kind that has calls of its own: Seal cannot be made to write a
+// stream head or a transport request.
+func TestSealedTypeCannotBeAnotherKindsOwn(t *testing.T) {
+	p := newParty(t, "svc", seal.HPKE3, token.EdDSA)
+	signer, err := token.NewSigner(p.sign, p.id)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, typ := range []string{sealjwt.StreamType, sealjwt.RequestType, "application/SEAL-REQUEST+JWT"} {
+		if _, err := sealjwt.NewSealer(signer, sealjwt.WithSealedType(typ)); !errors.Is(err, sealjwt.ErrConfig) {
+			t.Errorf("WithSealedType(%q): %v, want ErrConfig", typ, err)
+		}
+		if _, err := sealjwt.NewOpener(p.sealKey, p.verifier(t, nil, p), sealjwt.WithOpenedType(typ)); !errors.Is(err, sealjwt.ErrConfig) {
+			t.Errorf("WithOpenedType(%q): %v, want ErrConfig", typ, err)
+		}
+	}
+	if _, err := sealjwt.NewSealer(signer, sealjwt.WithSealedType(session.AccessTokenType)); err != nil {
+		t.Fatal(err)
+	}
+}
