@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"time"
 
+	"github.com/sealjwt/sealjwt/internal/exchange"
 	"github.com/sealjwt/sealjwt/internal/mediatype"
 	"github.com/sealjwt/sealjwt/replay"
 	"github.com/sealjwt/sealjwt/seal"
@@ -18,11 +19,13 @@ import (
 // must be current and bounded, and the token id must not have been seen
 // before. It is safe for concurrent use.
 type Opener struct {
-	keys           *seal.KeySet
-	verifier       *token.Verifier // the given policy and senders, typ token.Type
-	streamVerifier *token.Verifier // the same, typ StreamType
-	replay         replay.Store
-	observer       Observer
+	keys            *seal.KeySet
+	verifier        *token.Verifier // the given policy and senders, typ token.Type (or WithOpenedType's)
+	streamVerifier  *token.Verifier // the same, typ StreamType
+	requestVerifier *token.Verifier // the same, typ RequestType (the transport's)
+	replay          replay.Store
+	observer        Observer
+	typ             string // the verifier's typ
 }
 
 // OpenerOption configures an Opener.
@@ -33,6 +36,13 @@ type OpenerOption func(*Opener)
 // such as replay/redisstore for a fleet).
 func WithReplayStore(s replay.Store) OpenerOption {
 	return func(o *Opener) { o.replay = s }
+}
+
+// WithOpenedType makes Open accept typ instead of token.Type: the kind
+// a Sealer WithSealedType(typ) seals. Open then refuses messages, as a
+// message's Opener refuses this kind.
+func WithOpenedType(typ string) OpenerOption {
+	return func(o *Opener) { o.typ = typ }
 }
 
 // NewOpener returns an Opener holding keys, the receiver's sealing keys,
@@ -51,22 +61,46 @@ func NewOpener(keys *seal.KeySet, verifier *token.Verifier, opts ...OpenerOption
 	if verifier == nil {
 		return nil, fmt.Errorf("%w: no verifier", ErrConfig)
 	}
-	mv, err := verifier.ForType(token.Type)
-	if err != nil {
-		return nil, err
-	}
-	sv, err := verifier.ForType(StreamType)
-	if err != nil {
-		return nil, err
-	}
-	o := &Opener{keys: keys, verifier: mv, streamVerifier: sv}
+	o := &Opener{keys: keys, typ: token.Type}
 	for _, opt := range opts {
 		opt(o)
+	}
+	if err := checkMessageType(o.typ); err != nil {
+		return nil, err
+	}
+	if err := o.setVerifiers(verifier); err != nil {
+		return nil, err
 	}
 	if o.replay == nil {
 		o.replay = replay.NewMemory()
 	}
 	return o, nil
+}
+
+// setVerifiers makes one verifier for each kind the Opener accepts, from
+// verifier's policy and senders. Each reads the recipient claim byte for
+// byte; only the request's reads the request claims, which the others
+// refuse.
+func (o *Opener) setVerifiers(verifier *token.Verifier) error {
+	recipient := []string{RecipientClaim}
+	for _, k := range []struct {
+		to            **token.Verifier
+		typ           string
+		read, refused []string
+	}{
+		{&o.verifier, o.typ, recipient, exchange.RequestClaims},
+		{&o.streamVerifier, StreamType, recipient, exchange.RequestClaims},
+		{&o.requestVerifier, RequestType, append(recipient, exchange.RequestClaims...), nil},
+	} {
+		v, err := verifier.ForType(k.typ)
+		if err != nil {
+			return err
+		}
+		if *k.to, err = v.ForClaims(k.read, k.refused); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // Open decrypts envelope, verifies the signed message inside and records
@@ -78,18 +112,22 @@ func (o *Opener) Open(ctx context.Context, envelope string) (*Message, error) {
 
 // checkRecipient refuses a message whose signed recipient claim is not
 // the thumbprint of our key kid, which opened the envelope.
+// The claim was read, name and value, byte for byte in the token layer's
+// one strict pass; a thumbprint is base64url, so its JSON string holds no
+// escapes, and one written with escapes does not match.
 func (o *Opener) checkRecipient(v *token.Verified, kid string) error {
-	var rc struct {
-		Thumbprint *string `json:"rkt"`
+	raw, err := v.Claim(RecipientClaim)
+	if err != nil {
+		return err
 	}
-	if err := v.Decode(&rc); err != nil {
-		return fmt.Errorf("%w: %v", ErrClaims, err)
-	}
-	if rc.Thumbprint == nil {
+	if raw == nil {
 		return fmt.Errorf("%w: claim %q missing", ErrRecipient, RecipientClaim)
 	}
+	if raw[0] != '"' {
+		return fmt.Errorf("%w: claim %q is not a string", ErrRecipient, RecipientClaim)
+	}
 	key, ok := o.keys.Lookup(kid)
-	if !ok || *rc.Thumbprint != key.Public().Thumbprint() {
+	if !ok || string(raw[1:len(raw)-1]) != key.Public().Thumbprint() {
 		return ErrRecipient
 	}
 	return nil

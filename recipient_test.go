@@ -65,11 +65,7 @@ func TestMessageWithoutRecipientClaimRefused(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			env, err := seal.Seal(recv.pub(), []byte(jws), seal.WithContentType(sealjwt.ContentType))
-			if err != nil {
-				t.Fatal(err)
-			}
-			_, err = recv.opener(t, replay.NewMemory(), sender).Open(context.Background(), env)
+			_, err = recv.opener(t, replay.NewMemory(), sender).Open(context.Background(), sealSigned(t, recv.pub(), jws))
 			if !errors.Is(err, sealjwt.ErrClaims) {
 				t.Fatalf("err = %v, want ErrClaims", err)
 			}

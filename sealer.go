@@ -3,7 +3,10 @@ package sealjwt
 import (
 	"context"
 	"fmt"
+	"slices"
 
+	"github.com/sealjwt/sealjwt/internal/exchange"
+	"github.com/sealjwt/sealjwt/internal/mediatype"
 	"github.com/sealjwt/sealjwt/seal"
 	"github.com/sealjwt/sealjwt/token"
 )
@@ -11,31 +14,72 @@ import (
 // A Sealer signs messages with its token.Signer and seals them to a
 // receiver's public key. It is safe for concurrent use.
 type Sealer struct {
-	signer       *token.Signer
-	streamSigner *token.Signer // the same key, typ StreamType
+	signer        *token.Signer // typ token.Type, or WithSealedType's
+	streamSigner  *token.Signer // the same key, typ StreamType
+	requestSigner *token.Signer // the same key, typ RequestType (the transport's)
 }
+
+// A SealerOption configures a Sealer.
+type SealerOption func(*Sealer) error
+
+// WithSealedType makes Seal write typ instead of token.Type: for another
+// kind of sealed token, which an Opener WithOpenedType(typ) accepts and a
+// message's Opener refuses (a sealed access token, say). The kinds that
+// have calls of their own (StreamType, RequestType) cannot be named.
+func WithSealedType(typ string) SealerOption {
+	return func(s *Sealer) error {
+		if err := checkMessageType(typ); err != nil {
+			return err
+		}
+		var err error
+		s.signer, err = s.signer.ForType(typ)
+		return err
+	}
+}
+
+// checkMessageType refuses, as the type of what Seal and Open handle, a
+// kind that has calls of its own.
+func checkMessageType(typ string) error {
+	if slices.ContainsFunc(ownKinds, func(k string) bool { return mediatype.Equal(k, typ) }) {
+		return fmt.Errorf("%w: typ %q is a kind with its own calls", ErrConfig, typ)
+	}
+	return nil
+}
+
+// ownKinds are the kinds of sealed token that have calls of their own, so
+// that Seal and Open never make or accept them. (A file kind joins them
+// where files are sealed.)
+var ownKinds = []string{StreamType, RequestType}
 
 // NewSealer returns a Sealer that signs with signer: its issuer, key,
 // lifetime and clock. The token type is the Sealer's own, whatever signer
-// writes: token.Type for a message, StreamType for a stream. The signer's
-// key must be one only the sender holds: HS256, the shared-secret mode's
-// alg, is refused.
-func NewSealer(signer *token.Signer) (*Sealer, error) {
+// writes: token.Type for a message (or WithSealedType's), StreamType for a
+// stream, RequestType for the transport's requests. The signer's key must
+// be one only the sender holds: HS256, the shared-secret mode's alg, is
+// refused.
+func NewSealer(signer *token.Signer, opts ...SealerOption) (*Sealer, error) {
 	if signer == nil {
 		return nil, fmt.Errorf("%w: no signer", ErrConfig)
 	}
 	if signer.Key().Alg() == token.HS256 {
 		return nil, fmt.Errorf("%w: HS256 is for the shared-secret (signed-only) mode; a sealed message needs a key only its sender holds", ErrInvalidKey)
 	}
-	messageSigner, err := signer.ForType(token.Type)
-	if err != nil {
-		return nil, err
+	s := &Sealer{}
+	var err error
+	for _, k := range []struct {
+		to  **token.Signer
+		typ string
+	}{{&s.signer, token.Type}, {&s.streamSigner, StreamType}, {&s.requestSigner, RequestType}} {
+		if *k.to, err = signer.ForType(k.typ); err != nil {
+			return nil, err
+		}
 	}
-	streamSigner, err := signer.ForType(StreamType)
-	if err != nil {
-		return nil, err
+	for _, o := range opts {
+		if err := o(s); err != nil {
+			return nil, err
+		}
 	}
-	return &Sealer{signer: messageSigner, streamSigner: streamSigner}, nil
+	return s, nil
 }
 
 // RecipientClaim names the signed claim that binds a message to the
@@ -62,13 +106,14 @@ func WithID(jti string) SealOption {
 // the envelope: a JOSE-HPKE compact JWE. The signed claims also name to
 // (RecipientClaim).
 func (s *Sealer) Seal(ctx context.Context, to *seal.PublicKey, audience string, claims any, opts ...SealOption) (string, error) {
-	env, _, err := s.seal(ctx, s.signer, to, audience, claims, opts)
+	env, _, err := s.seal(ctx, s.signer, to, audience, claims, opts, exchange.RequestClaims)
 	return env, err
 }
 
 // seal signs with signer and seals, returning the sender's HPKE context
-// with the envelope.
-func (s *Sealer) seal(ctx context.Context, signer *token.Signer, to *seal.PublicKey, audience string, claims any, opts []SealOption) (string, *seal.Context, error) {
+// with the envelope. The application's claims may not use the names in
+// reserved (those another kind of token gives a meaning to).
+func (s *Sealer) seal(ctx context.Context, signer *token.Signer, to *seal.PublicKey, audience string, claims any, opts []SealOption, reserved []string) (string, *seal.Context, error) {
 	if err := ctx.Err(); err != nil {
 		return "", nil, err
 	}
@@ -78,7 +123,7 @@ func (s *Sealer) seal(ctx context.Context, signer *token.Signer, to *seal.Public
 	if audience == "" {
 		return "", nil, fmt.Errorf("%w: audience is required", ErrClaims)
 	}
-	p := sealParams{signOpts: []token.SignOption{token.WithStringClaim(RecipientClaim, to.Thumbprint())}}
+	p := sealParams{signOpts: []token.SignOption{token.WithStringClaim(RecipientClaim, to.Thumbprint()), token.WithReserved(reserved...)}}
 	for _, o := range opts {
 		o(&p)
 	}

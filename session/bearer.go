@@ -2,7 +2,6 @@ package session
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"net/http"
@@ -11,6 +10,7 @@ import (
 	"time"
 
 	"github.com/sealjwt/sealjwt"
+	"github.com/sealjwt/sealjwt/internal/mediatype"
 	"github.com/sealjwt/sealjwt/token"
 )
 
@@ -58,7 +58,9 @@ func ClaimsFromContext(ctx context.Context) (*Claims, bool) {
 
 // NewBearer returns middleware admitting requests whose access token v
 // verifies: in Authorization: Bearer, or in the header WithTokenHeader
-// names. Tokens are reusable until they expire unless WithSingleUse is
+// names. v must require BearerTokenType (the signed-only flow) or
+// AccessTokenType (a Manager's tokens, verified elsewhere): a verifier of
+// another kind is refused, so that no other token passes for a bearer. Tokens are reusable until they expire unless WithSingleUse is
 // given. For tokens made as the classic tutorial makes them, build v with
 // token.WithTutorialCompat. Options about issuing tokens are refused.
 func NewBearer(v *token.Verifier, opts ...Option) (*Bearer, error) {
@@ -75,7 +77,21 @@ func NewBearer(v *token.Verifier, opts ...Option) (*Bearer, error) {
 	if v == nil {
 		return nil, fmt.Errorf("%w: nil verifier", ErrConfig)
 	}
+	if typ := v.Type(); !mediatype.Equal(typ, BearerTokenType) && !mediatype.Equal(typ, AccessTokenType) {
+		return nil, fmt.Errorf("%w: the verifier accepts typ %q: a Bearer accepts %q (signed-only) or %q (access tokens) only (token.WithType)",
+			ErrConfig, typ, BearerTokenType, AccessTokenType)
+	}
+	v, err := readAccessClaims(v)
+	if err != nil {
+		return nil, err
+	}
 	return newBearer(&c, c.verifierFunc(v)), nil
+}
+
+// readAccessClaims returns v reading scope and sid byte for byte, and
+// refusing their case variants.
+func readAccessClaims(v *token.Verifier) (*token.Verifier, error) {
+	return v.ForClaims([]string{"scope", "sid"}, nil)
 }
 
 func newBearer(c *config, verify verifyFunc) *Bearer {
@@ -108,19 +124,17 @@ func (b *Bearer) authenticate(ctx context.Context, tok string) (*Claims, error) 
 	if err != nil {
 		return nil, err
 	}
-	var ours struct {
-		Scope *string `json:"scope"`
-		SID   *string `json:"sid"`
+	scope, hasScope, err := v.StringClaim("scope")
+	if err != nil {
+		return nil, err
 	}
-	if err := json.Unmarshal(v.Payload, &ours); err != nil {
-		return nil, fmt.Errorf("%w: scope and sid must be strings", token.ErrClaims)
+	sid, _, err := v.StringClaim("sid")
+	if err != nil {
+		return nil, err
 	}
-	c := &Claims{Verified: v}
-	if ours.Scope != nil {
-		c.Scopes = strings.Fields(*ours.Scope)
-	}
-	if ours.SID != nil {
-		c.SessionID = *ours.SID
+	c := &Claims{Verified: v, SessionID: sid}
+	if hasScope {
+		c.Scopes = strings.Fields(scope)
 	}
 	if b.revoked != nil {
 		if err := b.revoked(c.SessionID); err != nil {
@@ -243,6 +257,9 @@ type BearerTransport struct {
 func NewBearerTransport(base http.RoundTripper, signer *token.Signer, audience, header string) *BearerTransport {
 	if base == nil {
 		base = http.DefaultTransport
+	}
+	if signer != nil {
+		signer, _ = signer.ForType(BearerTokenType) // a valid typ: no error
 	}
 	return &BearerTransport{base: base, signer: signer, audience: audience, header: header}
 }

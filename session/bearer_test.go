@@ -29,7 +29,7 @@ func tutorialServer(t *testing.T, vopts []token.VerifierOption, opts ...Option) 
 		t.Fatal(err)
 	}
 	keys, _ := token.NewKeySet(key)
-	v, err := token.NewVerifier("hello-service", vopts...)
+	v, err := token.NewVerifier("hello-service", append([]token.VerifierOption{token.WithType(BearerTokenType)}, vopts...)...)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -72,7 +72,7 @@ func getWith(t *testing.T, srv *httptest.Server, header, value string) (int, str
 // anything forged, misaddressed or missing gets 401.
 func TestSignedOnlyFlow(t *testing.T) {
 	srv, keys := tutorialServer(t, nil)
-	signer, _ := token.NewSigner(keys, "tutorial-client")
+	signer, _ := token.NewSigner(keys, "tutorial-client", token.WithType(BearerTokenType))
 	for _, header := range []string{"", TokenHeader} {
 		client := &http.Client{Transport: NewBearerTransport(nil, signer, "hello-service", header)}
 		resp, err := client.Get(srv.URL + "/")
@@ -93,7 +93,7 @@ func TestSignedOnlyFlow(t *testing.T) {
 	}
 	otherKey, _ := token.NewHMACKey(bytes.Repeat([]byte("x"), 32))
 	otherKeys, _ := token.NewKeySet(otherKey)
-	forger, _ := token.NewSigner(otherKeys, "tutorial-client")
+	forger, _ := token.NewSigner(otherKeys, "tutorial-client", token.WithType(BearerTokenType))
 	forged, _ := forger.Sign([]string{"hello-service"}, nil)
 	wrongAud, _ := signer.Sign([]string{"another-service"}, nil)
 	for name, tok := range map[string]string{"missing": "", "garbage": "abc", "wrong secret": forged,
@@ -145,7 +145,7 @@ func TestTutorialTokensWithCompat(t *testing.T) {
 // replay store that cannot answer gives 503.
 func TestSingleUseReplayRefused(t *testing.T) {
 	srv, keys := tutorialServer(t, nil, WithSingleUse(nil))
-	signer, _ := token.NewSigner(keys, "tutorial-client")
+	signer, _ := token.NewSigner(keys, "tutorial-client", token.WithType(BearerTokenType))
 	tok, _ := signer.Sign([]string{"hello-service"}, nil)
 	if code, _ := getWith(t, srv, TokenHeader, tok); code != http.StatusOK {
 		t.Fatalf("first use: %d", code)

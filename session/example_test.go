@@ -87,7 +87,7 @@ func ExampleNewBearer() {
 		log.Fatal(err)
 	}
 	keys, _ := token.NewKeySet(key)
-	verifier, _ := token.NewVerifier("hello-service")
+	verifier, _ := token.NewVerifier("hello-service", token.WithType(session.BearerTokenType))
 	_ = verifier.Trust("hello-client", keys.Public())
 	bearer, err := session.NewBearer(verifier, session.WithTokenHeader(session.TokenHeader))
 	if err != nil {

@@ -24,6 +24,12 @@ import (
 // with the same key, nor the reverse.
 const AccessTokenType = "at+jwt"
 
+// BearerTokenType is the "typ" of the tokens of the signed-only flow,
+// which a client signs itself (NewBearerTransport) and a NewBearer API
+// verifies: a kind of its own, so that no other token signed with the
+// same key (a message's inner token, say) passes for one.
+const BearerTokenType = "bearer+jwt"
+
 // Size limits. Browsers keep cookies of up to 4096 bytes, name included,
 // so an access token longer than MaxAccessTokenSize (a long subject, many
 // scopes, large claims, sealed) is refused at login rather than silently
@@ -136,6 +142,9 @@ func (m *Manager) newAccessVerifier(keys *token.KeySet) (verifyFunc, error) {
 	}
 	v, err := token.NewVerifier(m.id, token.WithType(AccessTokenType), token.WithClock(c.now),
 		token.WithMaxLifetime(c.lifetime))
+	if err == nil {
+		v, err = readAccessClaims(v)
+	}
 	if err != nil {
 		return nil, err
 	}
@@ -155,7 +164,7 @@ func (m *Manager) newSealed(keys *token.KeySet) (verifyFunc, error) {
 	if err != nil {
 		return nil, err
 	}
-	if m.sealer, err = sealjwt.NewSealer(signer); err != nil {
+	if m.sealer, err = sealjwt.NewSealer(signer, sealjwt.WithSealedType(AccessTokenType)); err != nil {
 		return nil, err
 	}
 	m.sealTo = c.sealTo.Primary().Public()
@@ -164,13 +173,16 @@ func (m *Manager) newSealed(keys *token.KeySet) (verifyFunc, error) {
 		ids = c.replayStore()
 	}
 	v, err := token.NewVerifier(m.id, token.WithClock(c.now), token.WithMaxLifetime(c.lifetime))
+	if err == nil {
+		v, err = readAccessClaims(v)
+	}
 	if err != nil {
 		return nil, err
 	}
 	if err := v.Trust(m.id, keys.Public()); err != nil {
 		return nil, err
 	}
-	o, err := sealjwt.NewOpener(c.sealTo, v, sealjwt.WithReplayStore(ids))
+	o, err := sealjwt.NewOpener(c.sealTo, v, sealjwt.WithReplayStore(ids), sealjwt.WithOpenedType(AccessTokenType))
 	if err != nil {
 		return nil, err
 	}
@@ -443,9 +455,11 @@ func encodeGrantClaims(v any) ([]byte, error) {
 	if err := json.Unmarshal(b, &members); err != nil {
 		return nil, fmt.Errorf("%w: claims must encode as a JSON object", token.ErrClaims)
 	}
-	for _, name := range reservedClaims {
-		if _, ok := members[name]; ok {
-			return nil, fmt.Errorf("%w: claim %q is set by the Manager", token.ErrClaims, name)
+	for member := range members {
+		for _, name := range reservedClaims {
+			if strings.EqualFold(member, name) { // as a decoder ignoring case would read it
+				return nil, fmt.Errorf("%w: claim %.32q is set by the Manager (%q)", token.ErrClaims, member, name)
+			}
 		}
 	}
 	return b, nil

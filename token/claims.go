@@ -38,6 +38,8 @@ type claims struct {
 	exp, iat, nbf *jwt.NumericDate
 	err           error // the strict decoding error, reported as is
 	tutorial      bool  // iss, aud, jti and iat may be absent (WithTutorialCompat)
+	names         *claimNames
+	read          read // the values of names.read
 }
 
 func (c *claims) GetExpirationTime() (*jwt.NumericDate, error) { return c.exp, nil }
@@ -60,11 +62,17 @@ func (c *claims) decode(data []byte) error {
 		if err := checkNameCase(name, registeredNames, ErrClaims); err != nil {
 			return err
 		}
+		if c.names != nil {
+			if err := c.names.match(name, value, &c.read); err != nil {
+				return err
+			}
+		}
 		return w.collect(name, value)
 	})
 	if err != nil {
 		return fmt.Errorf("claims: %w", err)
 	}
+	c.read.names = c.names
 	if c.iss, err = c.stringClaim("iss", w.iss, ErrIssuer); err != nil {
 		return err
 	}

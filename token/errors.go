@@ -18,5 +18,6 @@ var (
 	ErrAudience    = errs.ErrAudience    // aud is missing, empty, or does not name this verifier
 	ErrIssuer      = errs.ErrIssuer      // iss is missing or not the issuer the key is registered to
 	ErrClaims      = errs.ErrClaims      // a claim is missing, of the wrong type, or not allowed
+	ErrType        = errs.ErrType        // the token's typ is not the one kind the verifier accepts; wraps ErrMalformed
 	ErrConfig      = errs.ErrConfig      // NewSigner, NewVerifier or Trust was given an argument or option out of range
 )

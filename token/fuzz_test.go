@@ -1,6 +1,7 @@
 package token
 
 import (
+	"bytes"
 	"errors"
 	"slices"
 	"strings"
@@ -60,7 +61,13 @@ func FuzzVerify(f *testing.F) {
 	f.Add(strings.Repeat(".", 100))
 	hs := testKey(f, HS256)
 	f.Add(forge(f, `{"alg":"HS256","typ":"JWT"}`, `{"authorized":true,"client":"c","exp":1700000300}`, hs))
-	v := newTestVerifier(f, keys)
+	for _, c := range []map[string]any{{"rkt": "a"}, {"rkt": "a", "RKT": "b"}, {"\u017fcope": "admin"}, {"htm": "POST"}, {"rkt": 7}} {
+		f.Add(forge(f, hdr(k), goodClaims(f, c), k))
+	}
+	v, err := newTestVerifier(f, keys).ForClaims(fuzzRead, fuzzRefused)
+	if err != nil {
+		f.Fatal(err)
+	}
 	tutorial := newTestVerifier(f, []*SigningKey{hs}, WithTutorialCompat())
 	f.Fuzz(func(t *testing.T, tok string) {
 		if got, err := tutorial.Verify(tok); err != nil && !wrapsSentinel(err) {
@@ -92,7 +99,34 @@ func FuzzVerify(f *testing.F) {
 				t.Fatalf("accepted a case variant %q", n)
 			}
 		}
+		checkReadClaims(t, got)
 	})
+}
+
+// The claims FuzzVerify's verifier reads by name and refuses.
+var fuzzRead, fuzzRefused = []string{"rkt", "scope"}, []string{"htm"}
+
+// checkReadClaims checks an accepted token against the claims read by
+// name: no refused claim nor any case variant, and each value read is the
+// exact member's own.
+func checkReadClaims(t *testing.T, got *Verified) {
+	t.Helper()
+	exact := map[string][]byte{}
+	_ = strict.Members(got.Payload, func(name string, value []byte) error {
+		for _, k := range slices.Concat(fuzzRead, fuzzRefused) {
+			if caseVariant(name, k) || (name == k && slices.Contains(fuzzRefused, k)) {
+				t.Fatalf("accepted claim %q beside %q", name, k)
+			}
+		}
+		exact[name] = value
+		return nil
+	})
+	for _, name := range fuzzRead {
+		raw, err := got.Claim(name)
+		if err != nil || !bytes.Equal(raw, exact[name]) {
+			t.Fatalf("Claim(%q) = %q, %v; the payload holds %q", name, raw, err, exact[name])
+		}
+	}
 }
 
 func FuzzParseJWK(f *testing.F) {

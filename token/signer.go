@@ -143,7 +143,7 @@ func (s *Signer) Sign(audience []string, claims any, opts ...SignOption) (string
 	if p.err != nil {
 		return "", p.err
 	}
-	app, err := encodeAppClaims(claims, p.names)
+	app, err := encodeAppClaims(claims, &p)
 	if err != nil {
 		return "", err
 	}
@@ -227,7 +227,16 @@ type signParams struct {
 	jti   string
 	extra []byte   // further members, each written as `,"name":value`
 	names []string // their names, which the application claims may not use
-	err   error
+	// reserved are claims the application may not set either (WithReserved).
+	reserved []string
+	err      error
+}
+
+// WithReserved refuses application claims named names, or equal to one of
+// them ignoring case as encoding/json matches names: claims that another
+// kind of token gives a meaning to, which this one must not carry.
+func WithReserved(names ...string) SignOption {
+	return func(p *signParams) { p.reserved = append(p.reserved, names...) }
 }
 
 // WithID sets the token's jti instead of a fresh one. A request sent again
@@ -286,7 +295,7 @@ func appendJSONString(b []byte, s string) []byte {
 // encodeAppClaims marshals the application claims and returns the inside
 // of the resulting object, after checking its member names and the types
 // of the registered claims an application may set.
-func encodeAppClaims(v any, reserved []string) ([]byte, error) {
+func encodeAppClaims(v any, p *signParams) ([]byte, error) {
 	if v == nil {
 		return nil, nil
 	}
@@ -299,11 +308,17 @@ func encodeAppClaims(v any, reserved []string) ([]byte, error) {
 	}
 	var w registeredRaw
 	err = strict.Members(data, func(name string, value []byte) error {
-		if slices.Contains(signerOwned, name) || slices.Contains(reserved, name) {
+		if slices.Contains(signerOwned, name) || slices.Contains(p.names, name) {
 			return fmt.Errorf("%w: claim %q is set by the Signer", ErrClaims, name)
 		}
 		if err := checkNameCase(name, registeredNames, ErrClaims); err != nil {
 			return err
+		}
+		if err := checkNameCase(name, p.names, ErrClaims); err != nil {
+			return err
+		}
+		if slices.Contains(p.reserved, name) || checkNameCase(name, p.reserved, ErrClaims) != nil {
+			return fmt.Errorf("%w: claim %.32q is reserved: not allowed in a token of this kind", ErrClaims, name)
 		}
 		return w.collect(name, value)
 	})

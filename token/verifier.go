@@ -44,6 +44,7 @@ type Verifier struct {
 	now         func() time.Time
 	typ         string
 	tutorial    bool
+	names       *claimNames // the claims read by name and those refused (ForClaims)
 	trust       *trustState // shared with the Verifiers ForType makes
 }
 
@@ -233,6 +234,9 @@ func (v *Verifier) ForType(typ string) (*Verifier, error) {
 	return &c, nil
 }
 
+// Type returns the "typ" v requires: the one kind of token it accepts.
+func (v *Verifier) Type() string { return v.typ }
+
 // Trust registers keys as belonging to issuer: a token signed by one of
 // them is accepted only with that iss. A kid already registered to another
 // issuer is an error; registering a kid again for the same issuer replaces
@@ -296,9 +300,13 @@ type Verified struct {
 	KID       string    // the verifying key's kid
 	Alg       Alg       // the verifying key's alg
 	Payload   []byte    // the claims JSON, checked for duplicate members
+
+	read read // the claims the Verifier reads by name (ForClaims)
 }
 
-// Decode unmarshals the claims into v (a struct pointer or a map).
+// Decode unmarshals the claims into v (a struct pointer or a map). It
+// goes through encoding/json, which matches member names ignoring case:
+// a claim the application relies on for security is read with Claim.
 func (t *Verified) Decode(v any) error {
 	if err := json.Unmarshal(t.Payload, v); err != nil {
 		return fmt.Errorf("%w: decoding claims: %v", ErrClaims, err)
@@ -326,7 +334,7 @@ func (v *Verifier) Verify(token string) (*Verified, error) {
 	if err != nil {
 		return nil, fmt.Errorf("payload: %w", err)
 	}
-	c, err := tk.verify(token[:len(hseg)+1+len(pseg)], sseg, payload)
+	c, err := tk.verify(token[:len(hseg)+1+len(pseg)], sseg, payload, v.names)
 	if err != nil {
 		return nil, v.explain(err, tk, c)
 	}
@@ -334,7 +342,7 @@ func (v *Verifier) Verify(token string) (*Verified, error) {
 		return nil, err
 	}
 	out := &Verified{Issuer: tk.issuer, Subject: c.sub, Audience: c.aud, ExpiresAt: c.exp.Time,
-		ID: c.jti, KID: tk.key.kid, Alg: tk.key.alg, Payload: payload}
+		ID: c.jti, KID: tk.key.kid, Alg: tk.key.alg, Payload: payload, read: c.read}
 	if c.iat != nil {
 		out.IssuedAt = c.iat.Time
 	}
@@ -368,11 +376,11 @@ func (v *Verifier) checkBounds(tk *trustedKey, c *claims) error {
 // verify checks the signature with golang-jwt's method for the key's alg,
 // and only then decodes and validates the claims: a token that is both
 // forged and expired is reported as forged.
-func (tk *trustedKey) verify(signingInput, sigSeg string, payload []byte) (*claims, error) {
+func (tk *trustedKey) verify(signingInput, sigSeg string, payload []byte, names *claimNames) (*claims, error) {
 	if err := tk.key.verifySignature(signingInput, sigSeg); err != nil {
 		return nil, err
 	}
-	c := claims{tutorial: tk.tutorial}
+	c := claims{tutorial: tk.tutorial, names: names}
 	if err := c.decode(payload); err != nil {
 		return nil, err
 	}
@@ -454,7 +462,7 @@ func (v *Verifier) lookupHeader(seg string) (*trustedKey, error) {
 		return nil, fmt.Errorf("%w: header alg %.32q is not %s, the alg of key %s", ErrSignature, h.alg, tk.key.alg, h.kid)
 	}
 	if !mediatype.Equal(h.typ, v.typ) && !(v.tutorial && (h.typ == "" || mediatype.Equal(h.typ, "JWT"))) {
-		return nil, fmt.Errorf("%w: typ %.64q, want %q", ErrMalformed, h.typ, v.typ)
+		return nil, fmt.Errorf("%w: typ %.64q, want %q", ErrType, h.typ, v.typ)
 	}
 	return tk, nil
 }

@@ -1,6 +1,7 @@
 package transport
 
 import (
+	"encoding/json"
 	"fmt"
 	"net/http"
 	"strings"
@@ -51,10 +52,33 @@ func htu(scheme string, r *http.Request) string {
 	return strings.ToLower(scheme) + "://" + strings.ToLower(host) + r.URL.RequestURI()
 }
 
+// read fills rc from m's request claims, which the token layer matched
+// by name byte for byte (a case variant such as "HTM" was refused there).
+// Each value is decoded on its own, so no name is matched by
+// encoding/json's case folding.
+func (rc *requestClaims) read(m *sealjwt.Message) error {
+	for _, c := range []struct {
+		name string
+		to   any
+	}{{"htm", &rc.Method}, {"htu", &rc.URI}, {"hct", &rc.ContentType}, {"hbd", &rc.Body}, {"hfs", &rc.Fields}} {
+		raw, err := m.Claim(c.name)
+		if err != nil {
+			return err
+		}
+		if raw == nil {
+			continue
+		}
+		if err := json.Unmarshal(raw, c.to); err != nil {
+			return fmt.Errorf("%w: claim %q: %v", sealjwt.ErrClaims, c.name, err)
+		}
+	}
+	return nil
+}
+
 // checkBinding refuses a message whose htm/htu do not match r.
 func checkBinding(m *sealjwt.Message, rc *requestClaims, r *http.Request, base string) error {
-	if err := m.Decode(rc); err != nil {
-		return fmt.Errorf("%w: %v", sealjwt.ErrClaims, err)
+	if err := rc.read(m); err != nil {
+		return err
 	}
 	if rc.Method != r.Method {
 		return fmt.Errorf("%w: method %q", ErrBinding, rc.Method)

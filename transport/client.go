@@ -232,7 +232,10 @@ func (t *Transport) outgoing(req *http.Request, body io.ReadCloser, env string, 
 // the sealed final record in its header) is opened here.
 func (t *Transport) openResponse(resp *http.Response, sc *seal.Context) (*http.Response, error) {
 	if !isSealed(resp) {
-		if resp.StatusCode >= 200 && resp.StatusCode < 400 {
+		// Only a refusal may be unsealed. An unsealed 101 would hand the
+		// caller the raw connection, whoever answered; 100 Continue never
+		// reaches here (net/http consumes it).
+		if resp.StatusCode < 400 && resp.StatusCode != http.StatusContinue {
 			drain(resp.Body)
 			return nil, fmt.Errorf("%w: status %d", ErrUnsealedResponse, resp.StatusCode)
 		}
@@ -247,7 +250,7 @@ func (t *Transport) openResponse(resp *http.Response, sc *seal.Context) (*http.R
 	// override one.
 	resp.Header, resp.Trailer = header, nil
 	resp.Body, resp.ContentLength = body, -1
-	resp.Request = resp.Request.WithContext(context.WithValue(resp.Request.Context(), sealedKey, true))
+	resp.Request = resp.Request.WithContext(context.WithValue(resp.Request.Context(), sealedKey, resp))
 	return resp, nil
 }
 
@@ -256,12 +259,16 @@ func (t *Transport) openResponse(resp *http.Response, sc *seal.Context) (*http.R
 // for which it is false is an unsealed refusal that anyone on the path
 // could have forged or altered: treat it as a failure, and its status and
 // body as advice (an unsealed 422 was already retried once).
+//
+// The mark names this very response: a request made with the context of an
+// earlier sealed response inherits that mark, and its own response, sealed
+// or not, is not taken for the earlier one.
 func Sealed(resp *http.Response) bool {
 	if resp == nil || resp.Request == nil {
 		return false
 	}
-	v, _ := resp.Request.Context().Value(sealedKey).(bool)
-	return v
+	marked, _ := resp.Request.Context().Value(sealedKey).(*http.Response)
+	return marked == resp
 }
 
 // responseBody authenticates the response's first record, or the sealed

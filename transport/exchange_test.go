@@ -11,6 +11,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/sealjwt/sealjwt/internal/exchange"
 	"github.com/sealjwt/sealjwt/seal"
 	"github.com/sealjwt/sealjwt/token"
 )
@@ -294,15 +295,11 @@ func TestBareEnvelopeWithBodyFlagRefused(t *testing.T) {
 	h := newHarness(t, http.HandlerFunc(whoami), harnessConfig{})
 	sealer, _ := newSealer(h.keys.sign, senderID)
 	url := h.srv.URL + "/orders"
-	env, err := sealer.Seal(context.Background(), h.keys.seal.Primary().Public(), receiverID,
-		requestClaims{Method: http.MethodPost, URI: url, Body: true})
+	env, _, err := exchange.Seal(context.Background(), sealer, h.keys.seal.Primary().Public(), receiverID,
+		requestClaims{Method: http.MethodPost, URI: url, Body: true}, token.NewID())
 	if err != nil {
 		t.Fatal(err)
 	}
-	resp, err := http.Post(url, BareContentType, strings.NewReader(env))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer resp.Body.Close()
+	resp := postBare(t, url, env)
 	problemOf(t, resp, http.StatusBadRequest)
 }

@@ -150,11 +150,7 @@ func TestBareEnvelopeFromAnotherStack(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	resp, err := http.Post(url, BareContentType, strings.NewReader(env))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer resp.Body.Close()
+	resp := postBare(t, url, env)
 	// Reading the reply as docs/PROTOCOL.md tells a foreign sender to.
 	nonce, err := strict.Base64(resp.Header.Get("Sealed-Response"))
 	if err != nil {

@@ -227,3 +227,15 @@ func readAll(t testing.TB, resp *http.Response) string {
 	}
 	return string(b)
 }
+
+// postBare posts env as a bare envelope to url; the response body is
+// closed when the test ends.
+func postBare(t testing.TB, url, env string) *http.Response {
+	t.Helper()
+	resp, err := http.Post(url, BareContentType, strings.NewReader(env))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { resp.Body.Close() })
+	return resp
+}

@@ -85,6 +85,7 @@ type KeyFetcher struct {
 	mu         sync.Mutex
 	set        *seal.PublicKeySet
 	lastForced time.Time
+	newestIAT  time.Time // of the newest signed set accepted: an older one is refused
 
 	ctx    context.Context // ends at Close, cancelling a fetch under way
 	cancel context.CancelFunc
@@ -146,6 +147,32 @@ func isLoopback(host string) bool {
 // maxJWKSSize caps a fetched key set, checked while reading.
 const maxJWKSSize = 1 << 20
 
+// maxKeyRedirects bounds the redirects followed to a key set.
+const maxKeyRedirects = 3
+
+// checkingRedirects returns a copy of c that applies checkKeyURL to every
+// redirect hop, before the request to it is sent, and follows at most
+// maxKeyRedirects: a plain http hop in the middle of a chain that ends on
+// https would hand the rest of the chain to whoever is on that hop. c's
+// own CheckRedirect, if any, still runs after.
+func (f *KeyFetcher) checkingRedirects(c *http.Client) *http.Client {
+	cc := *c
+	next := c.CheckRedirect
+	cc.CheckRedirect = func(req *http.Request, via []*http.Request) error {
+		if len(via) > maxKeyRedirects {
+			return fmt.Errorf("%w: more than %d redirects", ErrInsecureKeyURL, maxKeyRedirects)
+		}
+		if err := checkKeyURL(req.URL, f.plainHTTP); err != nil {
+			return fmt.Errorf("redirect %d: %w", len(via), err)
+		}
+		if next != nil {
+			return next(req, via)
+		}
+		return nil
+	}
+	return &cc
+}
+
 // NewKeyFetcher fetches the key set at url once (failing if it cannot) and
 // then keeps it fresh in the background until Close. The url must be https
 // or on a loopback host (see WithPlainHTTP); so must every redirect it
@@ -170,6 +197,7 @@ func NewKeyFetcher(ctx context.Context, url string, opts ...FetcherOption) (*Key
 	if err := checkKeyURL(u, f.plainHTTP); err != nil {
 		return nil, err
 	}
+	f.client = f.checkingRedirects(f.client)
 	if err := f.fetchObserved(ctx); err != nil {
 		return nil, err
 	}
@@ -268,8 +296,9 @@ func (f *KeyFetcher) fetch(ctx context.Context) error {
 	if len(body) > maxJWKSSize {
 		return fmt.Errorf("%w: %w: key set larger than %d bytes", ErrKeyFetch, sealjwt.ErrTooLarge, maxJWKSSize)
 	}
+	var iat time.Time
 	if f.signed != nil {
-		if body, err = openSignedJWKS(f.signed, body); err != nil {
+		if body, iat, err = openSignedJWKS(f.signed, body); err != nil {
 			return fmt.Errorf("%w: %w", ErrKeyFetch, err)
 		}
 	}
@@ -277,8 +306,23 @@ func (f *KeyFetcher) fetch(ctx context.Context) error {
 	if err != nil {
 		return fmt.Errorf("%w: %w", ErrKeyFetch, err)
 	}
+	return f.accept(set, iat)
+}
+
+// ErrKeySetRollback is wrapped when a signed key set is older (by its iat)
+// than one this fetcher accepted already: a genuine set, replayed to bring
+// back a key since retired. It wraps ErrKeySetSignature.
+var ErrKeySetRollback = fmt.Errorf("%w: older than the set already accepted", ErrKeySetSignature)
+
+// accept makes set current, unless it is a signed set older than the
+// newest one accepted: signed sets only move forward.
+func (f *KeyFetcher) accept(set *seal.PublicKeySet, iat time.Time) error {
 	f.mu.Lock()
-	f.set = set
-	f.mu.Unlock()
+	defer f.mu.Unlock()
+	if iat.Before(f.newestIAT) {
+		return fmt.Errorf("%w: %w: iat %s, newest accepted %s", ErrKeyFetch, ErrKeySetRollback,
+			iat.UTC().Format(time.RFC3339), f.newestIAT.UTC().Format(time.RFC3339))
+	}
+	f.set, f.newestIAT = set, iat
 	return nil
 }

@@ -136,7 +136,22 @@ func Server(opener *sealjwt.Opener, opts ...ServerOption) func(http.Handler) htt
 func (c *serverConfig) refuse(w http.ResponseWriter, r *http.Request, err error) {
 	status, title := errorStatus(err)
 	c.refused(r, status, err)
+	releaseBody(w, r)
 	writeProblem(w, status, title, authScheme)
+}
+
+// releaseBody lets a refused request go at once. Nothing more of its body
+// will be read, but net/http reads what is left of it (up to 256 KiB)
+// before it writes the answer, with no deadline of its own: a client that
+// declares a body and sends a few bytes of it would hold the connection,
+// unanswered, for as long as it likes. A read deadline already passed ends
+// that read at once; on HTTP/1 the connection then closes after the
+// answer (an HTTP/2 deadline is the stream's alone).
+func releaseBody(w http.ResponseWriter, r *http.Request) {
+	if r.ProtoMajor == 1 {
+		w.Header().Set("Connection", "close")
+	}
+	setReadDeadline(w, time.Now())
 }
 
 func (c *serverConfig) serve(opener *sealjwt.Opener, next http.Handler, w http.ResponseWriter, r *http.Request) {
@@ -157,6 +172,10 @@ func (c *serverConfig) serve(opener *sealjwt.Opener, next http.Handler, w http.R
 		}
 		if bare && rc.Body {
 			return fmt.Errorf("%w: a bare envelope carries no body stream", sealjwt.ErrMalformed)
+		}
+		if !bare && !rc.Body && r.ContentLength != 0 {
+			// Nothing would read it, and net/http would wait for it.
+			return fmt.Errorf("%w: a body the envelope does not announce", sealjwt.ErrMalformed)
 		}
 		h, err := sealedRequestHeader(rc.Fields, r.Header)
 		sealed = h

@@ -154,7 +154,7 @@ func FuzzOpenSignedJWKS(f *testing.F) {
 		f.Fatal(err)
 	}
 	f.Fuzz(func(t *testing.T, jws []byte) {
-		jwks, err := openSignedJWKS(v, jws)
+		jwks, _, err := openSignedJWKS(v, jws)
 		if err != nil {
 			if !errors.Is(err, ErrKeySetSignature) {
 				t.Fatalf("error %v is not ErrKeySetSignature", err)

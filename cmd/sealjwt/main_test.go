@@ -105,7 +105,7 @@ func TestSignVerifyInspect(t *testing.T) {
 		t.Fatalf("sign: %s", errs)
 	}
 	code, out, _ := runIn(t, dir, tok, "inspect")
-	if code != 0 || !strings.Contains(out, "UNVERIFIED") || !strings.Contains(out, `"sub": "job-7"`) || !strings.Contains(out, `"typ": "seal+jwt"`) {
+	if code != 0 || !strings.Contains(out, "UNVERIFIED") || !strings.Contains(out, `"sub": "job-7"`) || !strings.Contains(out, `"typ": "bearer+jwt"`) {
 		t.Fatalf("inspect: exit %d\n%s", code, out)
 	}
 	code, out, _ = runIn(t, dir, tok, "verify", "--trust", "ci=s.pub.jwk", "--aud", "deploy")

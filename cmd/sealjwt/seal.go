@@ -18,7 +18,9 @@ the envelope: a JOSE-HPKE compact JWE. The claims come from --claims, --in,
 the argument, or stdin; iss, aud, iat, exp and jti are set here.
 With --stream, seals stdin, of any length, to stdout as a sealed stream
 (the envelope, then the data in records); the claims then come from
---claims, --in FILE or the argument.`,
+--claims, --in FILE or the argument. With --request "METHOD URL", the
+envelope is a transport request's (htm and htu set), for posting as a
+bare envelope with Content-Type: application/jose.`,
 	Examples: `sealjwt seal --to receiver.pub.jwk --key sender.jwk --iss orders --aud billing \
     '{"sub":"order-17","amount":1200}' > envelope.txt
   sealjwt seal --stream --to vault.pub.jwk --key backup.jwk --iss backup --aud vault \
@@ -34,11 +36,15 @@ func runSeal(e env, args []string) int {
 	var life cli.Lifetimes
 	life.RegisterMaking(fs)
 	stream := fs.Bool("stream", false, "seal stdin to stdout as a stream")
+	request := fs.String("request", "", "seal a transport request envelope for `\"METHOD URL\"`")
 	var claims claimsInput
 	claims.register(fs)
 	return sealCmd.Run(fs, args, e.stdout, e.stderr, func(rest []string) error {
 		if *to == "" || *key == "" || *iss == "" || *aud == "" {
 			return cli.Usagef("--to, --key, --iss and --aud are required")
+		}
+		if *stream && *request != "" {
+			return cli.Usagef("--stream and --request are two kinds: give one")
 		}
 		if err := life.Check(); err != nil {
 			return err
@@ -67,7 +73,12 @@ func runSeal(e env, args []string) int {
 		if *stream {
 			return sealStdin(e, sealer, recipients.Primary(), *aud, app)
 		}
-		env, err := sealer.Seal(context.Background(), recipients.Primary(), *aud, app)
+		var env string
+		if *request != "" {
+			env, err = sealRequest(sealer, recipients.Primary(), *aud, body, *request)
+		} else {
+			env, err = sealer.Seal(context.Background(), recipients.Primary(), *aud, app)
+		}
 		if err != nil {
 			return err
 		}

@@ -4,6 +4,7 @@ import (
 	"fmt"
 
 	"github.com/sealjwt/sealjwt/cmd/internal/cli"
+	"github.com/sealjwt/sealjwt/session"
 	"github.com/sealjwt/sealjwt/token"
 )
 
@@ -13,7 +14,7 @@ var signCmd = cli.Command{
 	Summary: `Signs the claims as a plain JWT, not encrypted: the signed-only mode, for a
 channel that is already confidential. The key is a private JWK, or an
 HS256 shared secret of at least 32 bytes (--secret or $` + cli.SecretEnv + `).
-Prints the token.`,
+The token's typ is the signed-only kind's, ` + session.BearerTokenType + `. Prints the token.`,
 	Examples: `export ` + cli.SecretEnv + `='a shared secret of at least 32 bytes!!'
 sealjwt sign --iss sender --aud receiver '{"sub":"job-7"}'`,
 }
@@ -43,7 +44,7 @@ func runSign(e env, args []string) int {
 		if err != nil {
 			return err
 		}
-		signer, err := token.NewSigner(keys, *iss, token.WithLifetime(life.Exp))
+		signer, err := token.NewSigner(keys, *iss, token.WithLifetime(life.Exp), token.WithType(session.BearerTokenType))
 		if err != nil {
 			return err
 		}

@@ -5,6 +5,7 @@ import (
 	"io"
 
 	"github.com/sealjwt/sealjwt/cmd/internal/cli"
+	"github.com/sealjwt/sealjwt/session"
 	"github.com/sealjwt/sealjwt/token"
 )
 
@@ -13,7 +14,7 @@ var verifyCmd = cli.Command{
 	Args: "(--trust ISSUER=SENDER.pub.jwk... | --secret S --iss ISSUER) --aud AUDIENCE [--tutorial] [TOKEN]",
 	Summary: `Verifies a plain signed JWT (signed-only mode): signature by a trusted key,
 the iss that key is registered to, the audience, the lifetime and the
-explicit type. Prints the verified claims as JSON. The token is the
+explicit type (` + session.BearerTokenType + `, as sealjwt sign writes). Prints the verified claims as JSON. The token is the
 argument or stdin. Exit code 1 means it was rejected. --tutorial also
 accepts tokens made as the classic tutorial makes them (typ JWT, no kid,
 iss, aud, jti or iat; exp required) and an HS256 secret under 32 bytes,
@@ -44,7 +45,8 @@ func runVerify(e env, args []string) int {
 		if err != nil {
 			return err
 		}
-		opts := []token.VerifierOption{token.WithLeeway(life.Leeway), token.WithMaxLifetime(life.MaxLifetime)}
+		opts := []token.VerifierOption{token.WithLeeway(life.Leeway), token.WithMaxLifetime(life.MaxLifetime),
+			token.WithType(session.BearerTokenType)}
 		if *tutorial {
 			opts = append(opts, token.WithTutorialCompat())
 		}

@@ -27,7 +27,7 @@ func (c *config) sendSignedOnly(ctx context.Context, rest []string, stdout, stde
 	if err != nil {
 		return err
 	}
-	signer, err := token.NewSigner(keys, c.iss)
+	signer, err := token.NewSigner(keys, c.iss, token.WithType(session.BearerTokenType))
 	if err != nil {
 		return err
 	}

@@ -62,4 +62,7 @@ var (
 	ErrRecipient = fmt.Errorf("%w: sealed to another recipient key", ErrClaims)
 	// ErrBinding: the message was made for another request.
 	ErrBinding = fmt.Errorf("%w: bound to another request", ErrClaims)
+	// ErrType: the token is of another kind (its typ is not the one the
+	// verifier accepts).
+	ErrType = fmt.Errorf("%w: token of another kind", ErrMalformed)
 )

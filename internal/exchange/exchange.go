@@ -26,3 +26,10 @@ var Seal func(ctx context.Context, sealer any, to *seal.PublicKey, audience stri
 // after the message verified and before its id is recorded, so that a
 // message it refuses (one meant for another request) keeps its id.
 var Open func(ctx context.Context, opener any, envelope string, check func(msg any) error) (msg any, c *seal.Context, err error)
+
+// RequestClaims are the claims that bind a transport request's envelope to
+// its HTTP request: method, target URI, content type, whether a body
+// follows, and the sealed header fields. Only a request envelope may carry
+// them; the root package reserves them in every other kind it seals or
+// opens.
+var RequestClaims = []string{"htm", "htu", "hct", "hbd", "hfs"}

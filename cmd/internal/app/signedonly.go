@@ -32,7 +32,7 @@ func (s *SignedOnly) Handler() (http.Handler, error) {
 	if log == nil {
 		log = slog.New(slog.DiscardHandler)
 	}
-	var vopts []token.VerifierOption
+	vopts := []token.VerifierOption{token.WithType(session.BearerTokenType)}
 	if s.Leeway > 0 {
 		vopts = append(vopts, token.WithLeeway(s.Leeway))
 	}

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"path/filepath"
 	"strings"
 
 	"github.com/sealjwt/sealjwt/seal"
@@ -288,26 +289,57 @@ func WritePublic(path string, data []byte, force bool) error {
 	return writeFile(path, data, 0o644, force)
 }
 
+// writeFile writes a key file without ever following a symlink at path:
+// run by root in a shared directory, following one would write a private
+// key into a file that another user owns and can read. A new file is
+// created exclusively (O_EXCL, O_NOFOLLOW); with force, the data goes to
+// a fresh temporary file in the same directory, which then replaces path
+// by rename, so that path is either the old file or the whole new one.
 func writeFile(path string, data []byte, mode os.FileMode, force bool) error {
-	flags := os.O_WRONLY | os.O_CREATE | os.O_EXCL
 	if force {
-		flags = os.O_WRONLY | os.O_CREATE | os.O_TRUNC
+		return replaceFile(path, data, mode)
 	}
-	f, err := os.OpenFile(path, flags, mode)
+	f, err := os.OpenFile(path, os.O_WRONLY|os.O_CREATE|os.O_EXCL|oNoFollow, mode)
 	if errors.Is(err, os.ErrExist) {
-		return fmt.Errorf("%s exists; use --force to overwrite it", path)
+		return fmt.Errorf("%s exists; use --force to replace it", path)
 	}
 	if err != nil {
 		return err
 	}
-	// OpenFile leaves the mode of an existing file alone: tighten it.
-	if err := f.Chmod(mode); err != nil {
-		f.Close()
+	if err := writeClose(f, data, mode); err != nil {
+		_ = os.Remove(path)
 		return err
 	}
-	if _, err := f.Write(append(data, '\n')); err != nil {
-		f.Close()
+	return nil
+}
+
+// replaceFile writes data to a temporary file next to path and renames it
+// over path (a symlink there is replaced, not followed).
+func replaceFile(path string, data []byte, mode os.FileMode) error {
+	f, err := os.CreateTemp(filepath.Dir(path), "."+filepath.Base(path)+".*.tmp") // O_EXCL, mode 0600
+	if err != nil {
 		return err
 	}
-	return f.Close()
+	tmp := f.Name()
+	if err := writeClose(f, data, mode); err != nil {
+		_ = os.Remove(tmp)
+		return err
+	}
+	if err := os.Rename(tmp, path); err != nil {
+		_ = os.Remove(tmp)
+		return err
+	}
+	return nil
+}
+
+// writeClose sets f's mode, writes data and a newline, syncs and closes.
+func writeClose(f *os.File, data []byte, mode os.FileMode) error {
+	err := f.Chmod(mode)
+	if err == nil {
+		_, err = f.Write(append(data, '\n'))
+	}
+	if err == nil {
+		err = f.Sync()
+	}
+	return errors.Join(err, f.Close())
 }
