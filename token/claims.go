@@ -38,6 +38,7 @@ type claims struct {
 	exp, iat, nbf *jwt.NumericDate
 	err           error // the strict decoding error, reported as is
 	tutorial      bool  // iss, aud, jti and iat may be absent (WithTutorialCompat)
+	longLived     bool  // exp may be absent (Verifier.ForLongLived)
 }
 
 func (c *claims) GetExpirationTime() (*jwt.NumericDate, error) { return c.exp, nil }
@@ -84,7 +85,7 @@ func (c *claims) decode(data []byte) error {
 	if len(c.jti) > maxJTILen {
 		return fmt.Errorf("%w: jti longer than %d bytes", ErrClaims, maxJTILen)
 	}
-	if c.exp, err = parseNumericDate("exp", w.exp, true, 1); err != nil {
+	if c.exp, err = parseNumericDate("exp", w.exp, !c.longLived, 1); err != nil {
 		return err
 	}
 	if c.iat, err = parseNumericDate("iat", w.iat, !c.tutorial, 1); err != nil {

@@ -199,8 +199,10 @@ func (s *Signer) claimsJSON(audience []string, app []byte, p *signParams) ([]byt
 	}
 	b = append(b, `,"iat":`...)
 	b = strconv.AppendInt(b, iat, 10)
-	b = append(b, `,"exp":`...)
-	b = strconv.AppendInt(b, iat+s.lifetime, 10)
+	if exp, ok := p.expiry(iat, s.lifetime); ok {
+		b = append(b, `,"exp":`...)
+		b = strconv.AppendInt(b, exp, 10)
+	}
 	b = append(b, `,"jti":"`...)
 	b = append(b, jti...)
 	b = append(b, '"')
@@ -225,6 +227,7 @@ type SignOption func(*signParams)
 
 type signParams struct {
 	jti   string
+	exp   expiry
 	extra []byte   // further members, each written as `,"name":value`
 	names []string // their names, which the application claims may not use
 	err   error
@@ -240,6 +243,43 @@ func WithID(id string) SignOption {
 			p.err = fmt.Errorf("%w: jti must be 1 to %d base64url characters", ErrClaims, maxJTILen)
 		}
 		p.jti = id
+	}
+}
+
+// expiry is how one token's exp is chosen: the Signer's lifetime unless
+// a SignOption says otherwise.
+type expiry struct {
+	none bool  // WithoutExpiry
+	at   int64 // WithExpiresAt, Unix seconds; 0 means iat + lifetime
+}
+
+// expiry returns the exp to write, and false for a token without one.
+func (p *signParams) expiry(iat, lifetime int64) (int64, bool) {
+	switch {
+	case p.exp.none:
+		return 0, false
+	case p.exp.at != 0:
+		return p.exp.at, true
+	}
+	return iat + lifetime, true
+}
+
+// WithoutExpiry makes a token with no exp: data at rest, read for years,
+// which only a Verifier from ForLongLived accepts. A message verifier
+// requires exp and refuses such a token.
+func WithoutExpiry() SignOption {
+	return func(p *signParams) { p.exp = expiry{none: true} }
+}
+
+// WithExpiresAt sets the token's exp to t instead of iat plus the Signer's
+// lifetime, for a long-lived token whose sealer wants it to end (the
+// Signer's lifetime cap does not apply). t must fall between 1970 and 9999.
+func WithExpiresAt(t time.Time) SignOption {
+	return func(p *signParams) {
+		if t.Unix() < 1 || t.Unix() > maxNumericDate {
+			p.err = fmt.Errorf("%w: exp %v is outside 1970 to 9999", ErrClaims, t)
+		}
+		p.exp = expiry{at: t.Unix()}
 	}
 }
 

@@ -44,6 +44,7 @@ type Verifier struct {
 	now         func() time.Time
 	typ         string
 	tutorial    bool
+	longLived   bool        // ForLongLived: exp optional, no lifetime cap
 	trust       *trustState // shared with the Verifiers ForType makes
 }
 
@@ -71,6 +72,8 @@ type trustedKey struct {
 	issuer    string
 	key       *VerifyingKey
 	validator *jwt.Validator
+	// longLived is validator without exp required, for ForLongLived.
+	longLived *jwt.Validator
 }
 
 // VerifierOption configures a Verifier: WithLeeway, WithMaxLifetime,
@@ -214,7 +217,22 @@ func (v *Verifier) ForType(typ string) (*Verifier, error) {
 	}
 	c := *v
 	c.typ = typ
+	c.longLived = false
 	return &c, nil
+}
+
+// ForLongLived is ForType for tokens on data at rest, read for years:
+// exp is optional (checked, with the leeway, when present), the maximum
+// lifetime does not apply. Every other check stays: typ, signature, the
+// key's issuer, audience, iat, jti present. Such tokens are meant to be
+// accepted any number of times: use Verify, not VerifyOnce.
+func (v *Verifier) ForLongLived(typ string) (*Verifier, error) {
+	c, err := v.ForType(typ)
+	if err != nil {
+		return nil, err
+	}
+	c.longLived = true
+	return c, nil
 }
 
 // Trust registers keys as belonging to issuer: a token signed by one of
@@ -249,7 +267,6 @@ func (v *Verifier) Trust(issuer string, keys *VerifyingKeySet) error {
 // The signing method is the key's own, never the header's.
 func (v *Verifier) newTrustedKey(issuer string, k *VerifyingKey) *trustedKey {
 	opts := []jwt.ParserOption{
-		jwt.WithExpirationRequired(),
 		jwt.WithIssuedAt(),
 		jwt.WithLeeway(v.leeway),
 		jwt.WithTimeFunc(v.now),
@@ -257,7 +274,9 @@ func (v *Verifier) newTrustedKey(issuer string, k *VerifyingKey) *trustedKey {
 	if !v.tutorial { // with it, optional iss and aud are checked in Verify
 		opts = append(opts, jwt.WithIssuer(issuer), jwt.WithAudience(v.audience))
 	}
-	return &trustedKey{tutorial: v.tutorial, issuer: issuer, key: k, validator: jwt.NewValidator(opts...)}
+	return &trustedKey{tutorial: v.tutorial, issuer: issuer, key: k,
+		validator: jwt.NewValidator(append(opts, jwt.WithExpirationRequired())...),
+		longLived: jwt.NewValidator(opts...)}
 }
 
 // ourHeader is the encoded header a Signer of this package writes for k
@@ -310,15 +329,18 @@ func (v *Verifier) Verify(token string) (*Verified, error) {
 	if err != nil {
 		return nil, fmt.Errorf("payload: %w", err)
 	}
-	c, err := tk.verify(token[:len(hseg)+1+len(pseg)], sseg, payload)
+	c, err := tk.verifyClaims(token[:len(hseg)+1+len(pseg)], sseg, payload, v.longLived)
 	if err != nil {
 		return nil, v.explain(err, tk, c)
 	}
 	if err := v.checkBounds(tk, c); err != nil {
 		return nil, err
 	}
-	out := &Verified{Issuer: tk.issuer, Subject: c.sub, Audience: c.aud, ExpiresAt: c.exp.Time,
+	out := &Verified{Issuer: tk.issuer, Subject: c.sub, Audience: c.aud,
 		ID: c.jti, KID: tk.key.kid, Alg: tk.key.alg, Payload: payload}
+	if c.exp != nil {
+		out.ExpiresAt = c.exp.Time
+	}
 	if c.iat != nil {
 		out.IssuedAt = c.iat.Time
 	}
@@ -339,6 +361,9 @@ func (v *Verifier) checkBounds(tk *trustedKey, c *claims) error {
 			return fmt.Errorf("%w: aud does not name %q", ErrAudience, v.audience)
 		}
 	}
+	if v.longLived {
+		return nil
+	}
 	start, what := v.now(), "exp - now"
 	if c.iat != nil {
 		start, what = c.iat.Time, "exp - iat"
@@ -353,14 +378,23 @@ func (v *Verifier) checkBounds(tk *trustedKey, c *claims) error {
 // and only then decodes and validates the claims: a token that is both
 // forged and expired is reported as forged.
 func (tk *trustedKey) verify(signingInput, sigSeg string, payload []byte) (*claims, error) {
+	return tk.verifyClaims(signingInput, sigSeg, payload, false)
+}
+
+// verifyClaims is verify; with longLived, exp may be absent.
+func (tk *trustedKey) verifyClaims(signingInput, sigSeg string, payload []byte, longLived bool) (*claims, error) {
 	if err := tk.key.verifySignature(signingInput, sigSeg); err != nil {
 		return nil, err
 	}
-	c := claims{tutorial: tk.tutorial}
+	c := claims{tutorial: tk.tutorial, longLived: longLived}
 	if err := c.decode(payload); err != nil {
 		return nil, err
 	}
-	if err := tk.validator.Validate(&c); err != nil {
+	validator := tk.validator
+	if longLived {
+		validator = tk.longLived
+	}
+	if err := validator.Validate(&c); err != nil {
 		return &c, mapError(err, &c)
 	}
 	return &c, nil
