@@ -38,7 +38,7 @@ type claims struct {
 	exp, iat, nbf *jwt.NumericDate
 	err           error // the strict decoding error, reported as is
 	tutorial      bool  // iss, aud, jti and iat may be absent (WithTutorialCompat)
-	longLived     bool  // exp may be absent (Verifier.ForLongLived)
+	longLived     bool  // exp and aud may be absent (Verifier.ForLongLived)
 }
 
 func (c *claims) GetExpirationTime() (*jwt.NumericDate, error) { return c.exp, nil }
@@ -74,7 +74,7 @@ func (c *claims) decode(data []byte) error {
 			return err
 		}
 	}
-	if !c.tutorial || !absent(w.aud) {
+	if !(c.tutorial || c.longLived) || !absent(w.aud) {
 		if c.aud, err = parseAudience(w.aud); err != nil {
 			return err
 		}

@@ -14,22 +14,27 @@ func TestLongLivedTokens(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	aud := []string{testAudience}
 	tenYears := func() time.Time { return testNow.Add(10 * 365 * 24 * time.Hour) }
 	tests := []struct {
 		name      string
-		opt       SignOption
+		opts      []SignOption
+		aud       []string
 		longLived bool
 		want      error
 	}{
-		{"no exp, long-lived verifier, ten years on", WithoutExpiry(), true, nil},
-		{"no exp, message verifier", WithoutExpiry(), false, ErrClaims},
-		{"exp passed, long-lived verifier", WithExpiresAt(testNow.Add(24 * time.Hour)), true, ErrExpired},
-		{"exp ahead, long-lived verifier, no lifetime cap", WithExpiresAt(testNow.Add(20 * 365 * 24 * time.Hour)), true, nil},
-		{"exp far ahead, message verifier refuses the lifetime", WithExpiresAt(testNow.Add(20 * 365 * 24 * time.Hour)), false, ErrClaims},
+		{"no exp, long-lived verifier, ten years on", []SignOption{WithoutExpiry()}, aud, true, nil},
+		{"no exp, message verifier", []SignOption{WithoutExpiry()}, aud, false, ErrClaims},
+		{"exp passed, long-lived verifier", []SignOption{WithExpiresAt(testNow.Add(24 * time.Hour))}, aud, true, ErrExpired},
+		{"exp ahead, long-lived verifier, no lifetime cap", []SignOption{WithExpiresAt(testNow.Add(20 * 365 * 24 * time.Hour))}, aud, true, nil},
+		{"exp far ahead, message verifier refuses the lifetime", []SignOption{WithExpiresAt(testNow.Add(20 * 365 * 24 * time.Hour))}, aud, false, ErrClaims},
+		{"no aud, long-lived verifier", []SignOption{WithoutAudience(), WithoutExpiry()}, nil, true, nil},
+		{"no aud, message verifier", []SignOption{WithoutAudience(), WithoutExpiry()}, nil, false, ErrAudience},
+		{"aud of another, long-lived verifier", []SignOption{WithoutExpiry()}, []string{"https://other.example"}, true, ErrAudience},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
-			jws, err := signer.Sign([]string{testAudience}, nil, tc.opt)
+			jws, err := signer.Sign(tc.aud, nil, tc.opts...)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -38,7 +43,7 @@ func TestLongLivedTokens(t *testing.T) {
 				t.Fatal(err)
 			}
 			if tc.longLived {
-				v, err = v.ForLongLived("test-file+jwt")
+				v, err = v.ForLongLived("test-file+jwt", 0)
 			} else {
 				v, err = v.ForType("test-file+jwt")
 			}
@@ -52,7 +57,7 @@ func TestLongLivedTokens(t *testing.T) {
 			if !errors.Is(err, tc.want) || (tc.want == nil && err != nil) {
 				t.Fatalf("Verify: %v, want %v", err, tc.want)
 			}
-			if err == nil && tc.opt != nil && got.IssuedAt.IsZero() {
+			if err == nil && got.IssuedAt.IsZero() {
 				t.Fatal("verified token lost its iat")
 			}
 		})
@@ -69,7 +74,7 @@ func TestForTypeResetsLongLived(t *testing.T) {
 		t.Fatal(err)
 	}
 	v, _ := NewVerifier(testAudience, WithClock(fixedClock))
-	ll, err := v.ForLongLived(Type)
+	ll, err := v.ForLongLived(Type, 0)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -80,5 +85,46 @@ func TestForTypeResetsLongLived(t *testing.T) {
 	}
 	if _, err := back.Verify(jws); !errors.Is(err, ErrClaims) {
 		t.Fatalf("ForType of a long-lived verifier accepted a token without exp: %v", err)
+	}
+}
+
+// WithoutAudience and an audience are exclusive, so that neither is
+// dropped by mistake.
+func TestWithoutAudienceNeedsNoAudience(t *testing.T) {
+	signer, _ := NewSigner(mustKeySet(t, testKey(t, EdDSA)), testIssuer)
+	if _, err := signer.Sign([]string{testAudience}, nil, WithoutAudience()); !errors.Is(err, ErrAudience) {
+		t.Fatalf("WithoutAudience with an audience: %v", err)
+	}
+	if _, err := signer.Sign(nil, nil); !errors.Is(err, ErrAudience) {
+		t.Fatalf("no audience without WithoutAudience: %v", err)
+	}
+}
+
+// The reader's maximum age refuses data signed longer ago, whatever its exp.
+func TestLongLivedMaxAge(t *testing.T) {
+	k := testKey(t, EdDSA)
+	signer, _ := NewSigner(mustKeySet(t, k), testIssuer, WithClock(fixedClock))
+	jws, err := signer.Sign([]string{testAudience}, nil, WithoutExpiry())
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, tc := range []struct {
+		later  time.Duration
+		maxAge time.Duration
+		want   error
+	}{
+		{2 * time.Hour, time.Hour, ErrExpired},
+		{30 * time.Minute, time.Hour, nil},
+		{2 * time.Hour, 0, nil},
+	} {
+		v, _ := NewVerifier(testAudience, WithClock(func() time.Time { return testNow.Add(tc.later) }))
+		ll, err := v.ForLongLived(Type, tc.maxAge)
+		if err != nil {
+			t.Fatal(err)
+		}
+		_ = v.Trust(testIssuer, mustKeySet(t, k).Public())
+		if _, err := ll.Verify(jws); !errors.Is(err, tc.want) || (tc.want == nil && err != nil) {
+			t.Fatalf("%v later, max age %v: %v, want %v", tc.later, tc.maxAge, err, tc.want)
+		}
 	}
 }

@@ -180,8 +180,8 @@ func (s *Signer) sign(body []byte) (string, error) {
 // order, then the application members (app is an object's inside, or
 // empty). Built by hand because it is on every Sign and its shape is fixed.
 func (s *Signer) claimsJSON(audience []string, app []byte, p *signParams) ([]byte, error) {
-	if len(audience) == 0 || slices.Contains(audience, "") {
-		return nil, fmt.Errorf("%w: audience must name at least one non-empty recipient", ErrAudience)
+	if p.noAud != (len(audience) == 0) || slices.Contains(audience, "") {
+		return nil, fmt.Errorf("%w: audience must name at least one non-empty recipient, unless WithoutAudience", ErrAudience)
 	}
 	jti := p.jti
 	if jti == "" {
@@ -190,11 +190,14 @@ func (s *Signer) claimsJSON(audience []string, app []byte, p *signParams) ([]byt
 	iat := s.now().Unix()
 	b := make([]byte, 0, 96+len(s.issJSON)+len(app)+len(p.extra)+32*len(audience))
 	b = append(b, s.issJSON...)
-	b = append(b, `,"aud":`...)
-	if len(audience) == 1 {
+	switch len(audience) {
+	case 0:
+	case 1:
+		b = append(b, `,"aud":`...)
 		b = appendJSONString(b, audience[0])
-	} else {
+	default:
 		a, _ := json.Marshal(audience) // strings always marshal
+		b = append(b, `,"aud":`...)
 		b = append(b, a...)
 	}
 	b = append(b, `,"iat":`...)
@@ -228,6 +231,7 @@ type SignOption func(*signParams)
 type signParams struct {
 	jti   string
 	exp   expiry
+	noAud bool // WithoutAudience
 	extra []byte   // further members, each written as `,"name":value`
 	names []string // their names, which the application claims may not use
 	err   error
@@ -269,6 +273,13 @@ func (p *signParams) expiry(iat, lifetime int64) (int64, bool) {
 // requires exp and refuses such a token.
 func WithoutExpiry() SignOption {
 	return func(p *signParams) { p.exp = expiry{none: true} }
+}
+
+// WithoutAudience makes a token with no aud, for data at rest whose
+// recipients are named otherwise (by their keys); Sign is then given no
+// audience. Only a Verifier from ForLongLived accepts such a token.
+func WithoutAudience() SignOption {
+	return func(p *signParams) { p.noAud = true }
 }
 
 // WithExpiresAt sets the token's exp to t instead of iat plus the Signer's

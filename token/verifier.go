@@ -45,6 +45,7 @@ type Verifier struct {
 	typ         string
 	tutorial    bool
 	longLived   bool        // ForLongLived: exp optional, no lifetime cap
+	maxAge      time.Duration
 	trust       *trustState // shared with the Verifiers ForType makes
 }
 
@@ -217,21 +218,29 @@ func (v *Verifier) ForType(typ string) (*Verifier, error) {
 	}
 	c := *v
 	c.typ = typ
-	c.longLived = false
+	c.longLived, c.maxAge = false, 0
 	return &c, nil
 }
 
 // ForLongLived is ForType for tokens on data at rest, read for years:
 // exp is optional (checked, with the leeway, when present), the maximum
-// lifetime does not apply. Every other check stays: typ, signature, the
-// key's issuer, audience, iat, jti present. Such tokens are meant to be
+// lifetime does not apply, and aud is optional (such a token names its
+// recipients otherwise), but must name this verifier's audience when
+// present. Every other check stays: typ, signature, the key's issuer, iat,
+// jti present. Such tokens are meant to be
 // accepted any number of times: use Verify, not VerifyOnce.
-func (v *Verifier) ForLongLived(typ string) (*Verifier, error) {
+//
+// maxAge, when not 0, refuses a token whose iat is more than maxAge (plus
+// the leeway) before now: the reader's own limit on how old data may be.
+func (v *Verifier) ForLongLived(typ string, maxAge time.Duration) (*Verifier, error) {
+	if maxAge < 0 {
+		return nil, fmt.Errorf("%w: max age must not be negative", ErrConfig)
+	}
 	c, err := v.ForType(typ)
 	if err != nil {
 		return nil, err
 	}
-	c.longLived = true
+	c.longLived, c.maxAge = true, maxAge
 	return c, nil
 }
 
@@ -271,12 +280,13 @@ func (v *Verifier) newTrustedKey(issuer string, k *VerifyingKey) *trustedKey {
 		jwt.WithLeeway(v.leeway),
 		jwt.WithTimeFunc(v.now),
 	}
-	if !v.tutorial { // with it, optional iss and aud are checked in Verify
-		opts = append(opts, jwt.WithIssuer(issuer), jwt.WithAudience(v.audience))
+	if v.tutorial { // optional iss and aud are checked in checkBounds
+		return &trustedKey{tutorial: true, issuer: issuer, key: k, validator: jwt.NewValidator(append(opts, jwt.WithExpirationRequired())...)}
 	}
-	return &trustedKey{tutorial: v.tutorial, issuer: issuer, key: k,
-		validator: jwt.NewValidator(append(opts, jwt.WithExpirationRequired())...),
-		longLived: jwt.NewValidator(opts...)}
+	opts = append(opts, jwt.WithIssuer(issuer))
+	return &trustedKey{issuer: issuer, key: k,
+		validator: jwt.NewValidator(append(opts, jwt.WithExpirationRequired(), jwt.WithAudience(v.audience))...),
+		longLived: jwt.NewValidator(opts...)} // aud, optional, is checked in checkBounds
 }
 
 // ourHeader is the encoded header a Signer of this package writes for k
@@ -362,6 +372,12 @@ func (v *Verifier) checkBounds(tk *trustedKey, c *claims) error {
 		}
 	}
 	if v.longLived {
+		if c.aud != nil && !slices.Contains(c.aud, v.audience) {
+			return fmt.Errorf("%w: aud %.200q does not name %q", ErrAudience, []string(c.aud), v.audience)
+		}
+		if age := v.now().Sub(c.iat.Time); v.maxAge > 0 && age > v.maxAge+v.leeway {
+			return fmt.Errorf("%w: iat %s is %v ago, over the maximum age of %v", ErrExpired, c.iat.UTC().Format(time.RFC3339), age.Round(time.Second), v.maxAge)
+		}
 		return nil
 	}
 	start, what := v.now(), "exp - now"
