@@ -231,7 +231,7 @@ type SignOption func(*signParams)
 type signParams struct {
 	jti   string
 	exp   expiry
-	noAud bool // WithoutAudience
+	noAud bool     // WithoutAudience
 	extra []byte   // further members, each written as `,"name":value`
 	names []string // their names, which the application claims may not use
 	err   error

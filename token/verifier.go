@@ -44,7 +44,7 @@ type Verifier struct {
 	now         func() time.Time
 	typ         string
 	tutorial    bool
-	longLived   bool        // ForLongLived: exp optional, no lifetime cap
+	longLived   bool // ForLongLived: exp optional, no lifetime cap
 	maxAge      time.Duration
 	trust       *trustState // shared with the Verifiers ForType makes
 }
