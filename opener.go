@@ -21,6 +21,8 @@ type Opener struct {
 	keys           *seal.KeySet
 	verifier       *token.Verifier // the given policy and senders, typ token.Type
 	streamVerifier *token.Verifier // the same, typ StreamType
+	fileVerifier   *token.Verifier // the same, long-lived, typ FileType
+	maxAge         time.Duration   // WithMaxAge, for files
 	replay         replay.Store
 	observer       Observer
 }
@@ -40,7 +42,7 @@ func WithReplayStore(s replay.Store) OpenerOption {
 // id, its leeway, maximum lifetime and clock apply, and the senders it
 // trusts (now or later) are the senders this Opener accepts. The token
 // type is the Opener's own, whatever verifier requires: token.Type for a
-// message, StreamType for a stream; a verifier WithTutorialCompat, which
+// message, StreamType for a stream, FileType for a file; a verifier WithTutorialCompat, which
 // accepts untyped tokens, is refused. A message that an HS256 key signed
 // is refused at Open: whoever verifies with a shared secret can also sign
 // with it, so it cannot name a sender.
@@ -65,6 +67,9 @@ func NewOpener(keys *seal.KeySet, verifier *token.Verifier, opts ...OpenerOption
 	}
 	if o.replay == nil {
 		o.replay = replay.NewMemory()
+	}
+	if o.fileVerifier, err = verifier.ForLongLived(FileType, o.maxAge); err != nil {
+		return nil, err
 	}
 	return o, nil
 }

@@ -13,11 +13,13 @@ import (
 type Sealer struct {
 	signer       *token.Signer
 	streamSigner *token.Signer // the same key, typ StreamType
+	fileSigner   *token.Signer // the same key, typ FileType
 }
 
 // NewSealer returns a Sealer that signs with signer: its issuer, key,
 // lifetime and clock. The token type is the Sealer's own, whatever signer
-// writes: token.Type for a message, StreamType for a stream. The signer's
+// writes: token.Type for a message, StreamType for a stream, FileType for
+// a file. The signer's
 // key must be one only the sender holds: HS256, the shared-secret mode's
 // alg, is refused.
 func NewSealer(signer *token.Signer) (*Sealer, error) {
@@ -35,7 +37,11 @@ func NewSealer(signer *token.Signer) (*Sealer, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &Sealer{signer: messageSigner, streamSigner: streamSigner}, nil
+	fileSigner, err := signer.ForType(FileType)
+	if err != nil {
+		return nil, err
+	}
+	return &Sealer{signer: messageSigner, streamSigner: streamSigner, fileSigner: fileSigner}, nil
 }
 
 // RecipientClaim names the signed claim that binds a message to the

@@ -307,17 +307,28 @@ func isBase64URL(s string) bool {
 // WithStringClaim adds the string claim name, which the application's
 // claims then may not set. Registered claim names are refused.
 func WithStringClaim(name, value string) SignOption {
+	return func(p *signParams) { p.addClaim(name, appendJSONString(nil, value)) }
+}
+
+// WithStringsClaim is WithStringClaim for an array of strings, in order.
+func WithStringsClaim(name string, values []string) SignOption {
 	return func(p *signParams) {
-		if name == "" || checkNameCase(name, registeredNames, ErrClaims) != nil || slices.Contains(registeredNames, name) || slices.Contains(p.names, name) {
-			p.err = fmt.Errorf("%w: claim %q cannot be added", ErrClaims, name)
-			return
-		}
-		p.names = append(p.names, name)
-		p.extra = append(p.extra, ',')
-		p.extra = appendJSONString(p.extra, name)
-		p.extra = append(p.extra, ':')
-		p.extra = appendJSONString(p.extra, value)
+		v, _ := json.Marshal(values) // strings always marshal
+		p.addClaim(name, v)
 	}
+}
+
+// addClaim appends the member name with its encoded JSON value.
+func (p *signParams) addClaim(name string, value []byte) {
+	if name == "" || checkNameCase(name, registeredNames, ErrClaims) != nil || slices.Contains(registeredNames, name) || slices.Contains(p.names, name) {
+		p.err = fmt.Errorf("%w: claim %q cannot be added", ErrClaims, name)
+		return
+	}
+	p.names = append(p.names, name)
+	p.extra = append(p.extra, ',')
+	p.extra = appendJSONString(p.extra, name)
+	p.extra = append(p.extra, ':')
+	p.extra = append(p.extra, value...)
 }
 
 // appendJSONString appends s as a JSON string. Plain ASCII, the common
