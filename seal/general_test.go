@@ -95,10 +95,12 @@ func TestGeneralRefusesUnprotectedAndUnknownMembers(t *testing.T) {
 	}
 	ks, _ := NewKeySet(k)
 	for name, edit := range map[string]func(string) string{
-		"unprotected":       func(s string) string { return strings.Replace(s, `{"protected"`, `{"unprotected":{},"protected"`, 1) },
-		"recipient jku":     func(s string) string { return strings.Replace(s, `"header":{`, `"header":{"jku":"https://x",`, 1) },
-		"crit in protected": func(s string) string { return strings.Replace(s, `"protected":"eyJlbmMiOiJBMjU2R0NNIn0"`, `"protected":"eyJlbmMiOiJBMjU2R0NNIiwiY3JpdCI6W119"`, 1) },
-		"integrated alg":    func(s string) string { return strings.Replace(s, `"alg":"HPKE-3-KE"`, `"alg":"HPKE-3"`, 1) },
+		"unprotected":   func(s string) string { return strings.Replace(s, `{"protected"`, `{"unprotected":{},"protected"`, 1) },
+		"recipient jku": func(s string) string { return strings.Replace(s, `"header":{`, `"header":{"jku":"https://x",`, 1) },
+		"crit in protected": func(s string) string {
+			return strings.Replace(s, `"protected":"eyJlbmMiOiJBMjU2R0NNIn0"`, `"protected":"eyJlbmMiOiJBMjU2R0NNIiwiY3JpdCI6W119"`, 1)
+		},
+		"integrated alg": func(s string) string { return strings.Replace(s, `"alg":"HPKE-3-KE"`, `"alg":"HPKE-3"`, 1) },
 	} {
 		edited := edit(string(jwe))
 		if edited == string(jwe) {
