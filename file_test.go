@@ -37,10 +37,16 @@ func sealFileTo(t testing.TB, sender *party, to []*seal.PublicKey, data []byte, 
 	return out.Bytes()
 }
 
-// openFileAt opens file with keys at the instant now, trusting sender.
-func openFileAt(t testing.TB, keys *seal.KeySet, sender *party, now time.Time, file []byte, opts ...sealjwt.OpenerOption) (*sealjwt.File, []byte, error) {
+// openerFor returns an Opener of keys trusting sender, at the instant
+// time.Now or the one of opts' clock.
+func openerFor(t testing.TB, keys *seal.KeySet, sender *party, opts ...token.VerifierOption) *sealjwt.Opener {
 	t.Helper()
-	v, err := token.NewVerifier("backup-reader", token.WithClock(func() time.Time { return now }))
+	return openerAt(t, keys, sender, opts, nil)
+}
+
+func openerAt(t testing.TB, keys *seal.KeySet, sender *party, vopts []token.VerifierOption, opts []sealjwt.OpenerOption) *sealjwt.Opener {
+	t.Helper()
+	v, err := token.NewVerifier("backup-reader", vopts...)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -51,6 +57,13 @@ func openFileAt(t testing.TB, keys *seal.KeySet, sender *party, now time.Time, f
 	if err != nil {
 		t.Fatal(err)
 	}
+	return o
+}
+
+// openFileAt opens file with keys at the instant now, trusting sender.
+func openFileAt(t testing.TB, keys *seal.KeySet, sender *party, now time.Time, file []byte, opts ...sealjwt.OpenerOption) (*sealjwt.File, []byte, error) {
+	t.Helper()
+	o := openerAt(t, keys, sender, []token.VerifierOption{token.WithClock(func() time.Time { return now })}, opts)
 	f, rd, err := o.OpenFile(context.Background(), bytes.NewReader(file))
 	if err != nil {
 		return nil, nil, err
