@@ -109,12 +109,21 @@ func (o *output) writeErr() error { return o.Writer.(*outputWriter).err }
 
 // sealFile seals the data to every recipient as one sealed file.
 func sealFile(e env, d *dataFlags, s *sealjwt.Sealer, to []*seal.PublicKey, claims any) error {
+	return sealData(e, d, func(out io.Writer) (io.WriteCloser, error) {
+		return s.SealFile(context.Background(), out, to, claims)
+	})
+}
+
+// sealData seals the input (-i or stdin) to the output (-o or stdout)
+// through the writer start makes, record by record: memory stays flat
+// whatever the length.
+func sealData(e env, d *dataFlags, start func(io.Writer) (io.WriteCloser, error)) error {
 	in, out, done, err := d.open(e)
 	if err != nil {
 		return err
 	}
 	defer done()
-	w, err := s.SealFile(context.Background(), out, to, claims)
+	w, err := start(out)
 	if err != nil {
 		return err
 	}
@@ -152,7 +161,13 @@ func openFile(e env, d *dataFlags, o *sealjwt.Opener) error {
 		return fmt.Errorf("rejected: %w", err)
 	}
 	printFile(e.stderr, f)
-	_, err = io.Copy(out, plaintext)
+	return copyOut(out, plaintext)
+}
+
+// copyOut copies the authenticated plaintext to the output and keeps it
+// only if the whole input verified.
+func copyOut(out *output, plaintext io.Reader) error {
+	_, err := io.Copy(out, plaintext)
 	switch {
 	case out.writeErr() != nil:
 		return fmt.Errorf("writing the output: %w", out.writeErr())

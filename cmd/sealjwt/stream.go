@@ -11,24 +11,11 @@ import (
 )
 
 // sealStdin seals the input (-i or stdin) to the output (-o or stdout) as
-// one stream, record by record: memory stays flat whatever the length.
+// one stream.
 func sealStdin(e env, d *dataFlags, s *sealjwt.Sealer, to *seal.PublicKey, aud string, claims any) error {
-	in, out, done, err := d.open(e)
-	if err != nil {
-		return err
-	}
-	defer done()
-	w, err := s.SealStream(context.Background(), out, to, aud, claims)
-	if err != nil {
-		return err
-	}
-	if err := copyData(w, in, out); err != nil {
-		return err
-	}
-	if err := w.Close(); err != nil {
-		return err
-	}
-	return out.Commit()
+	return sealData(e, d, func(out io.Writer) (io.WriteCloser, error) {
+		return s.SealStream(context.Background(), out, to, aud, claims)
+	})
 }
 
 // openStdin opens the stream on the input (-i or stdin): the verified
@@ -50,13 +37,7 @@ func openStdin(e env, d *dataFlags, o *sealjwt.Opener) error {
 	if err := printClaims(e.stderr, msg.Payload); err != nil {
 		return err
 	}
-	switch _, err := io.Copy(out, plaintext); {
-	case out.writeErr() != nil:
-		return fmt.Errorf("writing the output: %w", out.writeErr())
-	case err != nil:
-		return fmt.Errorf("rejected: %w", err)
-	}
-	return out.Commit()
+	return copyOut(out, plaintext)
 }
 
 // outputWriter keeps the output's own failure apart from the stream's, so
