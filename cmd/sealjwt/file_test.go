@@ -82,6 +82,9 @@ func TestFileSealedToTwoOpensWithEither(t *testing.T) {
 	if code, errs := open("out3", "outsider.jwk", "recovery.jwk"); code != cli.ExitOK {
 		t.Fatalf("--key outsider --key recovery: exit %d, %s", code, errs)
 	}
+	if code, errs := open("out4", "service.jwk", "service.jwk"); code != cli.ExitRejected || !strings.Contains(errs, "--key") {
+		t.Fatalf("the same key twice: exit %d, %s", code, errs)
+	}
 }
 
 // --max-age takes days; a file older than it is refused.
