@@ -36,9 +36,10 @@ type File struct {
 }
 
 // WithExpiresAt gives a sealed file an exp: it is refused after t. A file
-// has none unless asked. Messages and streams keep the signer's lifetime.
+// has none unless asked. Seal and SealStream refuse it: a message's
+// lifetime is its signer's.
 func WithExpiresAt(t time.Time) SealOption {
-	return func(p *sealParams) { p.signOpts = append(p.signOpts, token.WithExpiresAt(t)) }
+	return func(p *sealParams) { p.expiresAt = t }
 }
 
 // WithMaxAge makes OpenFile refuse a file signed (iat) more than d ago,
@@ -74,6 +75,9 @@ func (s *Sealer) SealFile(ctx context.Context, dst io.Writer, to []*seal.PublicK
 	p := sealParams{signOpts: []token.SignOption{token.WithoutAudience(), token.WithoutExpiry(), token.WithStringsClaim(RecipientClaim, thumbs)}}
 	for _, o := range opts {
 		o(&p)
+	}
+	if !p.expiresAt.IsZero() {
+		p.signOpts = append(p.signOpts, token.WithExpiresAt(p.expiresAt))
 	}
 	jws, err := s.fileSigner.Sign(nil, claims, p.signOpts...)
 	if err != nil {

@@ -362,3 +362,12 @@ func TestFileBodyTruncatedOrTrailing(t *testing.T) {
 		}
 	}
 }
+
+// WithExpiresAt is for files: a message's lifetime stays its signer's.
+func TestWithExpiresAtRefusedForMessages(t *testing.T) {
+	sender, recv := fixture(t)
+	_, err := sender.sealer(t).Seal(context.Background(), recv.pub(), recv.id, nil, sealjwt.WithExpiresAt(time.Now().Add(time.Minute)))
+	if !errors.Is(err, sealjwt.ErrConfig) {
+		t.Fatalf("Seal WithExpiresAt: %v, want ErrConfig", err)
+	}
+}

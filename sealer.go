@@ -3,6 +3,7 @@ package sealjwt
 import (
 	"context"
 	"fmt"
+	"time"
 
 	"github.com/sealjwt/sealjwt/seal"
 	"github.com/sealjwt/sealjwt/token"
@@ -54,7 +55,10 @@ const RecipientClaim = "rkt"
 // A SealOption changes one message that Seal makes.
 type SealOption func(*sealParams)
 
-type sealParams struct{ signOpts []token.SignOption }
+type sealParams struct {
+	signOpts  []token.SignOption
+	expiresAt time.Time // WithExpiresAt: files only
+}
 
 // WithID sets the message's jti instead of a fresh one (token.NewID). A
 // message sent again keeps its id, so that a receiver's replay store
@@ -87,6 +91,9 @@ func (s *Sealer) seal(ctx context.Context, signer *token.Signer, to *seal.Public
 	p := sealParams{signOpts: []token.SignOption{token.WithStringClaim(RecipientClaim, to.Thumbprint())}}
 	for _, o := range opts {
 		o(&p)
+	}
+	if !p.expiresAt.IsZero() {
+		return "", nil, fmt.Errorf("%w: WithExpiresAt is for files; a message's lifetime is its signer's", ErrConfig)
 	}
 	jws, err := signer.Sign([]string{audience}, claims, p.signOpts...)
 	if err != nil {
