@@ -14,11 +14,6 @@ import (
 	"github.com/sealjwt/sealjwt/token"
 )
 
-// FileType is the "typ" of the signed token at the head of a sealed file.
-// It differs from a message's (token.Type) and a stream's (StreamType), so
-// that no one of the three passes for another.
-const FileType = "seal-file+jwt"
-
 // MaxFileRecipients caps the keys one file is sealed to.
 const MaxFileRecipients = seal.MaxRecipients
 

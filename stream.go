@@ -16,6 +16,11 @@ import (
 // transport), nor a message's envelope for the head of a stream.
 const StreamType = "seal-stream+jwt"
 
+// FileType is the "typ" of the signed token at the head of a sealed file
+// (SealFile). It differs from a message's (token.Type) and a stream's
+// (StreamType), so that no one of the three passes for another.
+const FileType = "seal-file+jwt"
+
 // StreamRecordSize is the plaintext carried by each full record of a
 // stream; a reader refuses any larger record before reading it.
 const StreamRecordSize = record.DefaultRecordSize
