@@ -23,6 +23,8 @@ type Opener struct {
 	verifier        *token.Verifier // the given policy and senders, typ token.Type (or WithOpenedType's)
 	streamVerifier  *token.Verifier // the same, typ StreamType
 	requestVerifier *token.Verifier // the same, typ RequestType (the transport's)
+	fileVerifier    *token.Verifier // the same, long-lived, typ FileType
+	maxAge          time.Duration   // WithMaxAge, for files
 	replay          replay.Store
 	observer        Observer
 	typ             string // the verifier's typ
@@ -50,7 +52,7 @@ func WithOpenedType(typ string) OpenerOption {
 // id, its leeway, maximum lifetime and clock apply, and the senders it
 // trusts (now or later) are the senders this Opener accepts. The token
 // type is the Opener's own, whatever verifier requires: token.Type for a
-// message, StreamType for a stream; a verifier WithTutorialCompat, which
+// message, StreamType for a stream, FileType for a file; a verifier WithTutorialCompat, which
 // accepts untyped tokens, is refused. A message that an HS256 key signed
 // is refused at Open: whoever verifies with a shared secret can also sign
 // with it, so it cannot name a sender.
@@ -79,8 +81,8 @@ func NewOpener(keys *seal.KeySet, verifier *token.Verifier, opts ...OpenerOption
 
 // setVerifiers makes one verifier for each kind the Opener accepts, from
 // verifier's policy and senders. Each reads the recipient claim byte for
-// byte; only the request's reads the request claims, which the others
-// refuse.
+// byte (a file's is a list); only the request's reads the request claims,
+// which the others refuse.
 func (o *Opener) setVerifiers(verifier *token.Verifier) error {
 	recipient := []string{RecipientClaim}
 	for _, k := range []struct {
@@ -100,7 +102,12 @@ func (o *Opener) setVerifiers(verifier *token.Verifier) error {
 			return err
 		}
 	}
-	return nil
+	file, err := verifier.ForLongLived(FileType, o.maxAge)
+	if err != nil {
+		return err
+	}
+	o.fileVerifier, err = file.ForClaims(recipient, exchange.RequestClaims)
+	return err
 }
 
 // Open decrypts envelope, verifies the signed message inside and records

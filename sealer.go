@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"slices"
+	"time"
 
 	"github.com/sealjwt/sealjwt/internal/exchange"
 	"github.com/sealjwt/sealjwt/internal/mediatype"
@@ -17,6 +18,7 @@ type Sealer struct {
 	signer        *token.Signer // typ token.Type, or WithSealedType's
 	streamSigner  *token.Signer // the same key, typ StreamType
 	requestSigner *token.Signer // the same key, typ RequestType (the transport's)
+	fileSigner    *token.Signer // the same key, typ FileType
 }
 
 // A SealerOption configures a Sealer.
@@ -47,14 +49,14 @@ func checkMessageType(typ string) error {
 }
 
 // ownKinds are the kinds of sealed token that have calls of their own, so
-// that Seal and Open never make or accept them. (A file kind joins them
-// where files are sealed.)
-var ownKinds = []string{StreamType, RequestType}
+// that Seal and Open never make or accept them.
+var ownKinds = []string{StreamType, RequestType, FileType}
 
 // NewSealer returns a Sealer that signs with signer: its issuer, key,
 // lifetime and clock. The token type is the Sealer's own, whatever signer
 // writes: token.Type for a message (or WithSealedType's), StreamType for a
-// stream, RequestType for the transport's requests. The signer's key must
+// stream, RequestType for the transport's requests, FileType
+// for a file. The signer's key must
 // be one only the sender holds: HS256, the shared-secret mode's alg, is
 // refused.
 func NewSealer(signer *token.Signer, opts ...SealerOption) (*Sealer, error) {
@@ -69,7 +71,7 @@ func NewSealer(signer *token.Signer, opts ...SealerOption) (*Sealer, error) {
 	for _, k := range []struct {
 		to  **token.Signer
 		typ string
-	}{{&s.signer, token.Type}, {&s.streamSigner, StreamType}, {&s.requestSigner, RequestType}} {
+	}{{&s.signer, token.Type}, {&s.streamSigner, StreamType}, {&s.requestSigner, RequestType}, {&s.fileSigner, FileType}} {
 		if *k.to, err = signer.ForType(k.typ); err != nil {
 			return nil, err
 		}
@@ -92,7 +94,10 @@ const RecipientClaim = "rkt"
 // A SealOption changes one message that Seal makes.
 type SealOption func(*sealParams)
 
-type sealParams struct{ signOpts []token.SignOption }
+type sealParams struct {
+	signOpts  []token.SignOption
+	expiresAt time.Time // WithExpiresAt: files only
+}
 
 // WithID sets the message's jti instead of a fresh one (token.NewID). A
 // message sent again keeps its id, so that a receiver's replay store
@@ -126,6 +131,9 @@ func (s *Sealer) seal(ctx context.Context, signer *token.Signer, to *seal.Public
 	p := sealParams{signOpts: []token.SignOption{token.WithStringClaim(RecipientClaim, to.Thumbprint()), token.WithReserved(reserved...)}}
 	for _, o := range opts {
 		o(&p)
+	}
+	if !p.expiresAt.IsZero() {
+		return "", nil, fmt.Errorf("%w: WithExpiresAt is for files; a message's lifetime is its signer's", ErrConfig)
 	}
 	jws, err := signer.Sign([]string{audience}, claims, p.signOpts...)
 	if err != nil {

@@ -2,7 +2,6 @@ package sealjwt
 
 import (
 	"context"
-	"encoding/binary"
 	"fmt"
 	"io"
 
@@ -17,6 +16,11 @@ import (
 // records cannot pass for a message (Open refuses it, and so does the
 // transport), nor a message's envelope for the head of a stream.
 const StreamType = "seal-stream+jwt"
+
+// FileType is the "typ" of the signed token at the head of a sealed file
+// (SealFile). It differs from a message's (token.Type) and a stream's
+// (StreamType), so that no one of the three passes for another.
+const FileType = "seal-file+jwt"
 
 // StreamRecordSize is the plaintext carried by each full record of a
 // stream; a reader refuses any larger record before reading it.
@@ -49,16 +53,7 @@ func (s *Sealer) SealStream(ctx context.Context, dst io.Writer, to *seal.PublicK
 	if err != nil {
 		return nil, err
 	}
-	key, nonce, err := streamkey.Stream(sc)
-	if err != nil {
-		return nil, err
-	}
-	head := make([]byte, streamLengthSize, streamLengthSize+len(env))
-	binary.BigEndian.PutUint32(head, uint32(len(env)))
-	if _, err := dst.Write(append(head, env...)); err != nil {
-		return nil, err
-	}
-	return record.NewWriter(dst, key, nonce, nil, StreamRecordSize)
+	return startRecords(dst, []byte(env), sc, streamkey.Stream)
 }
 
 // OpenStream reads a stream's envelope from src, opens and verifies it as
@@ -93,27 +88,8 @@ func (o *Opener) OpenStream(ctx context.Context, src io.Reader) (*Message, io.Re
 // against the envelope cap before reading or allocating anything for it.
 // It reads nothing past the envelope.
 func (o *Opener) readEnvelope(src io.Reader) (string, error) {
-	var head [streamLengthSize]byte
-	if _, err := io.ReadFull(src, head[:]); err != nil {
-		return "", streamTruncation(err, "in the envelope length")
-	}
-	n := binary.BigEndian.Uint32(head[:])
-	switch {
-	case n == 0:
-		return "", fmt.Errorf("%w: empty stream envelope", ErrMalformed)
-	case uint64(n) > uint64(seal.MaxEnvelopeSize):
-		return "", fmt.Errorf("%w: stream envelope of %d bytes, the limit is %d", ErrTooLarge, n, seal.MaxEnvelopeSize)
-	}
-	// Read as it arrives rather than allocated up front: a declared length
-	// costs memory only once its bytes are there.
-	env, err := io.ReadAll(io.LimitReader(src, int64(n)))
-	if err != nil {
-		return "", err
-	}
-	if len(env) < int(n) {
-		return "", fmt.Errorf("%w: %d of %d envelope bytes", ErrTruncated, len(env), n)
-	}
-	return string(env), nil
+	env, err := readHead(src, seal.MaxEnvelopeSize)
+	return string(env), err
 }
 
 // streamTruncation reports the end of input inside the stream's head as

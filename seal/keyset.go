@@ -76,6 +76,9 @@ func (s *KeySet) Lookup(kid string) (*PrivateKey, bool) {
 	return k, ok
 }
 
+// Keys returns the keys, primary first.
+func (s *KeySet) Keys() []*PrivateKey { return append([]*PrivateKey(nil), s.keys...) }
+
 // Public returns the public keys, primary first, for publishing.
 func (s *KeySet) Public() *PublicKeySet {
 	pubs := make([]*PublicKey, len(s.keys))

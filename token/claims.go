@@ -40,6 +40,7 @@ type claims struct {
 	tutorial      bool  // iss, aud, jti and iat may be absent (WithTutorialCompat)
 	names         *claimNames
 	read          read // the values of names.read
+	longLived     bool // exp and aud may be absent (Verifier.ForLongLived)
 }
 
 func (c *claims) GetExpirationTime() (*jwt.NumericDate, error) { return c.exp, nil }
@@ -81,7 +82,7 @@ func (c *claims) decode(data []byte) error {
 			return err
 		}
 	}
-	if !c.tutorial || !absent(w.aud) {
+	if !(c.tutorial || c.longLived) || !absent(w.aud) {
 		if c.aud, err = parseAudience(w.aud); err != nil {
 			return err
 		}
@@ -92,7 +93,7 @@ func (c *claims) decode(data []byte) error {
 	if len(c.jti) > maxJTILen {
 		return fmt.Errorf("%w: jti longer than %d bytes", ErrClaims, maxJTILen)
 	}
-	if c.exp, err = parseNumericDate("exp", w.exp, true, 1); err != nil {
+	if c.exp, err = parseNumericDate("exp", w.exp, !c.longLived, 1); err != nil {
 		return err
 	}
 	if c.iat, err = parseNumericDate("iat", w.iat, !c.tutorial, 1); err != nil {

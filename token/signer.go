@@ -180,8 +180,8 @@ func (s *Signer) sign(body []byte) (string, error) {
 // order, then the application members (app is an object's inside, or
 // empty). Built by hand because it is on every Sign and its shape is fixed.
 func (s *Signer) claimsJSON(audience []string, app []byte, p *signParams) ([]byte, error) {
-	if len(audience) == 0 || slices.Contains(audience, "") {
-		return nil, fmt.Errorf("%w: audience must name at least one non-empty recipient", ErrAudience)
+	if p.noAud != (len(audience) == 0) || slices.Contains(audience, "") {
+		return nil, fmt.Errorf("%w: audience must name at least one non-empty recipient, unless WithoutAudience", ErrAudience)
 	}
 	jti := p.jti
 	if jti == "" {
@@ -190,17 +190,22 @@ func (s *Signer) claimsJSON(audience []string, app []byte, p *signParams) ([]byt
 	iat := s.now().Unix()
 	b := make([]byte, 0, 96+len(s.issJSON)+len(app)+len(p.extra)+32*len(audience))
 	b = append(b, s.issJSON...)
-	b = append(b, `,"aud":`...)
-	if len(audience) == 1 {
+	switch len(audience) {
+	case 0:
+	case 1:
+		b = append(b, `,"aud":`...)
 		b = appendJSONString(b, audience[0])
-	} else {
+	default:
 		a, _ := json.Marshal(audience) // strings always marshal
+		b = append(b, `,"aud":`...)
 		b = append(b, a...)
 	}
 	b = append(b, `,"iat":`...)
 	b = strconv.AppendInt(b, iat, 10)
-	b = append(b, `,"exp":`...)
-	b = strconv.AppendInt(b, iat+s.lifetime, 10)
+	if exp, ok := p.expiry(iat, s.lifetime); ok {
+		b = append(b, `,"exp":`...)
+		b = strconv.AppendInt(b, exp, 10)
+	}
 	b = append(b, `,"jti":"`...)
 	b = append(b, jti...)
 	b = append(b, '"')
@@ -225,6 +230,8 @@ type SignOption func(*signParams)
 
 type signParams struct {
 	jti   string
+	exp   expiry
+	noAud bool     // WithoutAudience
 	extra []byte   // further members, each written as `,"name":value`
 	names []string // their names, which the application claims may not use
 	// reserved are claims the application may not set either (WithReserved).
@@ -252,6 +259,50 @@ func WithID(id string) SignOption {
 	}
 }
 
+// expiry is how one token's exp is chosen: the Signer's lifetime unless
+// a SignOption says otherwise.
+type expiry struct {
+	none bool  // WithoutExpiry
+	at   int64 // WithExpiresAt, Unix seconds; 0 means iat + lifetime
+}
+
+// expiry returns the exp to write, and false for a token without one.
+func (p *signParams) expiry(iat, lifetime int64) (int64, bool) {
+	switch {
+	case p.exp.none:
+		return 0, false
+	case p.exp.at != 0:
+		return p.exp.at, true
+	}
+	return iat + lifetime, true
+}
+
+// WithoutExpiry makes a token with no exp: data at rest, read for years,
+// which only a Verifier from ForLongLived accepts. A message verifier
+// requires exp and refuses such a token.
+func WithoutExpiry() SignOption {
+	return func(p *signParams) { p.exp = expiry{none: true} }
+}
+
+// WithoutAudience makes a token with no aud, for data at rest whose
+// recipients are named otherwise (by their keys); Sign is then given no
+// audience. Only a Verifier from ForLongLived accepts such a token.
+func WithoutAudience() SignOption {
+	return func(p *signParams) { p.noAud = true }
+}
+
+// WithExpiresAt sets the token's exp to t instead of iat plus the Signer's
+// lifetime, for a long-lived token whose sealer wants it to end (the
+// Signer's lifetime cap does not apply). t must fall between 1970 and 9999.
+func WithExpiresAt(t time.Time) SignOption {
+	return func(p *signParams) {
+		if t.Unix() < 1 || t.Unix() > maxNumericDate {
+			p.err = fmt.Errorf("%w: exp %v is outside 1970 to 9999", ErrClaims, t)
+		}
+		p.exp = expiry{at: t.Unix()}
+	}
+}
+
 func isBase64URL(s string) bool {
 	for i := 0; i < len(s); i++ {
 		c := s[i]
@@ -265,17 +316,28 @@ func isBase64URL(s string) bool {
 // WithStringClaim adds the string claim name, which the application's
 // claims then may not set. Registered claim names are refused.
 func WithStringClaim(name, value string) SignOption {
+	return func(p *signParams) { p.addClaim(name, appendJSONString(nil, value)) }
+}
+
+// WithStringsClaim is WithStringClaim for an array of strings, in order.
+func WithStringsClaim(name string, values []string) SignOption {
 	return func(p *signParams) {
-		if name == "" || checkNameCase(name, registeredNames, ErrClaims) != nil || slices.Contains(registeredNames, name) || slices.Contains(p.names, name) {
-			p.err = fmt.Errorf("%w: claim %q cannot be added", ErrClaims, name)
-			return
-		}
-		p.names = append(p.names, name)
-		p.extra = append(p.extra, ',')
-		p.extra = appendJSONString(p.extra, name)
-		p.extra = append(p.extra, ':')
-		p.extra = appendJSONString(p.extra, value)
+		v, _ := json.Marshal(values) // strings always marshal
+		p.addClaim(name, v)
 	}
+}
+
+// addClaim appends the member name with its encoded JSON value.
+func (p *signParams) addClaim(name string, value []byte) {
+	if name == "" || checkNameCase(name, registeredNames, ErrClaims) != nil || slices.Contains(registeredNames, name) || slices.Contains(p.names, name) {
+		p.err = fmt.Errorf("%w: claim %q cannot be added", ErrClaims, name)
+		return
+	}
+	p.names = append(p.names, name)
+	p.extra = append(p.extra, ',')
+	p.extra = appendJSONString(p.extra, name)
+	p.extra = append(p.extra, ':')
+	p.extra = append(p.extra, value...)
 }
 
 // appendJSONString appends s as a JSON string. Plain ASCII, the common

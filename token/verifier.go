@@ -45,6 +45,8 @@ type Verifier struct {
 	typ         string
 	tutorial    bool
 	names       *claimNames // the claims read by name and those refused (ForClaims)
+	longLived   bool        // ForLongLived: exp optional, no lifetime cap
+	maxAge      time.Duration
 	trust       *trustState // shared with the Verifiers ForType makes
 }
 
@@ -72,6 +74,8 @@ type trustedKey struct {
 	issuer    string
 	key       *VerifyingKey
 	validator *jwt.Validator
+	// longLived is validator without exp required, for ForLongLived.
+	longLived *jwt.Validator
 }
 
 // VerifierOption configures a Verifier: WithLeeway, WithMaxLifetime,
@@ -231,11 +235,34 @@ func (v *Verifier) ForType(typ string) (*Verifier, error) {
 	}
 	c := *v
 	c.typ = typ
+	c.longLived, c.maxAge = false, 0
 	return &c, nil
 }
 
 // Type returns the "typ" v requires: the one kind of token it accepts.
 func (v *Verifier) Type() string { return v.typ }
+
+// ForLongLived is ForType for tokens on data at rest, read for years:
+// exp is optional (checked, with the leeway, when present), the maximum
+// lifetime does not apply, and aud is optional (such a token names its
+// recipients otherwise), but must name this verifier's audience when
+// present. Every other check stays: typ, signature, the key's issuer, iat,
+// jti present. Such tokens are meant to be
+// accepted any number of times: use Verify, not VerifyOnce.
+//
+// maxAge, when not 0, refuses a token whose iat is more than maxAge (plus
+// the leeway) before now: the reader's own limit on how old data may be.
+func (v *Verifier) ForLongLived(typ string, maxAge time.Duration) (*Verifier, error) {
+	if maxAge < 0 {
+		return nil, fmt.Errorf("%w: max age must not be negative", ErrConfig)
+	}
+	c, err := v.ForType(typ)
+	if err != nil {
+		return nil, err
+	}
+	c.longLived, c.maxAge = true, maxAge
+	return c, nil
+}
 
 // Trust registers keys as belonging to issuer: a token signed by one of
 // them is accepted only with that iss. A kid already registered to another
@@ -269,15 +296,17 @@ func (v *Verifier) Trust(issuer string, keys *VerifyingKeySet) error {
 // The signing method is the key's own, never the header's.
 func (v *Verifier) newTrustedKey(issuer string, k *VerifyingKey) *trustedKey {
 	opts := []jwt.ParserOption{
-		jwt.WithExpirationRequired(),
 		jwt.WithIssuedAt(),
 		jwt.WithLeeway(v.leeway),
 		jwt.WithTimeFunc(v.now),
 	}
-	if !v.tutorial { // with it, optional iss and aud are checked in Verify
-		opts = append(opts, jwt.WithIssuer(issuer), jwt.WithAudience(v.audience))
+	if v.tutorial { // optional iss and aud are checked in checkBounds
+		return &trustedKey{tutorial: true, issuer: issuer, key: k, validator: jwt.NewValidator(append(opts, jwt.WithExpirationRequired())...)}
 	}
-	return &trustedKey{tutorial: v.tutorial, issuer: issuer, key: k, validator: jwt.NewValidator(opts...)}
+	opts = append(opts, jwt.WithIssuer(issuer))
+	return &trustedKey{issuer: issuer, key: k,
+		validator: jwt.NewValidator(append(opts, jwt.WithExpirationRequired(), jwt.WithAudience(v.audience))...),
+		longLived: jwt.NewValidator(opts...)} // aud, optional, is checked in checkBounds
 }
 
 // ourHeader is the encoded header a Signer of this package writes for k
@@ -334,15 +363,18 @@ func (v *Verifier) Verify(token string) (*Verified, error) {
 	if err != nil {
 		return nil, fmt.Errorf("payload: %w", err)
 	}
-	c, err := tk.verify(token[:len(hseg)+1+len(pseg)], sseg, payload, v.names)
+	c, err := tk.verify(token[:len(hseg)+1+len(pseg)], sseg, payload, v.names, v.longLived)
 	if err != nil {
 		return nil, v.explain(err, tk, c)
 	}
 	if err := v.checkBounds(tk, c); err != nil {
 		return nil, err
 	}
-	out := &Verified{Issuer: tk.issuer, Subject: c.sub, Audience: c.aud, ExpiresAt: c.exp.Time,
+	out := &Verified{Issuer: tk.issuer, Subject: c.sub, Audience: c.aud,
 		ID: c.jti, KID: tk.key.kid, Alg: tk.key.alg, Payload: payload, read: c.read}
+	if c.exp != nil {
+		out.ExpiresAt = c.exp.Time
+	}
 	if c.iat != nil {
 		out.IssuedAt = c.iat.Time
 	}
@@ -363,6 +395,15 @@ func (v *Verifier) checkBounds(tk *trustedKey, c *claims) error {
 			return fmt.Errorf("%w: aud does not name %q", ErrAudience, v.audience)
 		}
 	}
+	if v.longLived {
+		if c.aud != nil && !slices.Contains(c.aud, v.audience) {
+			return fmt.Errorf("%w: aud %.200q does not name %q", ErrAudience, []string(c.aud), v.audience)
+		}
+		if age := v.now().Sub(c.iat.Time); v.maxAge > 0 && age > v.maxAge+v.leeway {
+			return fmt.Errorf("%w: iat %s is %v ago, over the maximum age of %v", ErrExpired, c.iat.UTC().Format(time.RFC3339), age.Round(time.Second), v.maxAge)
+		}
+		return nil
+	}
 	start, what := v.now(), "exp - now"
 	if c.iat != nil {
 		start, what = c.iat.Time, "exp - iat"
@@ -376,15 +417,19 @@ func (v *Verifier) checkBounds(tk *trustedKey, c *claims) error {
 // verify checks the signature with golang-jwt's method for the key's alg,
 // and only then decodes and validates the claims: a token that is both
 // forged and expired is reported as forged.
-func (tk *trustedKey) verify(signingInput, sigSeg string, payload []byte, names *claimNames) (*claims, error) {
+func (tk *trustedKey) verify(signingInput, sigSeg string, payload []byte, names *claimNames, longLived bool) (*claims, error) {
 	if err := tk.key.verifySignature(signingInput, sigSeg); err != nil {
 		return nil, err
 	}
-	c := claims{tutorial: tk.tutorial, names: names}
+	c := claims{tutorial: tk.tutorial, names: names, longLived: longLived}
 	if err := c.decode(payload); err != nil {
 		return nil, err
 	}
-	if err := tk.validator.Validate(&c); err != nil {
+	validator := tk.validator
+	if longLived {
+		validator = tk.longLived
+	}
+	if err := validator.Validate(&c); err != nil {
 		return &c, mapError(err, &c)
 	}
 	return &c, nil

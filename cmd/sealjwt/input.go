@@ -36,6 +36,9 @@ func (c *claimsInput) read(stdin io.Reader, rest []string) (json.RawMessage, err
 		return nil, nil
 	}
 	if data[0] != '{' || !json.Valid(data) {
+		if c.stdinTaken {
+			return nil, cli.Usagef("the claims must be one JSON object; with --stream or --file, the data to seal comes from stdin or -i FILE, not from an argument")
+		}
 		return nil, cli.Usagef("the claims must be one JSON object")
 	}
 	return data, nil

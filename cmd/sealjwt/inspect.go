@@ -15,12 +15,21 @@ import (
 
 var inspectCmd = cli.Command{
 	Name: "sealjwt inspect",
-	Args: "[ENVELOPE-OR-TOKEN]",
+	Args: "[--key RECIPIENT.jwk] [FILE | ENVELOPE-OR-TOKEN]",
 	Summary: `Decodes the headers of an envelope (JWE) or a signed token (JWS), and the
 claims of a signed token, WITHOUT verifying anything: anyone can write
-these bytes. It never decrypts: an envelope's payload stays sealed (use
-'sealjwt open' with the receiver's key). Input is the argument or stdin.`,
-	Examples: `sealjwt inspect < envelope.txt`,
+these bytes. It never decrypts an envelope's payload (use 'sealjwt open'
+with the receiver's key). Input is the argument (a path, or the envelope
+itself) or stdin.
+For a sealed file or stream (seal --file, seal --stream) it reads only the
+head, however large the data after it: a file's recipients (kids and
+suites), a stream's envelope header. With --key (a recipient's private
+key; repeatable), it also decrypts the head and shows the signed token
+inside: who says they sealed it (iss, the signing kid) and when (iat),
+still UNVERIFIED.`,
+	Examples: `sealjwt inspect < envelope.txt
+  sealjwt inspect db.dump.sealed
+  sealjwt inspect --key recovery.jwk db.dump.sealed`,
 }
 
 // maxInspect caps the input before anything is decoded.
@@ -28,18 +37,50 @@ const maxInspect = 1 << 20
 
 func runInspect(e env, args []string) int {
 	fs := inspectCmd.NewFlagSet()
+	var key cli.PathsFlag
+	fs.Var(&key, "key", "a recipient's private key: JWK or JWKS `FILE`, to decrypt a sealed head; repeatable")
 	return inspectCmd.Run(fs, args, e.stdout, e.stderr, func(rest []string) error {
-		in, err := readCompact(e.stdin, rest, "envelope or token")
+		in, closeIn, err := inspectInput(e, rest)
+		if err != nil {
+			return cli.Usagef("%v", err)
+		}
+		defer closeIn()
+		if isSealedHead(in) {
+			return inspectSealedHead(e, in, key)
+		}
+		if len(key) > 0 {
+			return cli.Usagef("--key is for the head of a sealed file or stream")
+		}
+		s, err := readCompact(in, nil, "envelope or token")
 		if err != nil {
 			return err
 		}
-		v, err := decodeCompact(in)
+		v, err := decodeCompact(s)
 		if err != nil {
 			return err
 		}
 		v.print(e.stdout, time.Now())
 		return nil
 	})
+}
+
+// inspectSealedHead prints the head of a sealed file or stream, and with
+// keys the signed token inside it.
+func inspectSealedHead(e env, in io.Reader, keyPaths []string) error {
+	v, err := readSealedHead(in)
+	if err != nil {
+		return err
+	}
+	now := time.Now()
+	v.print(e.stdout, now)
+	if len(keyPaths) == 0 {
+		return nil
+	}
+	keys, err := cli.SealKeysFrom(keyPaths)
+	if err != nil {
+		return err
+	}
+	return v.printSigned(e.stdout, keys, now)
 }
 
 // compactView is a compact JWS or JWE taken apart without any key.

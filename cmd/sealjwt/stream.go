@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"io"
 
@@ -9,37 +10,34 @@ import (
 	"github.com/sealjwt/sealjwt/seal"
 )
 
-// sealStdin seals stdin to stdout as one stream, record by record: memory
-// stays flat whatever the length.
-func sealStdin(e env, s *sealjwt.Sealer, to *seal.PublicKey, aud string, claims any) error {
-	w, err := s.SealStream(context.Background(), e.stdout, to, aud, claims)
+// sealStdin seals the input (-i or stdin) to the output (-o or stdout) as
+// one stream.
+func sealStdin(e env, d *dataFlags, s *sealjwt.Sealer, to *seal.PublicKey, aud string, claims any) error {
+	return sealData(e, d, func(out io.Writer) (io.WriteCloser, error) {
+		return s.SealStream(context.Background(), out, to, aud, claims)
+	})
+}
+
+// openStdin opens the stream on the input (-i or stdin): the verified
+// claims go to stderr, then the plaintext to the output (-o or stdout) as
+// each record authenticates.
+func openStdin(e env, d *dataFlags, o *sealjwt.Opener) error {
+	in, out, done, err := d.open(e)
 	if err != nil {
 		return err
 	}
-	if _, err := io.Copy(w, e.stdin); err != nil {
-		return fmt.Errorf("reading stdin: %w", err)
+	defer done()
+	msg, plaintext, err := o.OpenStream(context.Background(), in)
+	if errors.Is(err, sealjwt.ErrExpired) {
+		return fmt.Errorf("rejected: %w; it was sealed as a stream that expires; seal files with `seal --file`", err)
 	}
-	return w.Close()
-}
-
-// openStdin opens the stream on stdin: the verified claims go to stderr,
-// then the plaintext to stdout as each record authenticates.
-func openStdin(e env, o *sealjwt.Opener) error {
-	msg, plaintext, err := o.OpenStream(context.Background(), e.stdin)
 	if err != nil {
 		return fmt.Errorf("rejected: %w", err)
 	}
 	if err := printClaims(e.stderr, msg.Payload); err != nil {
 		return err
 	}
-	out := &outputWriter{w: e.stdout}
-	switch _, err := io.Copy(out, plaintext); {
-	case out.err != nil:
-		return fmt.Errorf("writing stdout: %w", out.err)
-	case err != nil:
-		return fmt.Errorf("rejected: %w", err)
-	}
-	return nil
+	return copyOut(out, plaintext)
 }
 
 // outputWriter keeps the output's own failure apart from the stream's, so

@@ -21,6 +21,7 @@ const (
 	LabelRequest  = "sealjwt request body"
 	LabelResponse = "sealjwt response body"
 	LabelStream   = "sealjwt stream"
+	LabelFile     = "sealjwt file"
 )
 
 // Request derives the HTTP request body's key and base nonce:
@@ -33,6 +34,12 @@ func Request(c *seal.Context) (key, nonce []byte, err error) {
 // Export("sealjwt stream", Nk+12), split into key and nonce.
 func Stream(c *seal.Context) (key, nonce []byte, err error) {
 	return keyAndNonce(c, LabelStream)
+}
+
+// File derives a sealed file's key and base nonce from the context of its
+// head (seal.CEKContext): Export("sealjwt file", 32+12).
+func File(c *seal.Context) (key, nonce []byte, err error) {
+	return keyAndNonce(c, LabelFile)
 }
 
 // keyAndNonce exports a key of the envelope AEAD's size (Nk: AES-128-GCM
