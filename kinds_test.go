@@ -53,9 +53,8 @@ type tokenKind struct {
 	verify    func(t *testing.T, p *kindsParty, jws string) error
 }
 
-// tokenKinds are the signed kinds. The file kind (FileType) joins them
-// where files are sealed: fileKind below is its place. A response carries
-// no token: TestResponseKeysAreTheirOwn shows its marker.
+// tokenKinds are the signed kinds. A response carries no token:
+// TestResponseKeysAreTheirOwn shows its marker.
 var tokenKinds = []tokenKind{
 	{"message", token.Type, makeMessage, verifyMessage},
 	{"stream head", sealjwt.StreamType, makeStreamHead, verifyStreamHead},
@@ -63,7 +62,7 @@ var tokenKinds = []tokenKind{
 	{"access token", session.AccessTokenType, makeAccess, verifyAccess},
 	{"bearer token", session.BearerTokenType, makeBearer, verifyBearer},
 	{"signed key set", transport.SignedJWKSType, makeKeySet, verifyKeySet},
-	// fileKind: {"file", sealjwt.FileType, makeFile, verifyFile},
+	{"file", sealjwt.FileType, makeFile, verifyFile},
 }
 
 // Every kind is refused, as a token of another kind (token.ErrType), by
@@ -254,4 +253,31 @@ func TestSealedTypeCannotBeAnotherKindsOwn(t *testing.T) {
 	if _, err := sealjwt.NewSealer(signer, sealjwt.WithSealedType(session.AccessTokenType)); err != nil {
 		t.Fatal(err)
 	}
+}
+
+func makeFile(t *testing.T, p *kindsParty) string {
+	var out bytes.Buffer
+	w, err := p.sealer.SealFile(context.Background(), &out, []*seal.PublicKey{p.pub()}, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := w.Close(); err != nil {
+		t.Fatal(err)
+	}
+	n := binary.BigEndian.Uint32(out.Bytes())
+	opened, err := seal.OpenGeneral(p.sealKey, out.Bytes()[4:4+n])
+	if err != nil {
+		t.Fatal(err)
+	}
+	return string(opened.Plaintext)
+}
+
+func verifyFile(t *testing.T, p *kindsParty, jws string) error {
+	head, _, err := seal.SealGeneral([]*seal.PublicKey{p.pub()}, []byte(jws), seal.WithContentType(sealjwt.ContentType))
+	if err != nil {
+		t.Fatal(err)
+	}
+	file := append(binary.BigEndian.AppendUint32(nil, uint32(len(head))), head...)
+	_, _, err = p.opener(t, replay.NewMemory(), p.party).OpenFile(context.Background(), bytes.NewReader(file))
+	return err
 }
