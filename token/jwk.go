@@ -12,6 +12,7 @@ import (
 	"slices"
 	"strings"
 
+	"github.com/sealjwt/sealjwt/internal/keyindex"
 	"github.com/sealjwt/sealjwt/internal/strict"
 )
 
@@ -171,14 +172,20 @@ func ParseSigningJWK(data []byte, opts ...JWKOption) (*SigningKey, error) {
 	return k, nil
 }
 
-// ParseVerifyingJWK reads a public JWK, or for HS256 an oct JWK holding the
-// shared secret. The algorithm and kid are found as for ParseSigningJWK.
-// Private members are refused, so that a private key is never mistaken for
-// a public one and republished.
+// ParseVerifyingJWK reads a public JWK. The algorithm and kid are found as
+// for ParseSigningJWK. Private members are refused, so that a private key
+// is never mistaken for a public one and republished. A symmetric (oct)
+// key is refused too: a public key is one anybody may hold, and anybody
+// holding an HS256 secret can mint tokens. An HS256 verifying key comes
+// only from NewHMACKey or ParseSigningJWK, through SigningKey.Public.
 func ParseVerifyingJWK(data []byte, opts ...JWKOption) (*VerifyingKey, error) {
 	j, alg, err := decodeJWK(data, opts)
 	if err != nil {
 		return nil, err
+	}
+	if j.Kty == "oct" {
+		return nil, keyindex.Unusable(fmt.Errorf("%w: a symmetric (oct) key is not a public key; "+
+			"an HS256 key comes only from NewHMACKey or ParseSigningJWK", ErrInvalidKey))
 	}
 	if j.D != "" || j.P != "" || j.Q != "" || j.DP != "" || j.DQ != "" || j.QI != "" || j.Priv != "" {
 		return nil, fmt.Errorf("%w: private key members in a public JWK", ErrInvalidKey)
@@ -221,24 +228,24 @@ func decodeJWK(data []byte, opts []JWKOption) (*jwk, Alg, error) {
 	}
 	alg, err := j.resolveAlg(opts)
 	if err != nil {
-		return nil, "", err
+		return nil, "", keyindex.Unusable(err)
 	}
 	if _, err := alg.method(); err != nil {
-		return nil, "", err
+		return nil, "", keyindex.Unusable(err)
 	}
 	if err := checkKID(j.Kid, names); err != nil {
 		return nil, "", err
 	}
 	if j.Use != "" && j.Use != "sig" {
-		return nil, "", fmt.Errorf("%w: JWK \"use\" is %.32q, not \"sig\"", ErrInvalidKey, j.Use)
+		return nil, "", keyindex.Unusable(fmt.Errorf("%w: JWK \"use\" is %.32q, not \"sig\"", ErrInvalidKey, j.Use))
 	}
 	for _, op := range j.KeyOps {
 		if op != "sign" && op != "verify" {
-			return nil, "", fmt.Errorf("%w: JWK \"key_ops\" has %.32q", ErrInvalidKey, op)
+			return nil, "", keyindex.Unusable(fmt.Errorf("%w: JWK \"key_ops\" has %.32q", ErrInvalidKey, op))
 		}
 	}
 	if want := ktyOf(alg); j.Kty != want {
-		return nil, "", fmt.Errorf("%w: kty %.16q does not fit alg %s (want %q)", ErrInvalidKey, j.Kty, alg, want)
+		return nil, "", keyindex.Unusable(fmt.Errorf("%w: kty %.16q does not fit alg %s (want %q)", ErrInvalidKey, j.Kty, alg, want))
 	}
 	return &j, alg, nil
 }
@@ -276,11 +283,15 @@ func (j *jwk) resolveAlg(opts []JWKOption) (Alg, error) {
 	for _, opt := range opts {
 		opt(&o)
 	}
+	named := Alg(j.Alg)
+	if named == ed25519Alg && j.Kty == "OKP" && j.Crv == "Ed25519" {
+		named = EdDSA // RFC 9864's fully specified name for EdDSA over Ed25519
+	}
 	switch {
-	case j.Alg != "" && o.alg != "" && Alg(j.Alg) != o.alg:
+	case named != "" && o.alg != "" && named != o.alg:
 		return "", fmt.Errorf("%w: JWK alg %.32q, but %s was named", ErrInvalidKey, j.Alg, o.alg)
-	case j.Alg != "":
-		return Alg(j.Alg), nil
+	case named != "":
+		return named, nil
 	case o.alg != "":
 		return o.alg, nil
 	}
@@ -325,7 +336,7 @@ func (j *jwk) publicKey(alg Alg) (any, error) {
 	switch j.Kty {
 	case "OKP":
 		if j.Crv != "Ed25519" {
-			return nil, fmt.Errorf("%w: OKP curve %.16q", ErrUnsupported, j.Crv)
+			return nil, keyindex.Unusable(fmt.Errorf("%w: OKP curve %.16q", ErrUnsupported, j.Crv))
 		}
 		x, err := field("x", j.X, ed25519.PublicKeySize)
 		return ed25519.PublicKey(x), err
@@ -351,7 +362,7 @@ func (j *jwk) publicKey(alg Alg) (any, error) {
 func (j *jwk) ecPublic(alg Alg) (*ecdsa.PublicKey, error) {
 	curve := curveOf(alg)
 	if j.Crv != curve.Params().Name {
-		return nil, fmt.Errorf("%w: EC curve %.16q does not fit %s", ErrInvalidKey, j.Crv, alg)
+		return nil, keyindex.Unusable(fmt.Errorf("%w: EC curve %.16q does not fit %s", ErrInvalidKey, j.Crv, alg))
 	}
 	size := (curve.Params().BitSize + 7) / 8
 	x, err := field("x", j.X, size)
@@ -388,7 +399,7 @@ func (j *jwk) rsaPublic() (*rsa.PublicKey, error) {
 		return nil, err
 	}
 	if n.BitLen() > rsaMaxBits || n.BitLen() < rsaMinBits {
-		return nil, fmt.Errorf("%w: RSA modulus of %d bits, want %d to %d", ErrInvalidKey, n.BitLen(), rsaMinBits, rsaMaxBits)
+		return nil, keyindex.Unusable(fmt.Errorf("%w: RSA modulus of %d bits, want %d to %d", ErrInvalidKey, n.BitLen(), rsaMinBits, rsaMaxBits))
 	}
 	e, err := minimalInt("e", j.E)
 	if err != nil {
