@@ -110,8 +110,12 @@ func (k *VerifyingKey) MarshalJSON() ([]byte, error) {
 }
 
 // MarshalJSON returns the private JWK (with kid, alg and "use":"sig").
-// Treat the output as a secret.
+// Treat the output as a secret. A key behind a crypto.Signer has no
+// private JWK and is refused.
 func (k *SigningKey) MarshalJSON() ([]byte, error) {
+	if _, ok := k.key.(*opaqueKey); ok {
+		return nil, fmt.Errorf("%w: the private key is held by a crypto.Signer; marshal the public key", ErrInvalidKey)
+	}
 	j := k.pub.jwk
 	j.Use, j.Kid = "sig", k.kid
 	switch p := k.key.(type) {
