@@ -129,7 +129,6 @@ func kmsParty(t testing.TB, id string, signer crypto.Signer, sigAlg token.Alg, s
 	return &party{id: id, sign: signSet, sealKey: sealSet}
 }
 
-
 // kmsSealKey wraps a KeyExchanger (and a Decapsulator for ML-KEM) as a
 // receiver key for alg.
 func kmsSealKey(t testing.TB, alg seal.Alg, ke *kmsKeyExchanger, dk *kmsDecapsulator) *seal.PrivateKey {

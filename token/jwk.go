@@ -11,6 +11,7 @@ import (
 	"math/big"
 	"slices"
 	"strings"
+	"time"
 
 	"github.com/sealjwt/sealjwt/internal/keyindex"
 	"github.com/sealjwt/sealjwt/internal/strict"
@@ -145,7 +146,19 @@ func (k *SigningKey) MarshalJSON() ([]byte, error) {
 // JWKOption adjusts how a JWK is read.
 type JWKOption func(*jwkOptions)
 
-type jwkOptions struct{ alg Alg }
+type jwkOptions struct {
+	alg      Alg
+	kid      string    // PEM only: JWKs carry their own
+	certTime time.Time // PEM only: when set, a certificate must be valid then
+}
+
+func applyJWKOptions(opts []JWKOption) jwkOptions {
+	var o jwkOptions
+	for _, opt := range opts {
+		opt(&o)
+	}
+	return o
+}
 
 // WithJWKAlg names the algorithm of a JWK that carries no "alg", as other
 // stacks often write them (RSA keys serve RS256 and PS256, so theirs must
@@ -283,10 +296,7 @@ func ktyOf(alg Alg) string {
 // caller names, or the only one the key type fits. The caller's and the
 // JWK's must agree when both are given.
 func (j *jwk) resolveAlg(opts []JWKOption) (Alg, error) {
-	var o jwkOptions
-	for _, opt := range opts {
-		opt(&o)
-	}
+	o := applyJWKOptions(opts)
 	named := Alg(j.Alg)
 	if named == ed25519Alg && j.Kty == "OKP" && j.Crv == "Ed25519" {
 		named = EdDSA // RFC 9864's fully specified name for EdDSA over Ed25519
