@@ -47,9 +47,15 @@ func WithAlg(alg Alg) KeyOption { return func(o *keyOptions) { o.alg = alg } }
 // thumbprint.
 func WithKID(kid string) KeyOption { return func(o *keyOptions) { o.kid = kid } }
 
-// DefaultPEMAlgs lists, in the order of WithAlg's documentation, the alg a
-// PEM key of each KEM gets.
-func DefaultPEMAlgs() []Alg { return []Alg{HPKE0, HPKE1, HPKE2, HPKE3, HPKE5, HPKE12, HPKE13} }
+// DefaultAlgFor returns the alg a key on curve gets when none is named
+// (the same defaults as WithAlg's), or "" for a curve no HPKE suite uses.
+func DefaultAlgFor(curve ecdh.Curve) Alg {
+	kem, err := kemOfCurve(curve)
+	if err != nil {
+		return ""
+	}
+	return pemKEMs[kem].alg
+}
 
 // ParsePrivatePEM reads a receiver's private key from PEM or DER: PKCS#8
 // ("PRIVATE KEY": P-256/384/521, X25519, X448, ML-KEM in the seed form) or

@@ -450,6 +450,13 @@ type PublicKeys struct {
 // any format (see KeyUsage). An EC key in PEM can seal or sign: its kind
 // then comes from ALG.
 func ReadPublicKeys(spec string) (*PublicKeys, error) {
+	if IsPKCS11(spec) {
+		uri, alg := splitAlg(spec)
+		if alg == "" {
+			return nil, Usagef("a PKCS#11 EC key can seal or sign: name its alg as %s:ALG", uri)
+		}
+		return publicKeysOf(spec, uri, seal.Alg(alg).Supported(), true)
+	}
 	path, alg, data, isPEM, err := readSpec(spec)
 	if err != nil {
 		return nil, err
