@@ -62,22 +62,7 @@ func DefaultAlgFor(curve ecdh.Curve) Alg {
 // SEC 1 ("EC PRIVATE KEY"). An encrypted key, a public key or a
 // certificate is refused.
 func ParsePrivatePEM(data []byte, opts ...KeyOption) (*PrivateKey, error) {
-	o, err := keyOpts(opts)
-	if err != nil {
-		return nil, err
-	}
-	k, err := pemkey.Parse(data)
-	if err != nil {
-		return nil, err
-	}
-	if k.Private == nil {
-		return nil, fmt.Errorf("%w: a public key or certificate where a private sealing key is needed", ErrInvalidKey)
-	}
-	kem, raw, err := pemPrivate(k.Private)
-	if err != nil {
-		return nil, err
-	}
-	sp, err := pemAlg(kem, o.alg)
+	sp, raw, o, err := parsePEM(data, opts, true)
 	if err != nil {
 		return nil, err
 	}
@@ -92,22 +77,7 @@ func ParsePrivatePEM(data []byte, opts ...KeyOption) (*PrivateKey, error) {
 // ("PUBLIC KEY") or an X.509 certificate's key. The alg is chosen as for
 // ParsePrivatePEM. A private key is refused.
 func ParsePublicPEM(data []byte, opts ...KeyOption) (*PublicKey, error) {
-	o, err := keyOpts(opts)
-	if err != nil {
-		return nil, err
-	}
-	k, err := pemkey.Parse(data)
-	if err != nil {
-		return nil, err
-	}
-	if k.Private != nil {
-		return nil, fmt.Errorf("%w: a private key where a public key is expected", ErrInvalidKey)
-	}
-	kem, raw, err := pemPublic(k.Public)
-	if err != nil {
-		return nil, err
-	}
-	sp, err := pemAlg(kem, o.alg)
+	sp, raw, o, err := parsePEM(data, opts, false)
 	if err != nil {
 		return nil, err
 	}
@@ -116,6 +86,36 @@ func ParsePublicPEM(data []byte, opts ...KeyOption) (*PublicKey, error) {
 		return nil, fmt.Errorf("%w: %v", ErrInvalidKey, err)
 	}
 	return newPublicKeyKID(sp, pub, o.kid), nil
+}
+
+// parsePEM reads a private or a public key, refusing the other kind, and
+// returns its alg's spec and its serialized form.
+func parsePEM(data []byte, opts []KeyOption, private bool) (*algSpec, []byte, keyOptions, error) {
+	o, err := keyOpts(opts)
+	if err != nil {
+		return nil, nil, o, err
+	}
+	k, err := pemkey.Parse(data)
+	if err != nil {
+		return nil, nil, o, err
+	}
+	var kem uint16
+	var raw []byte
+	switch {
+	case private && k.Private == nil:
+		return nil, nil, o, fmt.Errorf("%w: a public key or certificate where a private sealing key is needed", ErrInvalidKey)
+	case !private && k.Private != nil:
+		return nil, nil, o, fmt.Errorf("%w: a private key where a public key is expected", ErrInvalidKey)
+	case private:
+		kem, raw, err = pemPrivate(k.Private)
+	default:
+		kem, raw, err = pemPublic(k.Public)
+	}
+	if err != nil {
+		return nil, nil, o, err
+	}
+	sp, err := pemAlg(kem, o.alg)
+	return sp, raw, o, err
 }
 
 func keyOpts(opts []KeyOption) (keyOptions, error) {

@@ -3,7 +3,6 @@ package token
 import (
 	"crypto/rand"
 	"crypto/rsa"
-	"encoding/json"
 	"errors"
 	"strings"
 	"testing"
@@ -14,24 +13,7 @@ import (
 
 // publicJWKWith returns k's public JWK with members replaced (nil deletes).
 func publicJWKWith(t *testing.T, k *SigningKey, over map[string]any) string {
-	t.Helper()
-	data, err := k.Public().MarshalJSON()
-	if err != nil {
-		t.Fatal(err)
-	}
-	var m map[string]any
-	if err := json.Unmarshal(data, &m); err != nil {
-		t.Fatal(err)
-	}
-	for name, v := range over {
-		if v == nil {
-			delete(m, name)
-		} else {
-			m[name] = v
-		}
-	}
-	out, _ := json.Marshal(m)
-	return string(out)
+	return string(editJWK(t, k, false, over))
 }
 
 // shortRSAJWK is a 1024-bit RSA public JWK, as old identity providers
