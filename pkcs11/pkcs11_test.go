@@ -147,3 +147,42 @@ func TestFaultTokenGoneMidRun(t *testing.T) {
 		t.Fatalf("Open with the token gone: %v", err)
 	}
 }
+
+// TestSoftHSMRSA: an RSA key in the token signs RS256 (CKM_RSA_PKCS) and
+// PS256 (CKM_RSA_PKCS_PSS), and the tokens verify with its public key; it
+// is no key exchanger.
+func TestSoftHSMRSA(t *testing.T) {
+	tok := softhsm.New(t)
+	tok.GenerateRSA(t, "rsa-signer")
+	k := openKey(t, tok.URI("rsa-signer"))
+	if _, err := k.KeyExchanger(); !errors.Is(err, pkcs11.ErrKeyType) {
+		t.Fatalf("an RSA key as a key exchanger: %v", err)
+	}
+	if _, err := seal.NewPrivateKeyFromKeyExchanger(seal.HPKE0, k); !errors.Is(err, seal.ErrInvalidKey) {
+		t.Fatalf("an RSA key handed to seal directly: %v", err)
+	}
+	for _, alg := range []token.Alg{token.RS256, token.PS256} {
+		t.Run(string(alg), func(t *testing.T) {
+			sk, err := token.NewSigningKeyFromSigner(alg, k)
+			if err != nil {
+				t.Fatal(err)
+			}
+			set, _ := token.NewKeySet(sk)
+			s, err := token.NewSigner(set, "orders")
+			if err != nil {
+				t.Fatal(err)
+			}
+			tk, err := s.Sign([]string{"billing"}, nil)
+			if err != nil {
+				t.Fatal(err)
+			}
+			v, _ := token.NewVerifier("billing")
+			if err := v.Trust("orders", set.Public()); err != nil {
+				t.Fatal(err)
+			}
+			if _, err := v.Verify(tk); err != nil {
+				t.Fatalf("verify: %v", err)
+			}
+		})
+	}
+}

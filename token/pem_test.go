@@ -123,6 +123,7 @@ func TestPEMBadInput(t *testing.T) {
 		says    string
 	}{
 		"encrypted PKCS#8":                 {readPEM(t, "ed25519-encrypted.pem"), true, pemkey.ErrEncrypted, "openssl pkey"},
+		"encrypted PKCS#8 DER":             {encryptedDER(t), true, pemkey.ErrEncrypted, "openssl pkey"},
 		"encrypted SEC 1 (Proc-Type)":      {readPEM(t, "p256-sec1-encrypted.pem"), true, pemkey.ErrEncrypted, "openssl pkey"},
 		"wrong block type":                 {[]byte("-----BEGIN CERTIFICATE REQUEST-----\nMAA=\n-----END CERTIFICATE REQUEST-----\n"), true, ErrUnsupported, "CERTIFICATE REQUEST"},
 		"public where private needed":      {readPEM(t, "p256-pub.pem"), true, ErrInvalidKey, "private signing key is needed"},
@@ -148,6 +149,15 @@ func TestPEMBadInput(t *testing.T) {
 			}
 		})
 	}
+}
+
+// encryptedDER is the DER EncryptedPrivateKeyInfo of an OpenSSL-encrypted key.
+func encryptedDER(t *testing.T) []byte {
+	block, _ := pem.Decode(readPEM(t, "ed25519-encrypted.pem"))
+	if block == nil {
+		t.Fatal("no PEM block")
+	}
+	return block.Bytes
 }
 
 // TestPEMExpiredCertificate: an expired certificate's key is read (a

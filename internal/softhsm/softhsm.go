@@ -109,6 +109,26 @@ func (tok *Token) GenerateEC(t testing.TB, label, curve string) {
 	}
 }
 
+// GenerateRSA makes a 2048-bit RSA key pair inside the token, labelled
+// label: the private key sensitive, not extractable, for signing.
+func (tok *Token) GenerateRSA(t testing.TB, label string) {
+	t.Helper()
+	ctx, session := tok.session(t)
+	pub := []*pkcs11.Attribute{
+		pkcs11.NewAttribute(pkcs11.CKA_TOKEN, true), pkcs11.NewAttribute(pkcs11.CKA_LABEL, label),
+		pkcs11.NewAttribute(pkcs11.CKA_MODULUS_BITS, 2048), pkcs11.NewAttribute(pkcs11.CKA_PUBLIC_EXPONENT, []byte{1, 0, 1}),
+		pkcs11.NewAttribute(pkcs11.CKA_VERIFY, true),
+	}
+	priv := []*pkcs11.Attribute{
+		pkcs11.NewAttribute(pkcs11.CKA_TOKEN, true), pkcs11.NewAttribute(pkcs11.CKA_LABEL, label),
+		pkcs11.NewAttribute(pkcs11.CKA_PRIVATE, true), pkcs11.NewAttribute(pkcs11.CKA_SENSITIVE, true),
+		pkcs11.NewAttribute(pkcs11.CKA_EXTRACTABLE, false), pkcs11.NewAttribute(pkcs11.CKA_SIGN, true),
+	}
+	if _, _, err := ctx.GenerateKeyPair(session, []*pkcs11.Mechanism{pkcs11.NewMechanism(pkcs11.CKM_RSA_PKCS_KEY_PAIR_GEN, nil)}, pub, priv); err != nil {
+		t.Fatalf("generating RSA key %q in the token: %v", label, err)
+	}
+}
+
 // session opens a logged-in session for the test, closed at its end.
 func (tok *Token) session(t testing.TB) (*pkcs11.Ctx, pkcs11.SessionHandle) {
 	t.Helper()
