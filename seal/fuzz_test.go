@@ -83,3 +83,30 @@ func FuzzParseJWK(f *testing.F) {
 		_, _ = ParsePublicKeySet(data)
 	})
 }
+
+// FuzzParsePEM: the PEM and DER readers never panic, refuse with a
+// sentinel, and a key they read writes back as PKCS#8.
+func FuzzParsePEM(f *testing.F) {
+	for _, alg := range []Alg{HPKE0, HPKE3, HPKE5, HPKE12} {
+		k, _ := GenerateKey(alg)
+		priv, _ := k.MarshalPEM()
+		pub, _ := k.Public().MarshalPEM()
+		f.Add(priv)
+		f.Add(pub)
+	}
+	sentinel := func(err error) bool {
+		return errors.Is(err, ErrMalformed) || errors.Is(err, ErrUnsupported) || errors.Is(err, ErrTooLarge) || errors.Is(err, ErrInvalidKey)
+	}
+	f.Fuzz(func(t *testing.T, data []byte) {
+		if k, err := ParsePrivatePEM(data); err == nil {
+			if _, err := k.MarshalPEM(); err != nil {
+				t.Fatalf("read but not written: %v", err)
+			}
+		} else if !sentinel(err) {
+			t.Fatalf("unclassified: %v", err)
+		}
+		if _, err := ParsePublicPEM(data); err != nil && !sentinel(err) {
+			t.Fatalf("unclassified: %v", err)
+		}
+	})
+}

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"slices"
 
+	"github.com/sealjwt/sealjwt/internal/keyindex"
 	"github.com/sealjwt/sealjwt/internal/strict"
 )
 
@@ -43,23 +44,9 @@ func decodeJWK(data []byte) (*jwk, *algSpec, error) {
 	if err := json.Unmarshal(data, &j); err != nil {
 		return nil, nil, fmt.Errorf("%w: JWK: %v", ErrMalformed, err)
 	}
-	if j.Alg == "" {
-		return nil, nil, fmt.Errorf("%w: JWK has no alg; every key is bound to one", ErrInvalidKey)
-	}
-	sp, ok := lookupAlg(Alg(j.Alg))
-	if !ok {
-		return nil, nil, fmt.Errorf("%w: JWK alg %q", ErrUnsupported, j.Alg)
-	}
-	if j.Kty != sp.kty || j.Crv != sp.crv {
-		return nil, nil, fmt.Errorf("%w: kty %q crv %q do not fit alg %s", ErrInvalidKey, j.Kty, j.Crv, sp.alg)
-	}
-	if j.Use != "" && j.Use != "enc" {
-		return nil, nil, fmt.Errorf("%w: JWK use %q, want enc", ErrInvalidKey, j.Use)
-	}
-	for _, op := range j.KeyOps {
-		if op == "sign" || op == "verify" {
-			return nil, nil, fmt.Errorf("%w: JWK key_ops %q on an encryption key", ErrInvalidKey, op)
-		}
+	sp, err := usableAlg(&j)
+	if err != nil {
+		return nil, nil, keyindex.Unusable(err)
 	}
 	if err := checkMembers(&j, sp); err != nil {
 		return nil, nil, err
@@ -68,6 +55,32 @@ func decodeJWK(data []byte) (*jwk, *algSpec, error) {
 		return nil, nil, fmt.Errorf("%w: JWK kid must be 1 to %d bytes, got %d", ErrInvalidKey, maxKIDLen, len(j.Kid))
 	}
 	return &j, sp, nil
+}
+
+// usableAlg returns the spec of the JWK's alg, or why this package cannot
+// use the key: no alg, an alg it does not implement, a kty or curve that
+// does not fit the alg, or a use other than encryption. A published key
+// set skips such keys.
+func usableAlg(j *jwk) (*algSpec, error) {
+	if j.Alg == "" {
+		return nil, fmt.Errorf("%w: JWK has no alg; every key is bound to one", ErrInvalidKey)
+	}
+	sp, ok := lookupAlg(Alg(j.Alg))
+	if !ok {
+		return nil, fmt.Errorf("%w: JWK alg %.32q", ErrUnsupported, j.Alg)
+	}
+	if j.Kty != sp.kty || j.Crv != sp.crv {
+		return nil, fmt.Errorf("%w: kty %.16q crv %.16q do not fit alg %s", ErrInvalidKey, j.Kty, j.Crv, sp.alg)
+	}
+	if j.Use != "" && j.Use != "enc" {
+		return nil, fmt.Errorf("%w: JWK use %.32q, want enc", ErrInvalidKey, j.Use)
+	}
+	for _, op := range j.KeyOps {
+		if op == "sign" || op == "verify" {
+			return nil, fmt.Errorf("%w: JWK key_ops %.32q on an encryption key", ErrInvalidKey, op)
+		}
+	}
+	return sp, nil
 }
 
 // checkMembers refuses key members that belong to another key type, so a

@@ -77,8 +77,12 @@ func (k *PrivateKey) KID() string { return k.pub.kid }
 // Public returns the public half.
 func (k *PrivateKey) Public() *PublicKey { return k.pub }
 
-// MarshalJSON returns the private JWK, with kid, alg and use "enc".
+// MarshalJSON returns the private JWK, with kid, alg and use "enc". A key
+// held behind a KeyExchanger or a Decapsulator has none and is refused.
 func (k *PrivateKey) MarshalJSON() ([]byte, error) {
+	if _, ok := k.kem.(*opaquePrivate); ok {
+		return nil, fmt.Errorf("%w: the private key is held outside the process; marshal the public key", ErrInvalidKey)
+	}
 	j := publicJWK(k.spec, k.pub.kem.bytes())
 	j.Kid = k.pub.kid
 	if k.spec.kty == "AKP" {

@@ -113,8 +113,9 @@ func ParseKeySet(jwks []byte) (*KeySet, error) {
 
 // PublicKeySet is a receiver's published keys, primary first.
 type PublicKeySet struct {
-	keys  []*PublicKey
-	byKID map[string]*PublicKey
+	keys    []*PublicKey
+	byKID   map[string]*PublicKey
+	skipped []error
 }
 
 // NewPublicKeySet returns a public key set; the first key is the primary.
@@ -151,22 +152,32 @@ func (s *PublicKeySet) MarshalJSON() ([]byte, error) {
 	}{s.keys})
 }
 
-// ParsePublicKeySet parses a public JWKS; its first key is the primary.
-// Every key must be a supported JOSE-HPKE key: a JWKS that mixes in other
-// keys is refused rather than partly read.
+// ParsePublicKeySet parses a public JWKS as a receiver publishes it; its
+// first usable key is the primary. Keys this package cannot seal to (no
+// alg or an alg it does not implement, a kty or curve that does not fit
+// the alg, a use other than "enc") are skipped, as RFC 7517 section 5
+// asks, and Skipped says which. A malformed key fails the whole set, and
+// so does a set with no usable key.
 func ParsePublicKeySet(jwks []byte) (*PublicKeySet, error) {
 	raws, err := decodeJWKS(jwks)
 	if err != nil {
 		return nil, err
 	}
-	keys := make([]*PublicKey, len(raws))
-	for i, raw := range raws {
-		if keys[i], err = ParsePublicJWK(raw); err != nil {
-			return nil, fmt.Errorf("key %d: %w", i, err)
-		}
+	keys, skipped, err := keyindex.ParsePublished(raws, ParsePublicJWK)
+	if err != nil {
+		return nil, err
 	}
-	return NewPublicKeySet(keys...)
+	s, err := NewPublicKeySet(keys...)
+	if err != nil {
+		return nil, err
+	}
+	s.skipped = skipped
+	return s, nil
 }
+
+// Skipped returns why each key that ParsePublicKeySet left out was
+// unusable, in the set's order; nil for a set built from keys.
+func (s *PublicKeySet) Skipped() []error { return append([]error(nil), s.skipped...) }
 
 // decodeJWKS returns the members of "keys" (RFC 7517 §5), which must be a
 // non-empty array.

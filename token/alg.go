@@ -22,6 +22,11 @@ const (
 	MLDSA65 Alg = "ML-DSA-65" // ML-DSA-65 (FIPS 204, RFC 9964)
 	MLDSA87 Alg = "ML-DSA-87" // ML-DSA-87 (FIPS 204, RFC 9964)
 
+	// ed25519Alg is RFC 9864's fully specified name for EdDSA over
+	// Ed25519. Keys and tokens that carry it are read as EdDSA; this
+	// package writes "EdDSA", which every JOSE stack reads.
+	ed25519Alg Alg = "Ed25519"
+
 	// DefaultAlg is the algorithm of keys made without an explicit choice.
 	DefaultAlg = EdDSA
 )

@@ -209,3 +209,27 @@ func FuzzVerifyJWS(f *testing.F) {
 		}
 	})
 }
+
+// FuzzParsePEM: the PEM and DER readers never panic, refuse with a
+// sentinel, and what they read writes back and reads as the same key.
+func FuzzParsePEM(f *testing.F) {
+	for _, alg := range []Alg{EdDSA, ES256, MLDSA44} {
+		k, _ := GenerateKey(alg)
+		priv, _ := k.MarshalPEM()
+		pub, _ := k.Public().MarshalPEM()
+		f.Add(priv)
+		f.Add(pub)
+	}
+	f.Fuzz(func(t *testing.T, data []byte) {
+		if k, err := ParseSigningPEM(data, WithJWKAlg(PS256)); err == nil {
+			if _, err := k.MarshalPEM(); err != nil {
+				t.Fatalf("read but not written: %v", err)
+			}
+		} else if !wrapsSentinel(err) {
+			t.Fatalf("unclassified: %v", err)
+		}
+		if _, err := ParseVerifyingPEM(data); err != nil && !wrapsSentinel(err) {
+			t.Fatalf("unclassified: %v", err)
+		}
+	})
+}

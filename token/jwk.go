@@ -11,7 +11,9 @@ import (
 	"math/big"
 	"slices"
 	"strings"
+	"time"
 
+	"github.com/sealjwt/sealjwt/internal/keyindex"
 	"github.com/sealjwt/sealjwt/internal/strict"
 )
 
@@ -109,8 +111,12 @@ func (k *VerifyingKey) MarshalJSON() ([]byte, error) {
 }
 
 // MarshalJSON returns the private JWK (with kid, alg and "use":"sig").
-// Treat the output as a secret.
+// Treat the output as a secret. A key behind a crypto.Signer has no
+// private JWK and is refused.
 func (k *SigningKey) MarshalJSON() ([]byte, error) {
+	if _, ok := k.key.(*opaqueKey); ok {
+		return nil, fmt.Errorf("%w: the private key is held by a crypto.Signer; marshal the public key", ErrInvalidKey)
+	}
 	j := k.pub.jwk
 	j.Use, j.Kid = "sig", k.kid
 	switch p := k.key.(type) {
@@ -140,7 +146,19 @@ func (k *SigningKey) MarshalJSON() ([]byte, error) {
 // JWKOption adjusts how a JWK is read.
 type JWKOption func(*jwkOptions)
 
-type jwkOptions struct{ alg Alg }
+type jwkOptions struct {
+	alg      Alg
+	kid      string    // PEM only: JWKs carry their own
+	certTime time.Time // PEM only: when set, a certificate must be valid then
+}
+
+func applyJWKOptions(opts []JWKOption) jwkOptions {
+	var o jwkOptions
+	for _, opt := range opts {
+		opt(&o)
+	}
+	return o
+}
 
 // WithJWKAlg names the algorithm of a JWK that carries no "alg", as other
 // stacks often write them (RSA keys serve RS256 and PS256, so theirs must
@@ -171,14 +189,20 @@ func ParseSigningJWK(data []byte, opts ...JWKOption) (*SigningKey, error) {
 	return k, nil
 }
 
-// ParseVerifyingJWK reads a public JWK, or for HS256 an oct JWK holding the
-// shared secret. The algorithm and kid are found as for ParseSigningJWK.
-// Private members are refused, so that a private key is never mistaken for
-// a public one and republished.
+// ParseVerifyingJWK reads a public JWK. The algorithm and kid are found as
+// for ParseSigningJWK. Private members are refused, so that a private key
+// is never mistaken for a public one and republished. A symmetric (oct)
+// key is refused too: a public key is one anybody may hold, and anybody
+// holding an HS256 secret can mint tokens. An HS256 verifying key comes
+// only from NewHMACKey or ParseSigningJWK, through SigningKey.Public.
 func ParseVerifyingJWK(data []byte, opts ...JWKOption) (*VerifyingKey, error) {
 	j, alg, err := decodeJWK(data, opts)
 	if err != nil {
 		return nil, err
+	}
+	if j.Kty == "oct" {
+		return nil, keyindex.Unusable(fmt.Errorf("%w: a symmetric (oct) key is not a public key; "+
+			"an HS256 key comes only from NewHMACKey or ParseSigningJWK", ErrInvalidKey))
 	}
 	if j.D != "" || j.P != "" || j.Q != "" || j.DP != "" || j.DQ != "" || j.QI != "" || j.Priv != "" {
 		return nil, fmt.Errorf("%w: private key members in a public JWK", ErrInvalidKey)
@@ -221,24 +245,24 @@ func decodeJWK(data []byte, opts []JWKOption) (*jwk, Alg, error) {
 	}
 	alg, err := j.resolveAlg(opts)
 	if err != nil {
-		return nil, "", err
+		return nil, "", keyindex.Unusable(err)
 	}
 	if _, err := alg.method(); err != nil {
-		return nil, "", err
+		return nil, "", keyindex.Unusable(err)
 	}
 	if err := checkKID(j.Kid, names); err != nil {
 		return nil, "", err
 	}
 	if j.Use != "" && j.Use != "sig" {
-		return nil, "", fmt.Errorf("%w: JWK \"use\" is %.32q, not \"sig\"", ErrInvalidKey, j.Use)
+		return nil, "", keyindex.Unusable(fmt.Errorf("%w: JWK \"use\" is %.32q, not \"sig\"", ErrInvalidKey, j.Use))
 	}
 	for _, op := range j.KeyOps {
 		if op != "sign" && op != "verify" {
-			return nil, "", fmt.Errorf("%w: JWK \"key_ops\" has %.32q", ErrInvalidKey, op)
+			return nil, "", keyindex.Unusable(fmt.Errorf("%w: JWK \"key_ops\" has %.32q", ErrInvalidKey, op))
 		}
 	}
 	if want := ktyOf(alg); j.Kty != want {
-		return nil, "", fmt.Errorf("%w: kty %.16q does not fit alg %s (want %q)", ErrInvalidKey, j.Kty, alg, want)
+		return nil, "", keyindex.Unusable(fmt.Errorf("%w: kty %.16q does not fit alg %s (want %q)", ErrInvalidKey, j.Kty, alg, want))
 	}
 	return &j, alg, nil
 }
@@ -281,15 +305,16 @@ func ktyOf(alg Alg) string {
 // caller names, or the only one the key type fits. The caller's and the
 // JWK's must agree when both are given.
 func (j *jwk) resolveAlg(opts []JWKOption) (Alg, error) {
-	var o jwkOptions
-	for _, opt := range opts {
-		opt(&o)
+	o := applyJWKOptions(opts)
+	named := Alg(j.Alg)
+	if named == ed25519Alg && j.Kty == "OKP" && j.Crv == "Ed25519" {
+		named = EdDSA // RFC 9864's fully specified name for EdDSA over Ed25519
 	}
 	switch {
-	case j.Alg != "" && o.alg != "" && Alg(j.Alg) != o.alg:
+	case named != "" && o.alg != "" && named != o.alg:
 		return "", fmt.Errorf("%w: JWK alg %.32q, but %s was named", ErrInvalidKey, j.Alg, o.alg)
-	case j.Alg != "":
-		return Alg(j.Alg), nil
+	case named != "":
+		return named, nil
 	case o.alg != "":
 		return o.alg, nil
 	}
@@ -334,7 +359,7 @@ func (j *jwk) publicKey(alg Alg) (any, error) {
 	switch j.Kty {
 	case "OKP":
 		if j.Crv != "Ed25519" {
-			return nil, fmt.Errorf("%w: OKP curve %.16q", ErrUnsupported, j.Crv)
+			return nil, keyindex.Unusable(fmt.Errorf("%w: OKP curve %.16q", ErrUnsupported, j.Crv))
 		}
 		x, err := field("x", j.X, ed25519.PublicKeySize)
 		return ed25519.PublicKey(x), err
@@ -360,7 +385,7 @@ func (j *jwk) publicKey(alg Alg) (any, error) {
 func (j *jwk) ecPublic(alg Alg) (*ecdsa.PublicKey, error) {
 	curve := curveOf(alg)
 	if j.Crv != curve.Params().Name {
-		return nil, fmt.Errorf("%w: EC curve %.16q does not fit %s", ErrInvalidKey, j.Crv, alg)
+		return nil, keyindex.Unusable(fmt.Errorf("%w: EC curve %.16q does not fit %s", ErrInvalidKey, j.Crv, alg))
 	}
 	size := (curve.Params().BitSize + 7) / 8
 	x, err := field("x", j.X, size)
@@ -397,7 +422,7 @@ func (j *jwk) rsaPublic() (*rsa.PublicKey, error) {
 		return nil, err
 	}
 	if n.BitLen() > rsaMaxBits || n.BitLen() < rsaMinBits {
-		return nil, fmt.Errorf("%w: RSA modulus of %d bits, want %d to %d", ErrInvalidKey, n.BitLen(), rsaMinBits, rsaMaxBits)
+		return nil, keyindex.Unusable(fmt.Errorf("%w: RSA modulus of %d bits, want %d to %d", ErrInvalidKey, n.BitLen(), rsaMinBits, rsaMaxBits))
 	}
 	e, err := minimalInt("e", j.E)
 	if err != nil {

@@ -75,8 +75,9 @@ func ParseKeySet(jwks []byte, opts ...JWKOption) (*KeySet, error) {
 
 // VerifyingKeySet is a set of public keys, looked up by kid.
 type VerifyingKeySet struct {
-	keys []*VerifyingKey
-	byID map[string]*VerifyingKey
+	keys    []*VerifyingKey
+	byID    map[string]*VerifyingKey
+	skipped []error
 }
 
 // NewVerifyingKeySet builds a set; kids must be distinct.
@@ -100,18 +101,36 @@ func (s *VerifyingKeySet) Lookup(kid string) (*VerifyingKey, bool) {
 // Keys returns every key, in order.
 func (s *VerifyingKeySet) Keys() []*VerifyingKey { return append([]*VerifyingKey(nil), s.keys...) }
 
+// Skipped returns why each key that ParseVerifyingKeySet left out was
+// unusable, in the set's order; nil for a set built from keys.
+func (s *VerifyingKeySet) Skipped() []error { return append([]error(nil), s.skipped...) }
+
 // MarshalJSON returns the public JWKS. It fails if the set holds an HS256
 // key, whose secret must not be published.
 func (s *VerifyingKeySet) MarshalJSON() ([]byte, error) { return marshalJWKS(s.keys) }
 
-// ParseVerifyingKeySet reads a public JWKS. Options apply to every key,
-// as in ParseVerifyingJWK.
+// ParseVerifyingKeySet reads a public JWKS as an identity provider
+// publishes it. Options apply to every key, as in ParseVerifyingJWK. Keys
+// this package cannot verify with (another "use", an unknown kty or alg,
+// an unsupported curve, an RSA modulus out of range) are skipped, as RFC
+// 7517 section 5 asks, and Skipped says which; so is every symmetric (oct)
+// key, which a published set must never supply. A malformed key fails the
+// whole set, and so does a set with no usable key.
 func ParseVerifyingKeySet(jwks []byte, opts ...JWKOption) (*VerifyingKeySet, error) {
-	keys, err := parseJWKS(jwks, func(b []byte) (*VerifyingKey, error) { return ParseVerifyingJWK(b, opts...) })
+	raws, err := splitJWKS(jwks)
 	if err != nil {
 		return nil, err
 	}
-	return NewVerifyingKeySet(keys...)
+	keys, skipped, err := keyindex.ParsePublished(raws, func(b []byte) (*VerifyingKey, error) { return ParseVerifyingJWK(b, opts...) })
+	if err != nil {
+		return nil, err
+	}
+	s, err := NewVerifyingKeySet(keys...)
+	if err != nil {
+		return nil, err
+	}
+	s.skipped = skipped
+	return s, nil
 }
 
 func marshalJWKS[K json.Marshaler](keys []K) ([]byte, error) {

@@ -1,6 +1,7 @@
 package token
 
 import (
+	"crypto"
 	"crypto/subtle"
 	"errors"
 	"fmt"
@@ -138,17 +139,45 @@ func (m *signingMethodMLDSA) Verify(signingString string, sig []byte, key any) e
 	return nil
 }
 
-// Sign implements jwt.SigningMethod. The key may be a *SigningKey or
+// Sign implements jwt.SigningMethod. The key may be a *SigningKey,
 // circl's private key type (*mldsa44.PrivateKey ...), of this very
-// parameter set.
+// parameter set, or any crypto.Signer whose public key is circl's ML-DSA
+// public key of this set (a KMS or HSM that signs ML-DSA).
 func (m *signingMethodMLDSA) Sign(signingString string, key any) ([]byte, error) {
 	sk, ok := m.privateKey(key)
 	if !ok {
-		return nil, jwt.ErrInvalidKeyType
+		return m.signOpaque(signingString, key)
 	}
 	sig := make([]byte, m.params.scheme.SignatureSize())
 	if err := m.params.signTo(sk, []byte(signingString), sig); err != nil {
 		return nil, err
+	}
+	return sig, nil
+}
+
+// signOpaque signs with a crypto.Signer (bare, or behind a SigningKey made
+// by NewSigningKeyFromSigner) whose public key is of m's parameter set,
+// and checks the signature's length, since the signer is not ours.
+func (m *signingMethodMLDSA) signOpaque(signingString string, key any) ([]byte, error) {
+	if k, ok := key.(*SigningKey); ok && k != nil {
+		key = k.key
+	}
+	if k, ok := key.(*opaqueKey); ok {
+		key = k.signer
+	}
+	signer, ok := key.(crypto.Signer)
+	if !ok || signer == nil {
+		return nil, jwt.ErrInvalidKeyType
+	}
+	if pk, ok := signer.Public().(sign.PublicKey); !ok || pk.Scheme() != m.params.scheme {
+		return nil, jwt.ErrInvalidKeyType
+	}
+	sig, err := signerSign(signer, []byte(signingString), crypto.Hash(0))
+	if err != nil {
+		return nil, err
+	}
+	if len(sig) != m.params.scheme.SignatureSize() {
+		return nil, fmt.Errorf("%w: the crypto.Signer returned %d bytes, not an %s signature", ErrInvalidKey, len(sig), m.params.alg)
 	}
 	return sig, nil
 }

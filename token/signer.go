@@ -81,7 +81,7 @@ func NewSigner(keys *KeySet, issuer string, opts ...SignerOption) (*Signer, erro
 		return nil, err
 	}
 	var err error
-	if s.method, err = s.key.alg.method(); err != nil {
+	if s.method, err = s.key.signingMethod(); err != nil {
 		return nil, err
 	}
 	s.header = signerHeader(s.key, s.typ)
@@ -169,6 +169,11 @@ func (s *Signer) sign(body []byte) (string, error) {
 	b = append(b, '.')
 	b = enc.AppendEncode(b, body)
 	sig, err := s.method.Sign(string(b), s.key.key)
+	if _, opaque := s.key.key.(*opaqueKey); err != nil && opaque {
+		// The signer's own error (a KMS or token that is unreachable,
+		// refuses, times out), for the caller to tell apart.
+		return "", fmt.Errorf("signing with key %s: %w", s.key.kid, err)
+	}
 	if err != nil {
 		return "", fmt.Errorf("%w: signing: %v", ErrInvalidKey, err)
 	}

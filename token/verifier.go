@@ -503,7 +503,7 @@ func (v *Verifier) lookupHeader(seg string) (*trustedKey, error) {
 	}
 	// The key, not the header, decides the algorithm. This refuses "none"
 	// in any case and every cross-family confusion (RS256 -> HS256 ...).
-	if h.alg != string(tk.key.alg) {
+	if h.alg != string(tk.key.alg) && !(tk.key.alg == EdDSA && h.alg == string(ed25519Alg)) {
 		return nil, fmt.Errorf("%w: header alg %.32q is not %s, the alg of key %s", ErrSignature, h.alg, tk.key.alg, h.kid)
 	}
 	if !mediatype.Equal(h.typ, v.typ) && !(v.tutorial && (h.typ == "" || mediatype.Equal(h.typ, "JWT"))) {

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"bytes"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -189,27 +190,17 @@ func keysetList(w io.Writer, path string) error {
 }
 
 func keysetPub(stdout io.Writer, path, out string, force bool) error {
-	var set json.Marshaler
-	var err error
-	data, err := cli.ReadFile(path, nil)
+	keys, err := readPublic([]string{path})
 	if err != nil {
 		return err
 	}
-	if cli.IsSealKey(data) {
-		set, err = sealPublicSet([]string{path})
-	} else {
-		set, err = signingPublicSet([]string{path})
-	}
-	if err != nil {
-		return err
-	}
-	pub, err := json.MarshalIndent(set, "", "  ")
+	pub, err := keys.render("jwk")
 	if err != nil {
 		return err
 	}
 	if out == "" || out == "-" {
-		_, err = fmt.Fprintf(stdout, "%s\n", pub)
+		_, err = stdout.Write(pub)
 		return err
 	}
-	return cli.WritePublic(out, pub, force)
+	return cli.WritePublic(out, bytes.TrimSuffix(pub, []byte("\n")), force)
 }

@@ -1,9 +1,9 @@
 package main
 
 import (
+	"bytes"
 	"encoding/json"
 	"fmt"
-	"io"
 
 	"github.com/sealjwt/sealjwt/cmd/internal/cli"
 	"github.com/sealjwt/sealjwt/seal"
@@ -12,83 +12,107 @@ import (
 
 var pubCmd = cli.Command{
 	Name: "sealjwt pub",
-	Args: "PRIVATE-KEY-FILE...",
-	Summary: `Prints the public JWKS of one or more private keys (JWK or JWKS files), the
-first key first: the first key of a receiver's JWKS is the one senders seal
-to. All keys must be of one kind, sealing or signing. HS256 secrets have no
-public form and are refused.`,
-	Examples: `sealjwt pub receiver-2026.jwk receiver-2025.jwk > jwks.json`,
+	Args: "[--format jwk|pem] KEY-FILE[:ALG]...",
+	Summary: `Prints the public keys of one or more key files, the first key first: the
+first key of a receiver's JWKS is the one senders seal to. A file may hold a
+private or public key as a JWK, a JWKS, PEM or DER (PKCS#8, PKCS#1, SEC 1,
+PKIX) or an X.509 certificate, so pub also converts between the formats:
+--format jwk (default) prints a JWKS, --format pem a PKIX "PUBLIC KEY" block
+per key. All keys must be of one kind, sealing or signing. An EC key in PEM
+can do either: name its alg as FILE:ALG (ES256, HPKE-0, HPKE-7, ...). A PEM
+HPKE key otherwise gets its curve's default alg (P-256 HPKE-0, P-384 HPKE-1,
+P-521 HPKE-2, X25519 HPKE-3, X448 HPKE-5, ML-KEM-768 HPKE-12, ML-KEM-1024
+HPKE-13); an RSA key needs RS256 or PS256 named. The kid of a PEM key is its
+RFC 7638 thumbprint. HS256 secrets have no public form and are refused.`,
+	Examples: `sealjwt pub receiver-2026.jwk receiver-2025.jwk > jwks.json
+  sealjwt pub --format pem sender.jwk > sender.pub.pem
+  sealjwt pub receiver.pem:HPKE-7 > receiver.pub.jwk`,
 }
 
 func runPub(e env, args []string) int {
 	fs := pubCmd.NewFlagSet()
+	format := fs.String("format", "jwk", "output `FORMAT`: jwk (a JWKS) or pem (PKIX PUBLIC KEY blocks)")
 	return pubCmd.Run(fs, args, e.stdout, e.stderr, func(files []string) error {
 		if len(files) == 0 {
-			return cli.Usagef("at least one private key file is required")
+			return cli.Usagef("at least one key file is required")
 		}
-		sealing, err := oneKind(files, e.stdin)
+		if *format != "jwk" && *format != "pem" {
+			return cli.Usagef("--format is jwk or pem, not %q", *format)
+		}
+		keys, err := readPublic(files)
 		if err != nil {
 			return err
 		}
-		var set json.Marshaler
-		if sealing {
-			set, err = sealPublicSet(files)
-		} else {
-			set, err = signingPublicSet(files)
-		}
+		out, err := keys.render(*format)
 		if err != nil {
 			return err
 		}
-		out, err := json.MarshalIndent(set, "", "  ")
-		if err != nil {
-			return err
-		}
-		fmt.Fprintf(e.stdout, "%s\n", out)
-		return nil
+		_, err = e.stdout.Write(out)
+		return err
 	})
 }
 
-// oneKind reports whether the files hold sealing keys, refusing a mix of
-// sealing and signing keys with the names of two files that differ.
-func oneKind(files []string, stdin io.Reader) (sealing bool, err error) {
+// publicKeys is every public key read, of one kind.
+type publicKeys struct {
+	sealing bool
+	seal    []*seal.PublicKey
+	sign    []*token.VerifyingKey
+}
+
+// readPublic reads each file's public keys, refusing a mix of sealing and
+// signing keys with the names of two files that differ.
+func readPublic(files []string) (*publicKeys, error) {
 	kinds := map[bool]string{true: "a sealing key (HPKE-*)", false: "a signing key"}
+	var all publicKeys
 	for i, f := range files {
-		data, err := cli.ReadFile(f, stdin)
-		if err != nil {
-			return false, err
-		}
-		if s := cli.IsSealKey(data); i == 0 {
-			sealing = s
-		} else if s != sealing {
-			return false, cli.Usagef("keys of two kinds: %s holds %s, %s holds %s; give keys of one kind", files[0], kinds[sealing], f, kinds[s])
-		}
-	}
-	return sealing, nil
-}
-
-func sealPublicSet(files []string) (*seal.PublicKeySet, error) {
-	var pubs []*seal.PublicKey
-	for _, f := range files {
-		ks, err := cli.SealKeys(f)
+		k, err := cli.ReadPublicKeys(f)
 		if err != nil {
 			return nil, err
 		}
-		pubs = append(pubs, ks.Public().Keys()...)
+		if i == 0 {
+			all.sealing = k.Sealing
+		} else if k.Sealing != all.sealing {
+			return nil, cli.Usagef("keys of two kinds: %s holds %s, %s holds %s; give keys of one kind", files[0], kinds[all.sealing], f, kinds[k.Sealing])
+		}
+		all.seal = append(all.seal, k.Seal...)
+		all.sign = append(all.sign, k.Sign...)
 	}
-	return seal.NewPublicKeySet(pubs...)
+	return &all, nil
 }
 
-func signingPublicSet(files []string) (*token.VerifyingKeySet, error) {
-	var keys []*token.VerifyingKey
-	for _, f := range files {
-		ks, err := cli.SigningKeys(f)
-		if err != nil {
-			return nil, err
+func (k *publicKeys) render(format string) ([]byte, error) {
+	if format == "pem" {
+		var b bytes.Buffer
+		for _, p := range k.pems() {
+			out, err := p.MarshalPEM()
+			if err != nil {
+				return nil, err
+			}
+			b.Write(out)
 		}
-		if ks.Primary().Alg() == token.HS256 {
-			return nil, fmt.Errorf("%s is an HS256 shared secret, which has no public key; expected a private key of an asymmetric alg (EdDSA, ES256, ML-DSA-44, HPKE-*, ...)", f)
-		}
-		keys = append(keys, ks.Public().Keys()...)
+		return b.Bytes(), nil
 	}
-	return token.NewVerifyingKeySet(keys...)
+	var set json.Marshaler
+	var err error
+	if k.sealing {
+		set, err = seal.NewPublicKeySet(k.seal...)
+	} else {
+		set, err = token.NewVerifyingKeySet(k.sign...)
+	}
+	if err != nil {
+		return nil, err
+	}
+	out, err := json.MarshalIndent(set, "", "  ")
+	return fmt.Appendf(nil, "%s\n", out), err
+}
+
+func (k *publicKeys) pems() []interface{ MarshalPEM() ([]byte, error) } {
+	var out []interface{ MarshalPEM() ([]byte, error) }
+	for _, p := range k.seal {
+		out = append(out, p)
+	}
+	for _, p := range k.sign {
+		out = append(out, p)
+	}
+	return out
 }

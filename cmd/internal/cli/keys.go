@@ -1,14 +1,18 @@
 package cli
 
 import (
+	"bytes"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
+	"time"
 
+	"github.com/sealjwt/sealjwt/internal/pemkey"
 	"github.com/sealjwt/sealjwt/seal"
 	"github.com/sealjwt/sealjwt/token"
 )
@@ -162,19 +166,105 @@ func warnIfReadable(path string) {
 		path, fi.Mode().Perm(), path)
 }
 
-// readKind reads a key file and checks that it holds the kind wanted.
-func readKind(path string, sealing, private bool) ([]byte, error) {
-	data, err := readKeyFile(path)
+// readKind reads a JWK or JWKS key file and checks that it holds the kind
+// wanted.
+func readKind(path string, data []byte, sealing, private bool) error {
+	return checkKind(path, data, sealing, private)
+}
+
+// A key flag's value is FILE or FILE:ALG, FILE a JWK, a JWKS, or a key in
+// PEM or DER (PKCS#8, PKCS#1, SEC 1, PKIX) or an X.509 certificate, told
+// apart by content. ALG binds a PEM key to an alg other than its default
+// (an HPKE key gets its curve's suite: HPKE-0 for P-256, HPKE-1 for P-384,
+// HPKE-2 for P-521, HPKE-3 for X25519, HPKE-5 for X448, HPKE-12/13 for
+// ML-KEM; an RSA signing key needs RS256 or PS256 named), or names the alg
+// of a signing JWK written without one.
+const KeyUsage = "JWK, JWKS, PEM or DER key, or certificate: `FILE[:ALG]`; ALG binds a PEM key " +
+	"to an alg other than its curve's default (P-256 HPKE-0 or ES256 by flag, X25519 HPKE-3, X448 HPKE-5, " +
+	"ML-KEM HPKE-12/13; RSA needs RS256 or PS256)"
+
+// splitAlg splits FILE:ALG when ALG names a sealing or signing alg; any
+// other colon stays part of the file name.
+func splitAlg(spec string) (path, alg string) {
+	i := strings.LastIndexByte(spec, ':')
+	if i <= 0 {
+		return spec, ""
+	}
+	a := spec[i+1:]
+	if seal.Alg(a).Supported() || slices.Contains(token.Algs(), token.Alg(a)) {
+		return spec[:i], a
+	}
+	return spec, ""
+}
+
+// readSpec reads the file of a key flag's value and reports whether it
+// holds PEM or DER rather than JSON.
+func readSpec(spec string) (path, alg string, data []byte, isPEM bool, err error) {
+	path, alg = splitAlg(spec)
+	data, err = readKeyFile(path)
+	if err != nil {
+		return "", "", nil, false, err
+	}
+	trimmed := bytes.TrimLeft(data, " \t\r\n")
+	isPEM = pemkey.IsPEM(data) || pemkey.LooksLikeDER(data) || len(trimmed) > 0 && trimmed[0] != '{'
+	return path, alg, data, isPEM, nil
+}
+
+// sealKeyOptions names the alg of an HPKE key read from PEM.
+func sealKeyOptions(alg string) []seal.KeyOption {
+	if alg == "" {
+		return nil
+	}
+	return []seal.KeyOption{seal.WithAlg(seal.Alg(alg))}
+}
+
+// signKeyOptions names the alg of a signing key read from PEM, or from a
+// JWK without "alg".
+func signKeyOptions(alg string, opts []token.JWKOption) []token.JWKOption {
+	if alg == "" {
+		return opts
+	}
+	return append(opts, token.WithJWKAlg(token.Alg(alg)))
+}
+
+// noteCertificate warns, without refusing the key, when a certificate's
+// validity has ended or not begun: the certificate here only carries a
+// public key, and the key's trust comes from the flag that names it.
+func noteCertificate(path string, data []byte) {
+	k, err := pemkey.Parse(data)
+	if err != nil || k.Cert == nil {
+		return
+	}
+	now := time.Now()
+	switch {
+	case now.After(k.Cert.NotAfter):
+		fmt.Fprintf(Warnings, "warning: the certificate in %s expired at %s; its public key is used anyway\n",
+			path, k.Cert.NotAfter.UTC().Format(time.RFC3339))
+	case now.Before(k.Cert.NotBefore):
+		fmt.Fprintf(Warnings, "warning: the certificate in %s is valid only from %s; its public key is used anyway\n",
+			path, k.Cert.NotBefore.UTC().Format(time.RFC3339))
+	}
+}
+
+// SealKeys reads a receiver's private key or keys (see KeyUsage), or opens
+// a key held in a PKCS#11 token (a pkcs11: URI).
+func SealKeys(spec string) (*seal.KeySet, error) {
+	if IsPKCS11(spec) {
+		return pkcs11SealKeys(spec)
+	}
+	path, alg, data, isPEM, err := readSpec(spec)
 	if err != nil {
 		return nil, err
 	}
-	return data, checkKind(path, data, sealing, private)
-}
-
-// SealKeys reads a receiver's private key (JWK) or keys (JWKS).
-func SealKeys(path string) (*seal.KeySet, error) {
-	data, err := readKind(path, true, true)
-	if err != nil {
+	if isPEM {
+		warnIfReadable(path)
+		k, err := seal.ParsePrivatePEM(data, sealKeyOptions(alg)...)
+		if err != nil {
+			return nil, inFile(path, err)
+		}
+		return seal.NewKeySet(k)
+	}
+	if err := readKind(path, data, true, true); err != nil {
 		return nil, err
 	}
 	if isKeySet(data) {
@@ -188,10 +278,21 @@ func SealKeys(path string) (*seal.KeySet, error) {
 	return seal.NewKeySet(k)
 }
 
-// SealPublicKeys reads a receiver's public key (JWK) or keys (JWKS).
-func SealPublicKeys(path string) (*seal.PublicKeySet, error) {
-	data, err := readKind(path, true, false)
+// SealPublicKeys reads a receiver's public key or keys (see KeyUsage).
+func SealPublicKeys(spec string) (*seal.PublicKeySet, error) {
+	path, alg, data, isPEM, err := readSpec(spec)
 	if err != nil {
+		return nil, err
+	}
+	if isPEM {
+		k, err := seal.ParsePublicPEM(data, sealKeyOptions(alg)...)
+		if err != nil {
+			return nil, inFile(path, err)
+		}
+		noteCertificate(path, data)
+		return seal.NewPublicKeySet(k)
+	}
+	if err := readKind(path, data, true, false); err != nil {
 		return nil, err
 	}
 	if isKeySet(data) {
@@ -205,33 +306,68 @@ func SealPublicKeys(path string) (*seal.PublicKeySet, error) {
 	return seal.NewPublicKeySet(k)
 }
 
-// SigningKeys reads a sender's private signing key (JWK) or keys (JWKS).
-func SigningKeys(path string) (*token.KeySet, error) {
-	data, err := readKind(path, false, true)
+// SigningKeys reads a sender's private signing key or keys (see KeyUsage),
+// or opens a key held in a PKCS#11 token (a pkcs11: URI).
+func SigningKeys(spec string) (*token.KeySet, error) {
+	if IsPKCS11(spec) {
+		return pkcs11SigningKeys(spec)
+	}
+	path, alg, data, isPEM, err := readSpec(spec)
 	if err != nil {
 		return nil, err
 	}
+	opts := signKeyOptions(alg, nil)
+	if isPEM {
+		warnIfReadable(path)
+		k, err := token.ParseSigningPEM(data, opts...)
+		if err != nil {
+			return nil, inFile(path, err)
+		}
+		return token.NewKeySet(k)
+	}
+	if err := readKind(path, data, false, true); err != nil {
+		return nil, err
+	}
 	if isKeySet(data) {
-		s, err := token.ParseKeySet(data)
+		s, err := token.ParseKeySet(data, opts...)
 		return s, inFile(path, err)
 	}
-	k, err := token.ParseSigningJWK(data)
+	k, err := token.ParseSigningJWK(data, opts...)
 	if err != nil {
 		return nil, fmt.Errorf("%s: %w", path, err)
 	}
 	return token.NewKeySet(k)
 }
 
-// VerifyingKeys reads a sender's public key (JWK) or keys (JWKS); opts
-// name the algorithm of keys that carry none.
-func VerifyingKeys(path string, opts ...token.JWKOption) (*token.VerifyingKeySet, error) {
-	data, err := readKind(path, false, false)
+// VerifyingKeys reads a sender's public key or keys (see KeyUsage); opts
+// name the algorithm of keys that carry none. A published JWKS keeps its
+// usable keys and names the others on Warnings.
+func VerifyingKeys(spec string, opts ...token.JWKOption) (*token.VerifyingKeySet, error) {
+	path, alg, data, isPEM, err := readSpec(spec)
 	if err != nil {
+		return nil, err
+	}
+	opts = signKeyOptions(alg, opts)
+	if isPEM {
+		k, err := token.ParseVerifyingPEM(data, opts...)
+		if err != nil {
+			return nil, inFile(path, err)
+		}
+		noteCertificate(path, data)
+		return token.NewVerifyingKeySet(k)
+	}
+	if err := readKind(path, data, false, false); err != nil {
 		return nil, err
 	}
 	if isKeySet(data) {
 		s, err := token.ParseVerifyingKeySet(data, opts...)
-		return s, inFile(path, err)
+		if err != nil {
+			return nil, inFile(path, err)
+		}
+		for _, skipped := range s.Skipped() {
+			fmt.Fprintf(Warnings, "note: %s: %v\n", path, skipped)
+		}
+		return s, nil
 	}
 	k, err := token.ParseVerifyingJWK(data, opts...)
 	if err != nil {
@@ -342,4 +478,100 @@ func writeClose(f *os.File, data []byte, mode os.FileMode) error {
 		err = f.Sync()
 	}
 	return errors.Join(err, f.Close())
+}
+
+// PublicKeys are the public keys of one key file, sealing or signing.
+type PublicKeys struct {
+	Sealing bool
+	Seal    []*seal.PublicKey
+	Sign    []*token.VerifyingKey
+}
+
+// ReadPublicKeys reads the public keys of a private or public key file in
+// any format (see KeyUsage). An EC key in PEM can seal or sign: its kind
+// then comes from ALG.
+func ReadPublicKeys(spec string) (*PublicKeys, error) {
+	if IsPKCS11(spec) {
+		uri, alg := splitAlg(spec)
+		if alg == "" {
+			return nil, Usagef("a PKCS#11 EC key can seal or sign: name its alg as %s:ALG", uri)
+		}
+		return publicKeysOf(spec, uri, seal.Alg(alg).Supported(), true)
+	}
+	path, alg, data, isPEM, err := readSpec(spec)
+	if err != nil {
+		return nil, err
+	}
+	if !isPEM {
+		k := probeKey(data)
+		return publicKeysOf(spec, path, IsSealKey(data), k.private || k.sharedSecret)
+	}
+	k, err := pemkey.Parse(data)
+	if err != nil {
+		return nil, inFile(path, err)
+	}
+	private := k.Private != nil
+	sealing := seal.Alg(alg).Supported()
+	if alg == "" {
+		if sealing, err = pemKind(path, data, private); err != nil {
+			return nil, err
+		}
+	}
+	return publicKeysOf(spec, path, sealing, private)
+}
+
+// pemKind tells a sealing from a signing PEM key by which parser takes it,
+// and refuses a key both take (EC P-256 and P-384) without a named alg.
+func pemKind(path string, data []byte, private bool) (sealing bool, err error) {
+	var sealErr, signErr error
+	if private {
+		_, sealErr = seal.ParsePrivatePEM(data)
+		_, signErr = token.ParseSigningPEM(data)
+	} else {
+		_, sealErr = seal.ParsePublicPEM(data)
+		_, signErr = token.ParseVerifyingPEM(data)
+	}
+	switch {
+	case sealErr == nil && signErr == nil:
+		return false, Usagef("%s holds an EC key that can seal (HPKE-*) or sign (ES*): name the alg as %s:ALG", path, path)
+	case sealErr != nil && signErr != nil && !errors.Is(signErr, token.ErrInvalidKey):
+		return false, fmt.Errorf("%s: neither a sealing key (%v) nor a signing key (%w)", path, sealErr, signErr)
+	}
+	// A key only one parser takes is of that kind; an RSA key without its
+	// alg is left to the signing parser, which asks for the alg.
+	return sealErr == nil, nil
+}
+
+func publicKeysOf(spec, path string, sealing, private bool) (*PublicKeys, error) {
+	out := &PublicKeys{Sealing: sealing}
+	switch {
+	case sealing && private:
+		ks, err := SealKeys(spec)
+		if err != nil {
+			return nil, err
+		}
+		out.Seal = ks.Public().Keys()
+	case sealing:
+		ks, err := SealPublicKeys(spec)
+		if err != nil {
+			return nil, err
+		}
+		out.Seal = ks.Keys()
+	case private:
+		ks, err := SigningKeys(spec)
+		if err != nil {
+			return nil, err
+		}
+		if ks.Primary().Alg() == token.HS256 {
+			return nil, fmt.Errorf("%s is an HS256 shared secret, which has no public key; expected a private key of an asymmetric alg (EdDSA, ES256, ML-DSA-44, HPKE-*, ...)", path)
+		}
+		out.Sign = ks.Public().Keys()
+	default:
+		ks, err := VerifyingKeys(spec)
+		if err != nil {
+			return nil, err
+		}
+		out.Sign = ks.Keys()
+	}
+	return out, nil
 }

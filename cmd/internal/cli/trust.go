@@ -50,7 +50,8 @@ func (t *TrustFlag) Set(v string) error {
 
 // TrustUsage is the help text of a --trust flag naming who is trusted.
 func TrustUsage(who string) string {
-	return "trusted " + who + " `ISSUER=FILE[:ALG]` (public JWK or JWKS; ALG for keys written without \"alg\"); repeatable"
+	return "trusted " + who + " `ISSUER=FILE[:ALG]` (public JWK, JWKS, PEM or DER key, or certificate; " +
+		"ALG for keys written without \"alg\" and RSA PEM keys); repeatable"
 }
 
 // Len returns how many senders were given.

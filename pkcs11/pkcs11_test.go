@@ -1,0 +1,188 @@
+package pkcs11_test
+
+import (
+	"context"
+	"errors"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/sealjwt/sealjwt"
+	"github.com/sealjwt/sealjwt/internal/softhsm"
+	"github.com/sealjwt/sealjwt/pkcs11"
+	"github.com/sealjwt/sealjwt/seal"
+	"github.com/sealjwt/sealjwt/token"
+)
+
+type acceptAll struct{}
+
+func (acceptAll) Check(context.Context, string, string, time.Time) error { return nil }
+
+func openKey(t testing.TB, uri string) *pkcs11.Key {
+	t.Helper()
+	k, err := pkcs11.Open(uri)
+	if err != nil {
+		t.Fatalf("Open(%s): %v", uri, err)
+	}
+	t.Cleanup(func() { k.Close() })
+	return k
+}
+
+// hsmPair is a sender signing ES256 and a receiver opening HPKE-0, both
+// with keys generated inside the token.
+type hsmPair struct {
+	sealer *sealjwt.Sealer
+	opener *sealjwt.Opener
+	pub    *seal.PublicKey
+	keys   []*pkcs11.Key
+}
+
+func newHSMPair(t testing.TB, tok *softhsm.Token, prefix string) *hsmPair {
+	t.Helper()
+	tok.GenerateEC(t, prefix+"-sender", "P-256")
+	tok.GenerateEC(t, prefix+"-receiver", "P-256")
+	sk, rk := openKey(t, tok.URI(prefix+"-sender")), openKey(t, tok.URI(prefix+"-receiver"))
+	signing, err := token.NewSigningKeyFromSigner(token.ES256, sk)
+	if err != nil {
+		t.Fatal(err)
+	}
+	signSet, _ := token.NewKeySet(signing)
+	signer, err := token.NewSigner(signSet, "orders")
+	if err != nil {
+		t.Fatal(err)
+	}
+	sealer, err := sealjwt.NewSealer(signer)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ke, err := rk.KeyExchanger()
+	if err != nil {
+		t.Fatal(err)
+	}
+	recvKey, err := seal.NewPrivateKeyFromKeyExchanger(seal.HPKE0, ke)
+	if err != nil {
+		t.Fatal(err)
+	}
+	recvSet, _ := seal.NewKeySet(recvKey)
+	v, err := token.NewVerifier("billing")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := v.Trust("orders", signSet.Public()); err != nil {
+		t.Fatal(err)
+	}
+	opener, err := sealjwt.NewOpener(recvSet, v, sealjwt.WithReplayStore(acceptAll{}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return &hsmPair{sealer: sealer, opener: opener, pub: recvKey.Public(), keys: []*pkcs11.Key{sk, rk}}
+}
+
+// TestSoftHSMEndToEnd: a sender signs ES256 and a receiver opens HPKE-0
+// with keys generated inside SoftHSM2, which stay CKA_SENSITIVE and not
+// extractable.
+func TestSoftHSMEndToEnd(t *testing.T) {
+	tok := softhsm.New(t)
+	p := newHSMPair(t, tok, "e2e")
+	for _, k := range p.keys {
+		sensitive, extractable, err := k.Protection()
+		if err != nil || !sensitive || extractable {
+			t.Fatalf("key protection: sensitive %v, extractable %v, %v", sensitive, extractable, err)
+		}
+	}
+	ctx := context.Background()
+	for i := range 3 {
+		env, err := p.sealer.Seal(ctx, p.pub, "billing", map[string]int{"n": i})
+		if err != nil {
+			t.Fatal(err)
+		}
+		msg, err := p.opener.Open(ctx, env)
+		if err != nil || msg.Issuer != "orders" {
+			t.Fatalf("open: %v", err)
+		}
+	}
+}
+
+// TestFaultWrongPIN: a wrong PIN is refused at Open, with ErrLogin.
+func TestFaultWrongPIN(t *testing.T) {
+	tok := softhsm.New(t)
+	uri := strings.Replace(tok.URI("any"), "pin-source=file:"+tok.PINFile, "pin-value=000000", 1)
+	if _, err := pkcs11.Open(uri); !errors.Is(err, pkcs11.ErrLogin) {
+		t.Fatalf("wrong PIN: %v", err)
+	}
+}
+
+// TestFaultMissingObject: a key or token that is not there is ErrNotFound,
+// naming what was looked for.
+func TestFaultMissingObject(t *testing.T) {
+	tok := softhsm.New(t)
+	for name, uri := range map[string]string{
+		"object": tok.URI("no-such-key"),
+		"token":  strings.Replace(tok.URI("k"), "token="+tok.Label, "token=no-such-token", 1),
+	} {
+		t.Run(name, func(t *testing.T) {
+			_, err := pkcs11.Open(uri)
+			if !errors.Is(err, pkcs11.ErrNotFound) || !strings.Contains(err.Error(), "no-such") {
+				t.Fatalf("got %v", err)
+			}
+		})
+	}
+}
+
+// TestFaultTokenGoneMidRun: when the token's sessions end (as when it is
+// removed), the next Seal and Open fail, and nothing comes out of either.
+func TestFaultTokenGoneMidRun(t *testing.T) {
+	tok := softhsm.New(t)
+	p := newHSMPair(t, tok, "gone")
+	ctx := context.Background()
+	env, err := p.sealer.Seal(ctx, p.pub, "billing", map[string]int{"n": 1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	tok.CloseAllSessions(t)
+	if out, err := p.sealer.Seal(ctx, p.pub, "billing", map[string]int{"n": 2}); !errors.Is(err, pkcs11.ErrDevice) || out != "" {
+		t.Fatalf("Seal with the token gone: %q, %v", out, err)
+	}
+	if msg, err := p.opener.Open(ctx, env); !errors.Is(err, sealjwt.ErrDecryption) || msg != nil {
+		t.Fatalf("Open with the token gone: %v", err)
+	}
+}
+
+// TestSoftHSMRSA: an RSA key in the token signs RS256 (CKM_RSA_PKCS) and
+// PS256 (CKM_RSA_PKCS_PSS), and the tokens verify with its public key; it
+// is no key exchanger.
+func TestSoftHSMRSA(t *testing.T) {
+	tok := softhsm.New(t)
+	tok.GenerateRSA(t, "rsa-signer")
+	k := openKey(t, tok.URI("rsa-signer"))
+	if _, err := k.KeyExchanger(); !errors.Is(err, pkcs11.ErrKeyType) {
+		t.Fatalf("an RSA key as a key exchanger: %v", err)
+	}
+	if _, err := seal.NewPrivateKeyFromKeyExchanger(seal.HPKE0, k); !errors.Is(err, seal.ErrInvalidKey) {
+		t.Fatalf("an RSA key handed to seal directly: %v", err)
+	}
+	for _, alg := range []token.Alg{token.RS256, token.PS256} {
+		t.Run(string(alg), func(t *testing.T) {
+			sk, err := token.NewSigningKeyFromSigner(alg, k)
+			if err != nil {
+				t.Fatal(err)
+			}
+			set, _ := token.NewKeySet(sk)
+			s, err := token.NewSigner(set, "orders")
+			if err != nil {
+				t.Fatal(err)
+			}
+			tk, err := s.Sign([]string{"billing"}, nil)
+			if err != nil {
+				t.Fatal(err)
+			}
+			v, _ := token.NewVerifier("billing")
+			if err := v.Trust("orders", set.Public()); err != nil {
+				t.Fatal(err)
+			}
+			if _, err := v.Verify(tk); err != nil {
+				t.Fatalf("verify: %v", err)
+			}
+		})
+	}
+}
