@@ -254,6 +254,8 @@ func (m *Manager) fail(w http.ResponseWriter, r *http.Request, what string, err 
 		title = "session revoked"
 	case errors.Is(err, ErrSessionExpired):
 		title = "session expired"
+	case errors.Is(err, ErrStoreReset):
+		title = "session store lost its sessions: log in again"
 	case !errors.Is(err, ErrInvalidRefresh):
 		writeProblem(w, http.StatusInternalServerError, what, "")
 		return

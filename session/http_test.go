@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"net/http"
 	"net/url"
 	"strings"
@@ -285,6 +286,25 @@ func TestStoreUnavailable503(t *testing.T) {
 		t.Errorf("503 cleared cookies: %v", resp.Cookies())
 	}
 	problemOf(t, a.post(t, c, DefaultRefreshPath+"/logout", nil, "Cookie", RefreshCookie+"="+tok), http.StatusServiceUnavailable)
+}
+
+// lostData is a store that lost its dataset: every token it no longer
+// knows is reported as such.
+type lostData struct{ Store }
+
+func (lostData) Rotate(context.Context, Rotation) (Rotated, error) {
+	return Rotated{}, fmt.Errorf("%w: %w", ErrInvalidRefresh, ErrStoreReset)
+}
+
+// A store that lost its data says so to the client (log in again) rather
+// than calling its token invalid.
+func TestStoreLostDataSaysLogInAgain(t *testing.T) {
+	a := newApp(t, newManager(t, newClock(), WithStore(lostData{})))
+	tok, _ := newRefresh("")
+	resp := a.post(t, a.srv.Client(), DefaultRefreshPath, nil, "Cookie", RefreshCookie+"="+tok)
+	if p := problemOf(t, resp, http.StatusBadRequest); p.Error != "invalid_grant" || !strings.Contains(p.Title, "log in again") {
+		t.Fatalf("refresh against a store that lost its data: %q %q, want invalid_grant and a title saying to log in again", p.Error, p.Title)
+	}
 }
 
 func TestLoginRefused(t *testing.T) {

@@ -98,7 +98,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	var c config
 	fs.StringVar(&c.addr, "addr", ":9000", "listen `address` (with --signed-only: "+signedOnlyAddr+")")
 	fs.StringVar(&c.id, "id", "receiver", "our id: the audience senders must name")
-	fs.StringVar(&c.key, "key", "", "private key: JWK or JWKS `FILE` (default: a fresh HPKE-9 key)")
+	fs.StringVar(&c.key, "key", "", "private key: JWK, JWKS, PEM or DER `FILE[:ALG]`, or a pkcs11: URI (default: a fresh HPKE-9 key)")
 	fs.Var(&c.trust, "trust", cli.TrustUsage("sender"))
 	fs.StringVar(&c.redis, "redis", "", "shared replay store `URL` (redis://127.0.0.1:6379/0)")
 	fs.StringVar(&c.baseURL, "base-url", "", "public `URL` senders address (scheme://host:port), when behind a proxy or load balancer")

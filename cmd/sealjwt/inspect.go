@@ -38,7 +38,7 @@ const maxInspect = 1 << 20
 func runInspect(e env, args []string) int {
 	fs := inspectCmd.NewFlagSet()
 	var key cli.PathsFlag
-	fs.Var(&key, "key", "a recipient's private key: JWK or JWKS `FILE`, to decrypt a sealed head; repeatable")
+	fs.Var(&key, "key", "a recipient's private key: JWK, JWKS, PEM or DER `FILE[:ALG]`, or a pkcs11: URI, to decrypt a sealed head; repeatable")
 	return inspectCmd.Run(fs, args, e.stdout, e.stderr, func(rest []string) error {
 		in, closeIn, err := inspectInput(e, rest)
 		if err != nil {

@@ -43,7 +43,7 @@ and refuses an envelope seen before, by open or by a receiver.`,
 func runOpen(e env, args []string) int {
 	fs := openCmd.NewFlagSet()
 	var key cli.PathsFlag
-	fs.Var(&key, "key", "receiver private key: JWK or JWKS `FILE`; repeatable")
+	fs.Var(&key, "key", "receiver private key: JWK, JWKS, PEM or DER `FILE[:ALG]`, or a pkcs11: URI; repeatable")
 	aud := fs.String("aud", "", "our id: the audience the message must name (not for --file)")
 	var life cli.Lifetimes
 	life.RegisterChecking(fs)

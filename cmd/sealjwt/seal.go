@@ -39,9 +39,9 @@ and goes to -o or stdout; -o is not overwritten without --force.`,
 func runSeal(e env, args []string) int {
 	fs := sealCmd.NewFlagSet()
 	var to, toFile cli.PathsFlag
-	fs.Var(&to, "to", "receiver public key: JWK or JWKS `FILE` (its primary key); repeatable with --file")
+	fs.Var(&to, "to", "receiver public key: JWK, JWKS, PEM, DER or certificate `FILE[:ALG]`, or a pkcs11: URI (its primary key); repeatable with --file")
 	fs.Var(&toFile, "to-file", "with --file: every key of this JWKS `FILE` is a recipient; repeatable")
-	key := fs.String("key", "", "sender private signing key: JWK or JWKS `FILE`")
+	key := fs.String("key", "", "sender private signing key: JWK, JWKS, PEM or DER `FILE[:ALG]`, or a pkcs11: URI")
 	iss := fs.String("iss", "", "issuer: the sender's id, as the receiver trusts it")
 	aud := fs.String("aud", "", "audience: the receiver's id")
 	var life cli.Lifetimes

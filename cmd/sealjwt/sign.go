@@ -21,7 +21,7 @@ sealjwt sign --iss sender --aud receiver '{"sub":"job-7"}'`,
 
 func runSign(e env, args []string) int {
 	fs := signCmd.NewFlagSet()
-	key := fs.String("key", "", "private signing key: JWK or JWKS `FILE`")
+	key := fs.String("key", "", "private signing key: JWK, JWKS, PEM or DER `FILE[:ALG]`, or a pkcs11: URI")
 	secret := fs.String("secret", "", "HS256 shared secret (default $"+cli.SecretEnv+")")
 	iss := fs.String("iss", "", "issuer: our id")
 	aud := fs.String("aud", "", "audience: the receiver's id")

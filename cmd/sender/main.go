@@ -65,7 +65,7 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 	fs.StringVar(&c.url, "url", "http://127.0.0.1:9000", "receiver base `URL`")
 	fs.StringVar(&c.jwks, "jwks", "", "receiver JWKS `URL` (default URL"+"/.well-known/jwks.json)")
 	fs.StringVar(&c.path, "path", "", "request path (default "+app.MessagesPath+", or / with --signed-only)")
-	fs.StringVar(&c.key, "key", "", "sender private signing key: JWK or JWKS `FILE`")
+	fs.StringVar(&c.key, "key", "", "sender private signing key: JWK, JWKS, PEM or DER `FILE[:ALG]`, or a pkcs11: URI")
 	fs.StringVar(&c.iss, "iss", "sender", "our id, as the receiver trusts it")
 	fs.StringVar(&c.aud, "aud", "receiver", "the receiver's id")
 	fs.StringVar(&c.file, "file", "", "read the message from `FILE` (- for stdin)")
