@@ -10,10 +10,10 @@ import (
 	"net/http"
 	"slices"
 	"strings"
-	"sync"
 	"time"
 
 	"github.com/sealjwt/sealjwt"
+	"github.com/sealjwt/sealjwt/internal/deadline"
 	"github.com/sealjwt/sealjwt/replay"
 	"github.com/sealjwt/sealjwt/seal"
 	"github.com/sealjwt/sealjwt/token"
@@ -297,42 +297,11 @@ func callStore[T any](ctx context.Context, timeout time.Duration, call func(cont
 // callStoreLate is callStore that hands an answer arriving after it gave
 // up to late (if not nil), in the background.
 func callStoreLate[T any](ctx context.Context, timeout time.Duration, call func(context.Context) (T, error), late func(T, error)) (T, error) {
-	ctx, cancel := context.WithTimeout(ctx, timeout)
-	type result struct {
-		v   T
-		err error
+	v, err := deadline.Call(ctx, timeout, call, late)
+	if errors.Is(err, deadline.ErrNoAnswer) {
+		err = fmt.Errorf("%w: %w", ErrStoreUnavailable, err)
 	}
-	var (
-		mu     sync.Mutex
-		gaveUp bool
-	)
-	done := make(chan result, 1)
-	go func() {
-		defer cancel()
-		v, err := call(ctx)
-		mu.Lock()
-		done <- result{v, err}
-		tooLate := gaveUp
-		mu.Unlock()
-		if tooLate && late != nil {
-			late(v, err)
-		}
-	}()
-	select {
-	case r := <-done:
-		return r.v, r.err
-	case <-ctx.Done():
-		mu.Lock()
-		defer mu.Unlock()
-		select {
-		case r := <-done: // an answer that came with the deadline still counts
-			return r.v, r.err
-		default:
-		}
-		gaveUp = true
-		var zero T
-		return zero, fmt.Errorf("%w: no answer within %v: %w", ErrStoreUnavailable, timeout, ctx.Err())
-	}
+	return v, err
 }
 
 // abandon takes back a rotation that may have committed though its

@@ -7,6 +7,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/sealjwt/sealjwt/internal/deadline"
 	"github.com/sealjwt/sealjwt/internal/faultproxy"
 	"github.com/sealjwt/sealjwt/session"
 )
@@ -153,45 +154,21 @@ func (c *client) checkOneLiveSuccessor(t *testing.T, s session.Store) {
 // it gives up when the deadline passes whatever the store's client does,
 // and takes back a rotation whose success came after it gave up.
 func rotateWithin(s session.Store, r session.Rotation, timeout time.Duration) (session.Rotated, error) {
-	ctx, cancel := context.WithTimeout(context.Background(), timeout)
-	r.Deadline = session.CommitDeadline(ctx, timeout)
-	type result struct {
-		rot session.Rotated
-		err error
-	}
-	var (
-		mu     sync.Mutex
-		gaveUp bool
-	)
-	done := make(chan result, 1)
-	go func() {
-		defer cancel()
-		rot, err := s.Rotate(ctx, r)
-		mu.Lock()
-		done <- result{rot, err}
-		tooLate := gaveUp
-		mu.Unlock()
-		if tooLate && (err == nil && rot.Request == r.Request || errors.Is(err, session.ErrStoreUnavailable)) {
+	rot, err := deadline.Call(context.Background(), timeout, func(ctx context.Context) (session.Rotated, error) {
+		r.Deadline = session.CommitDeadline(ctx, timeout)
+		return s.Rotate(ctx, r)
+	}, func(rot session.Rotated, err error) {
+		if err == nil && rot.Request == r.Request || errors.Is(err, session.ErrStoreUnavailable) {
 			abandonRetrying(s, r, timeout)
 		}
-	}()
-	select {
-	case res := <-done:
-		if errors.Is(res.err, session.ErrStoreUnavailable) && abandon(s, r, timeout/4) != nil {
-			go abandonRetrying(s, r, timeout) // the command may have run before the connection broke
-		}
-		return res.rot, res.err
-	case <-ctx.Done():
-		mu.Lock()
-		defer mu.Unlock()
-		select {
-		case res := <-done:
-			return res.rot, res.err
-		default:
-			gaveUp = true
-			return session.Rotated{}, session.ErrStoreUnavailable
-		}
+	})
+	switch {
+	case errors.Is(err, deadline.ErrNoAnswer):
+		return session.Rotated{}, session.ErrStoreUnavailable
+	case errors.Is(err, session.ErrStoreUnavailable) && abandon(s, r, timeout/4) != nil:
+		go abandonRetrying(s, r, timeout) // the command may have run before the connection broke
 	}
+	return rot, err
 }
 
 // testStoppedEachRefreshSentOnce is the grace-0 finding: clients each
