@@ -288,6 +288,9 @@ func (k *Key) Public() crypto.PublicKey { return k.pub }
 // an Ed25519 key signs the message itself (opts.HashFunc() zero: pure
 // Ed25519, as ed25519.PrivateKey.Sign takes it).
 func (k *Key) Sign(_ io.Reader, digest []byte, opts crypto.SignerOpts) ([]byte, error) {
+	if opts == nil {
+		return nil, fmt.Errorf("%w: nil crypto.SignerOpts", ErrKeyType)
+	}
 	mech, data, err := k.mechanism(digest, opts)
 	if err != nil {
 		return nil, err
@@ -353,8 +356,8 @@ func (k *Key) mechanism(digest []byte, opts crypto.SignerOpts) (*pkcs11.Mechanis
 // message; Ed25519ph and Ed25519ctx are refused, not silently signed as
 // pure Ed25519.
 func eddsaMechanism(msg []byte, opts crypto.SignerOpts) (*pkcs11.Mechanism, []byte, error) {
-	if o, ok := opts.(*ed25519.Options); ok && o.Context != "" {
-		return nil, nil, fmt.Errorf("%w: Ed25519ctx (context %q); sign pure Ed25519", ErrKeyType, o.Context)
+	if o, ok := opts.(*ed25519.Options); ok && (o == nil || o.Context != "") {
+		return nil, nil, fmt.Errorf("%w: Ed25519ctx or nil *ed25519.Options; sign pure Ed25519", ErrKeyType)
 	}
 	if h := opts.HashFunc(); h != 0 {
 		return nil, nil, fmt.Errorf("%w: Ed25519 with %v (Ed25519ph); sign the message itself with crypto.Hash(0)", ErrKeyType, h)

@@ -116,9 +116,9 @@ func TestSoftHSMEndToEnd(t *testing.T) {
 }
 
 // TestSoftHSMEd25519: an Edwards key in the token is an ed25519.PublicKey
-// whose CKM_EDDSA signatures crypto/ed25519 verifies; it refuses Ed25519ph
-// and Ed25519ctx rather than signing them as pure Ed25519, and is no key
-// exchanger.
+// whose CKM_EDDSA signatures crypto/ed25519 verifies; it refuses Ed25519ph,
+// Ed25519ctx and nil options rather than signing them as pure Ed25519, and
+// is no key exchanger.
 func TestSoftHSMEd25519(t *testing.T) {
 	tok := softhsm.New(t)
 	tok.GenerateEd25519(t, "ed-signer")
@@ -132,9 +132,15 @@ func TestSoftHSMEd25519(t *testing.T) {
 	if err != nil || !ed25519.Verify(pub, msg, sig) {
 		t.Fatalf("pure Ed25519 signature does not verify: %v", err)
 	}
+	if sig, err := k.Sign(rand.Reader, msg, &ed25519.Options{}); err != nil || !ed25519.Verify(pub, msg, sig) {
+		t.Fatalf("pure Ed25519 through ed25519.Options: %v", err)
+	}
 	for name, opts := range map[string]crypto.SignerOpts{
-		"Ed25519ph":  crypto.SHA512,
-		"Ed25519ctx": &ed25519.Options{Context: "other"},
+		"Ed25519ph":                 crypto.SHA512,
+		"Ed25519ph through Options": &ed25519.Options{Hash: crypto.SHA512},
+		"Ed25519ctx":                &ed25519.Options{Context: "other"},
+		"nil *ed25519.Options":      (*ed25519.Options)(nil),
+		"nil crypto.SignerOpts":     nil,
 	} {
 		if _, err := k.Sign(rand.Reader, msg, opts); !errors.Is(err, pkcs11.ErrKeyType) {
 			t.Errorf("%s: %v, want ErrKeyType", name, err)
