@@ -4,6 +4,7 @@ import (
 	"crypto"
 	"crypto/ecdh"
 	"crypto/ecdsa"
+	"crypto/ed25519"
 	"crypto/elliptic"
 	"crypto/rand"
 	"crypto/sha256"
@@ -19,19 +20,30 @@ import (
 func BenchmarkSoftHSM(b *testing.B) {
 	tok := softhsm.New(b)
 	tok.GenerateEC(b, "bench-p256", "P-256")
-	hsm := openKey(b, tok.URI("bench-p256"))
+	tok.GenerateEd25519(b, "bench-ed25519")
+	hsm, hsmEd := openKey(b, tok.URI("bench-p256")), openKey(b, tok.URI("bench-ed25519"))
 	memSigner, _ := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
+	_, memEd, _ := ed25519.GenerateKey(rand.Reader)
 	memECDH, _ := ecdh.P256().GenerateKey(rand.Reader)
 	digest := sha256.Sum256([]byte("bench"))
+	signingInput := make([]byte, 200) // about an EdDSA JWS signing input's size
 	peer, _ := ecdh.P256().GenerateKey(rand.Reader)
 	for _, k := range []struct {
 		name   string
 		signer crypto.Signer
 		ke     ecdh.KeyExchanger
-	}{{"softhsm", hsm, hsm}, {"memory", memSigner, memECDH}} {
+		ed     crypto.Signer
+	}{{"softhsm", hsm, hsm, hsmEd}, {"memory", memSigner, memECDH, memEd}} {
 		b.Run("op=sign/alg=ES256/key="+k.name, func(b *testing.B) {
 			for b.Loop() {
 				if _, err := k.signer.Sign(rand.Reader, digest[:], crypto.SHA256); err != nil {
+					b.Fatal(err)
+				}
+			}
+		})
+		b.Run("op=sign/alg=EdDSA/key="+k.name, func(b *testing.B) {
+			for b.Loop() {
+				if _, err := k.ed.Sign(rand.Reader, signingInput, crypto.Hash(0)); err != nil {
 					b.Fatal(err)
 				}
 			}

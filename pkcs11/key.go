@@ -1,8 +1,9 @@
 // Package pkcs11 uses private keys held in a PKCS#11 token (an HSM, a
 // smart card, SoftHSM2) without their leaving it: a key named by an RFC
 // 7512 pkcs11: URI is a crypto.Signer (ECDSA P-256/384/521 through
-// CKM_ECDSA, RSA through CKM_RSA_PKCS and CKM_RSA_PKCS_PSS) for
-// token.NewSigningKeyFromSigner, and, for an EC key, an ecdh.KeyExchanger
+// CKM_ECDSA, RSA through CKM_RSA_PKCS and CKM_RSA_PKCS_PSS, Ed25519
+// through CKM_EDDSA) for token.NewSigningKeyFromSigner, and, for an EC
+// (Weierstrass) key, an ecdh.KeyExchanger
 // (CKM_ECDH1_DERIVE) for seal.NewPrivateKeyFromKeyExchanger.
 //
 // This package links the PKCS#11 binding (github.com/miekg/pkcs11, cgo);
@@ -10,9 +11,11 @@
 package pkcs11
 
 import (
+	"bytes"
 	"crypto"
 	"crypto/ecdh"
 	"crypto/ecdsa"
+	"crypto/ed25519"
 	"crypto/elliptic"
 	"crypto/rsa"
 	"encoding/asn1"
@@ -34,6 +37,13 @@ var (
 	ErrKeyType  = errors.New("pkcs11: key type not supported")
 )
 
+// PKCS#11 3.0 values (the OASIS pkcs11t.h of version 3.0) that
+// github.com/miekg/pkcs11 v1.1.2 does not define.
+const (
+	ckkECEdwards = 0x00000040 // CKK_EC_EDWARDS
+	ckmEdDSA     = 0x00001057 // CKM_EDDSA
+)
+
 // Key is a private key in a PKCS#11 token. It is a crypto.Signer, and for
 // an EC key an ecdh.KeyExchanger. Its methods are safe for concurrent use:
 // they share one session, one call at a time.
@@ -42,7 +52,7 @@ type Key struct {
 	ctx     *pkcs11.Ctx
 	session pkcs11.SessionHandle
 	obj     pkcs11.ObjectHandle
-	pub     crypto.PublicKey // *ecdsa.PublicKey or *rsa.PublicKey
+	pub     crypto.PublicKey // *ecdsa.PublicKey, *rsa.PublicKey or ed25519.PublicKey
 	ecdhPub *ecdh.PublicKey  // EC keys only
 	name    string           // token/object, for errors
 }
@@ -149,7 +159,7 @@ var curves = []struct {
 }
 
 // readPublic reads the public key: RSA's from the private key object, an
-// EC key's point from the matching public key object.
+// EC or Edwards key's point from the matching public key object.
 func (k *Key) readPublic(u *URI) error {
 	attrs, err := k.ctx.GetAttributeValue(k.session, k.obj, []*pkcs11.Attribute{pkcs11.NewAttribute(pkcs11.CKA_KEY_TYPE, nil)})
 	if err != nil || len(attrs) != 1 {
@@ -159,13 +169,20 @@ func (k *Key) readPublic(u *URI) error {
 	case pkcs11.CKK_RSA:
 		return k.readRSA()
 	case pkcs11.CKK_EC:
-		pubObj, err := k.findObject(pkcs11.CKO_PUBLIC_KEY, u)
+		params, point, err := k.readECPublic(u)
 		if err != nil {
 			return err
 		}
-		return k.readEC(pubObj)
+		return k.setEC(params, point)
+	case ckkECEdwards:
+		params, point, err := k.readECPublic(u)
+		if err != nil {
+			return err
+		}
+		k.pub, err = edwardsPublic(params, point)
+		return err
 	}
-	return fmt.Errorf("%w: key %s is neither RSA nor EC", ErrKeyType, k.name)
+	return fmt.Errorf("%w: key %s is neither RSA, EC nor Edwards", ErrKeyType, k.name)
 }
 
 func bytesToUint(b []byte) uint {
@@ -190,17 +207,26 @@ func (k *Key) readRSA() error {
 	return nil
 }
 
-func (k *Key) readEC(pubObj pkcs11.ObjectHandle) error {
+// readECPublic reads CKA_EC_PARAMS and CKA_EC_POINT from the public key
+// object that matches the URI (EC and Edwards keys alike).
+func (k *Key) readECPublic(u *URI) (params, point []byte, err error) {
+	pubObj, err := k.findObject(pkcs11.CKO_PUBLIC_KEY, u)
+	if err != nil {
+		return nil, nil, err
+	}
 	attrs, err := k.ctx.GetAttributeValue(k.session, pubObj, []*pkcs11.Attribute{
 		pkcs11.NewAttribute(pkcs11.CKA_EC_PARAMS, nil), pkcs11.NewAttribute(pkcs11.CKA_EC_POINT, nil)})
 	if err != nil || len(attrs) != 2 {
-		return fmt.Errorf("%w: reading the EC public key: %v", ErrDevice, err)
+		return nil, nil, fmt.Errorf("%w: reading the public key of %s: %v", ErrDevice, k.name, err)
 	}
+	return attrs[0].Value, attrs[1].Value, nil
+}
+
+func (k *Key) setEC(params, point []byte) error {
 	var oid asn1.ObjectIdentifier
-	if rest, err := asn1.Unmarshal(attrs[0].Value, &oid); err != nil || len(rest) != 0 {
+	if rest, err := asn1.Unmarshal(params, &oid); err != nil || len(rest) != 0 {
 		return fmt.Errorf("%w: EC parameters are not a named curve", ErrKeyType)
 	}
-	point := attrs[1].Value
 	var wrapped []byte // CKA_EC_POINT is a DER OCTET STRING (PKCS#11 2.40)
 	if rest, err := asn1.Unmarshal(point, &wrapped); err == nil && len(rest) == 0 {
 		point = wrapped
@@ -223,12 +249,48 @@ func (k *Key) readEC(pubObj pkcs11.ObjectHandle) error {
 	return fmt.Errorf("%w: EC curve %s", ErrKeyType, oid)
 }
 
+// Ed25519's CKA_EC_PARAMS: the OID id-Ed25519 (RFC 8410) or, as PKCS#11
+// 3.0 also allows, the curve name as a PrintableString.
+var (
+	oidEd25519      = asn1.ObjectIdentifier{1, 3, 101, 112}
+	curveEdwards255 = "edwards25519"
+)
+
+// edwardsPublic reads an Edwards key's public half. Ed448 is refused:
+// JOSE's EdDSA here is Ed25519 only. CKA_EC_POINT is the DER OCTET STRING
+// of the 32-byte key (PKCS#11 3.0), or the raw 32 bytes on some modules;
+// anything else is refused.
+func edwardsPublic(params, point []byte) (ed25519.PublicKey, error) {
+	var oid asn1.ObjectIdentifier
+	var name string
+	if rest, err := asn1.Unmarshal(params, &oid); err == nil && len(rest) == 0 {
+		if !oid.Equal(oidEd25519) {
+			return nil, fmt.Errorf("%w: Edwards curve %s; only Ed25519 (%s)", ErrKeyType, oid, oidEd25519)
+		}
+	} else if rest, err := asn1.UnmarshalWithParams(params, &name, "printable"); err != nil || len(rest) != 0 || name != curveEdwards255 {
+		return nil, fmt.Errorf("%w: Edwards parameters are neither the Ed25519 OID nor %q (%d bytes)", ErrKeyType, curveEdwards255, len(params))
+	}
+	if len(point) == ed25519.PublicKeySize {
+		return ed25519.PublicKey(bytes.Clone(point)), nil
+	}
+	var wrapped []byte
+	if rest, err := asn1.Unmarshal(point, &wrapped); err != nil || len(rest) != 0 || len(wrapped) != ed25519.PublicKeySize {
+		return nil, fmt.Errorf("%w: Ed25519 CKA_EC_POINT of %d bytes: want the 32-byte key, raw or as a DER OCTET STRING", ErrKeyType, len(point))
+	}
+	return ed25519.PublicKey(wrapped), nil
+}
+
 // Public implements crypto.Signer.
 func (k *Key) Public() crypto.PublicKey { return k.pub }
 
 // Sign implements crypto.Signer: ECDSA signatures come back in ASN.1, as
-// crypto.Signer requires; RSA is PKCS #1 v1.5, or PSS for *rsa.PSSOptions.
+// crypto.Signer requires; RSA is PKCS #1 v1.5, or PSS for *rsa.PSSOptions;
+// an Ed25519 key signs the message itself (opts.HashFunc() zero: pure
+// Ed25519, as ed25519.PrivateKey.Sign takes it).
 func (k *Key) Sign(_ io.Reader, digest []byte, opts crypto.SignerOpts) ([]byte, error) {
+	if opts == nil {
+		return nil, fmt.Errorf("%w: nil crypto.SignerOpts", ErrKeyType)
+	}
 	mech, data, err := k.mechanism(digest, opts)
 	if err != nil {
 		return nil, err
@@ -242,8 +304,13 @@ func (k *Key) Sign(_ io.Reader, digest []byte, opts crypto.SignerOpts) ([]byte, 
 	if err != nil {
 		return nil, fmt.Errorf("%w: signing with %s: %v", ErrDevice, k.name, err)
 	}
-	if _, ok := k.pub.(*ecdsa.PublicKey); ok {
+	switch k.pub.(type) {
+	case *ecdsa.PublicKey:
 		return rawToASN1(sig)
+	case ed25519.PublicKey:
+		if len(sig) != ed25519.SignatureSize {
+			return nil, fmt.Errorf("%w: Ed25519 signature of %d bytes from %s", ErrDevice, len(sig), k.name)
+		}
 	}
 	return sig, nil
 }
@@ -261,6 +328,9 @@ var pssHash = map[crypto.Hash][2]uint{
 
 // mechanism picks the PKCS#11 mechanism and the data it signs.
 func (k *Key) mechanism(digest []byte, opts crypto.SignerOpts) (*pkcs11.Mechanism, []byte, error) {
+	if _, ok := k.pub.(ed25519.PublicKey); ok {
+		return eddsaMechanism(digest, opts)
+	}
 	h := opts.HashFunc()
 	if h == 0 || len(digest) != h.Size() {
 		return nil, nil, fmt.Errorf("%w: sign a SHA-256 or SHA-384 digest", ErrKeyType)
@@ -280,6 +350,19 @@ func (k *Key) mechanism(digest []byte, opts crypto.SignerOpts) (*pkcs11.Mechanis
 		return nil, nil, fmt.Errorf("%w: RSA PKCS #1 v1.5 with %v", ErrKeyType, h)
 	}
 	return pkcs11.NewMechanism(pkcs11.CKM_RSA_PKCS, nil), append(append([]byte(nil), prefix...), digest...), nil
+}
+
+// eddsaMechanism is pure Ed25519 (CKM_EDDSA without parameters) over the
+// message; Ed25519ph and Ed25519ctx are refused, not silently signed as
+// pure Ed25519.
+func eddsaMechanism(msg []byte, opts crypto.SignerOpts) (*pkcs11.Mechanism, []byte, error) {
+	if o, ok := opts.(*ed25519.Options); ok && (o == nil || o.Context != "") {
+		return nil, nil, fmt.Errorf("%w: Ed25519ctx or nil *ed25519.Options; sign pure Ed25519", ErrKeyType)
+	}
+	if h := opts.HashFunc(); h != 0 {
+		return nil, nil, fmt.Errorf("%w: Ed25519 with %v (Ed25519ph); sign the message itself with crypto.Hash(0)", ErrKeyType, h)
+	}
+	return pkcs11.NewMechanism(ckmEdDSA, nil), msg, nil
 }
 
 // rawToASN1 turns CKM_ECDSA's r || s into the ASN.1 crypto.Signer returns.
@@ -306,7 +389,7 @@ func (k *Key) Curve() ecdh.Curve {
 // key that is not EC.
 func (k *Key) KeyExchanger() (ecdh.KeyExchanger, error) {
 	if k.ecdhPub == nil {
-		return nil, fmt.Errorf("%w: %s is not an EC key", ErrKeyType, k.name)
+		return nil, fmt.Errorf("%w: %s is not an EC (P-256/384/521) key", ErrKeyType, k.name)
 	}
 	return k, nil
 }

@@ -2,6 +2,9 @@ package pkcs11_test
 
 import (
 	"context"
+	"crypto"
+	"crypto/ed25519"
+	"crypto/rand"
 	"errors"
 	"strings"
 	"testing"
@@ -28,8 +31,8 @@ func openKey(t testing.TB, uri string) *pkcs11.Key {
 	return k
 }
 
-// hsmPair is a sender signing ES256 and a receiver opening HPKE-0, both
-// with keys generated inside the token.
+// hsmPair is a sender signing alg (ES256 or EdDSA) and a receiver opening
+// HPKE-0, both with keys generated inside the token.
 type hsmPair struct {
 	sealer *sealjwt.Sealer
 	opener *sealjwt.Opener
@@ -37,12 +40,16 @@ type hsmPair struct {
 	keys   []*pkcs11.Key
 }
 
-func newHSMPair(t testing.TB, tok *softhsm.Token, prefix string) *hsmPair {
+func newHSMPair(t testing.TB, tok *softhsm.Token, prefix string, alg token.Alg) *hsmPair {
 	t.Helper()
-	tok.GenerateEC(t, prefix+"-sender", "P-256")
+	if alg == token.EdDSA {
+		tok.GenerateEd25519(t, prefix+"-sender")
+	} else {
+		tok.GenerateEC(t, prefix+"-sender", "P-256")
+	}
 	tok.GenerateEC(t, prefix+"-receiver", "P-256")
 	sk, rk := openKey(t, tok.URI(prefix+"-sender")), openKey(t, tok.URI(prefix+"-receiver"))
-	signing, err := token.NewSigningKeyFromSigner(token.ES256, sk)
+	signing, err := token.NewSigningKeyFromSigner(alg, sk)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -78,28 +85,72 @@ func newHSMPair(t testing.TB, tok *softhsm.Token, prefix string) *hsmPair {
 	return &hsmPair{sealer: sealer, opener: opener, pub: recvKey.Public(), keys: []*pkcs11.Key{sk, rk}}
 }
 
-// TestSoftHSMEndToEnd: a sender signs ES256 and a receiver opens HPKE-0
-// with keys generated inside SoftHSM2, which stay CKA_SENSITIVE and not
-// extractable.
+// TestSoftHSMEndToEnd: a sender signs (ES256 through CKM_ECDSA, EdDSA
+// through CKM_EDDSA) and a receiver opens HPKE-0 with keys generated
+// inside SoftHSM2, which stay CKA_SENSITIVE and not extractable; the
+// receiver verifies with the sender's public key as read from the token.
 func TestSoftHSMEndToEnd(t *testing.T) {
 	tok := softhsm.New(t)
-	p := newHSMPair(t, tok, "e2e")
-	for _, k := range p.keys {
-		sensitive, extractable, err := k.Protection()
-		if err != nil || !sensitive || extractable {
-			t.Fatalf("key protection: sensitive %v, extractable %v, %v", sensitive, extractable, err)
+	for _, alg := range []token.Alg{token.ES256, token.EdDSA} {
+		t.Run(string(alg), func(t *testing.T) {
+			p := newHSMPair(t, tok, "e2e-"+string(alg), alg)
+			for _, k := range p.keys {
+				sensitive, extractable, err := k.Protection()
+				if err != nil || !sensitive || extractable {
+					t.Fatalf("key protection: sensitive %v, extractable %v, %v", sensitive, extractable, err)
+				}
+			}
+			ctx := context.Background()
+			for i := range 3 {
+				env, err := p.sealer.Seal(ctx, p.pub, "billing", map[string]int{"n": i})
+				if err != nil {
+					t.Fatal(err)
+				}
+				msg, err := p.opener.Open(ctx, env)
+				if err != nil || msg.Issuer != "orders" {
+					t.Fatalf("open: %v", err)
+				}
+			}
+		})
+	}
+}
+
+// TestSoftHSMEd25519: an Edwards key in the token is an ed25519.PublicKey
+// whose CKM_EDDSA signatures crypto/ed25519 verifies; it refuses Ed25519ph,
+// Ed25519ctx and nil options rather than signing them as pure Ed25519, and
+// is no key exchanger.
+func TestSoftHSMEd25519(t *testing.T) {
+	tok := softhsm.New(t)
+	tok.GenerateEd25519(t, "ed-signer")
+	k := openKey(t, tok.URI("ed-signer"))
+	pub, ok := k.Public().(ed25519.PublicKey)
+	if !ok {
+		t.Fatalf("Public() is %T, want ed25519.PublicKey", k.Public())
+	}
+	msg := []byte("header.payload")
+	sig, err := k.Sign(rand.Reader, msg, crypto.Hash(0))
+	if err != nil || !ed25519.Verify(pub, msg, sig) {
+		t.Fatalf("pure Ed25519 signature does not verify: %v", err)
+	}
+	if sig, err := k.Sign(rand.Reader, msg, &ed25519.Options{}); err != nil || !ed25519.Verify(pub, msg, sig) {
+		t.Fatalf("pure Ed25519 through ed25519.Options: %v", err)
+	}
+	for name, opts := range map[string]crypto.SignerOpts{
+		"Ed25519ph":                 crypto.SHA512,
+		"Ed25519ph through Options": &ed25519.Options{Hash: crypto.SHA512},
+		"Ed25519ctx":                &ed25519.Options{Context: "other"},
+		"nil *ed25519.Options":      (*ed25519.Options)(nil),
+		"nil crypto.SignerOpts":     nil,
+	} {
+		if _, err := k.Sign(rand.Reader, msg, opts); !errors.Is(err, pkcs11.ErrKeyType) {
+			t.Errorf("%s: %v, want ErrKeyType", name, err)
 		}
 	}
-	ctx := context.Background()
-	for i := range 3 {
-		env, err := p.sealer.Seal(ctx, p.pub, "billing", map[string]int{"n": i})
-		if err != nil {
-			t.Fatal(err)
-		}
-		msg, err := p.opener.Open(ctx, env)
-		if err != nil || msg.Issuer != "orders" {
-			t.Fatalf("open: %v", err)
-		}
+	if _, err := k.KeyExchanger(); !errors.Is(err, pkcs11.ErrKeyType) {
+		t.Fatalf("an Ed25519 key as a key exchanger: %v", err)
+	}
+	if _, err := token.NewSigningKeyFromSigner(token.ES256, k); err == nil {
+		t.Fatal("an Ed25519 key was bound to ES256")
 	}
 }
 
@@ -133,18 +184,22 @@ func TestFaultMissingObject(t *testing.T) {
 // removed), the next Seal and Open fail, and nothing comes out of either.
 func TestFaultTokenGoneMidRun(t *testing.T) {
 	tok := softhsm.New(t)
-	p := newHSMPair(t, tok, "gone")
-	ctx := context.Background()
-	env, err := p.sealer.Seal(ctx, p.pub, "billing", map[string]int{"n": 1})
-	if err != nil {
-		t.Fatal(err)
-	}
-	tok.CloseAllSessions(t)
-	if out, err := p.sealer.Seal(ctx, p.pub, "billing", map[string]int{"n": 2}); !errors.Is(err, pkcs11.ErrDevice) || out != "" {
-		t.Fatalf("Seal with the token gone: %q, %v", out, err)
-	}
-	if msg, err := p.opener.Open(ctx, env); !errors.Is(err, sealjwt.ErrDecryption) || msg != nil {
-		t.Fatalf("Open with the token gone: %v", err)
+	for _, alg := range []token.Alg{token.ES256, token.EdDSA} {
+		t.Run(string(alg), func(t *testing.T) {
+			p := newHSMPair(t, tok, "gone-"+string(alg), alg)
+			ctx := context.Background()
+			env, err := p.sealer.Seal(ctx, p.pub, "billing", map[string]int{"n": 1})
+			if err != nil {
+				t.Fatal(err)
+			}
+			tok.CloseAllSessions(t)
+			if out, err := p.sealer.Seal(ctx, p.pub, "billing", map[string]int{"n": 2}); !errors.Is(err, pkcs11.ErrDevice) || out != "" {
+				t.Fatalf("Seal with the token gone: %q, %v", out, err)
+			}
+			if msg, err := p.opener.Open(ctx, env); !errors.Is(err, sealjwt.ErrDecryption) || msg != nil {
+				t.Fatalf("Open with the token gone: %v", err)
+			}
+		})
 	}
 }
 

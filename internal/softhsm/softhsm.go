@@ -92,40 +92,52 @@ var curveOIDs = map[string]asn1.ObjectIdentifier{
 // private key sensitive, not extractable, for signing and key derivation.
 func (tok *Token) GenerateEC(t testing.TB, label, curve string) {
 	t.Helper()
-	ctx, session := tok.session(t)
 	params, _ := asn1.Marshal(curveOIDs[curve])
-	pub := []*pkcs11.Attribute{
-		pkcs11.NewAttribute(pkcs11.CKA_TOKEN, true), pkcs11.NewAttribute(pkcs11.CKA_LABEL, label),
-		pkcs11.NewAttribute(pkcs11.CKA_EC_PARAMS, params), pkcs11.NewAttribute(pkcs11.CKA_VERIFY, true),
-	}
-	priv := []*pkcs11.Attribute{
-		pkcs11.NewAttribute(pkcs11.CKA_TOKEN, true), pkcs11.NewAttribute(pkcs11.CKA_LABEL, label),
-		pkcs11.NewAttribute(pkcs11.CKA_PRIVATE, true), pkcs11.NewAttribute(pkcs11.CKA_SENSITIVE, true),
-		pkcs11.NewAttribute(pkcs11.CKA_EXTRACTABLE, false), pkcs11.NewAttribute(pkcs11.CKA_SIGN, true),
-		pkcs11.NewAttribute(pkcs11.CKA_DERIVE, true),
-	}
-	if _, _, err := ctx.GenerateKeyPair(session, []*pkcs11.Mechanism{pkcs11.NewMechanism(pkcs11.CKM_EC_KEY_PAIR_GEN, nil)}, pub, priv); err != nil {
-		t.Fatalf("generating %s key %q in the token: %v", curve, label, err)
-	}
+	tok.generate(t, label, curve, pkcs11.CKM_EC_KEY_PAIR_GEN,
+		[]*pkcs11.Attribute{pkcs11.NewAttribute(pkcs11.CKA_EC_PARAMS, params)},
+		[]*pkcs11.Attribute{pkcs11.NewAttribute(pkcs11.CKA_DERIVE, true)})
+}
+
+// ckmECEdwardsKeyPairGen is CKM_EC_EDWARDS_KEY_PAIR_GEN (PKCS#11 3.0's
+// pkcs11t.h), which github.com/miekg/pkcs11 v1.1.2 does not define.
+const ckmECEdwardsKeyPairGen = 0x00001055
+
+// GenerateEd25519 makes an Ed25519 key pair (CKK_EC_EDWARDS, its
+// CKA_EC_PARAMS the id-Ed25519 OID) inside the token, labelled label: the
+// private key sensitive, not extractable, for signing.
+func (tok *Token) GenerateEd25519(t testing.TB, label string) {
+	t.Helper()
+	params, _ := asn1.Marshal(asn1.ObjectIdentifier{1, 3, 101, 112})
+	tok.generate(t, label, "Ed25519", ckmECEdwardsKeyPairGen,
+		[]*pkcs11.Attribute{pkcs11.NewAttribute(pkcs11.CKA_EC_PARAMS, params)}, nil)
 }
 
 // GenerateRSA makes a 2048-bit RSA key pair inside the token, labelled
 // label: the private key sensitive, not extractable, for signing.
 func (tok *Token) GenerateRSA(t testing.TB, label string) {
 	t.Helper()
-	ctx, session := tok.session(t)
-	pub := []*pkcs11.Attribute{
-		pkcs11.NewAttribute(pkcs11.CKA_TOKEN, true), pkcs11.NewAttribute(pkcs11.CKA_LABEL, label),
+	tok.generate(t, label, "RSA", pkcs11.CKM_RSA_PKCS_KEY_PAIR_GEN, []*pkcs11.Attribute{
 		pkcs11.NewAttribute(pkcs11.CKA_MODULUS_BITS, 2048), pkcs11.NewAttribute(pkcs11.CKA_PUBLIC_EXPONENT, []byte{1, 0, 1}),
+	}, nil)
+}
+
+// generate makes a key pair with mech, both halves on the token and
+// labelled label, the private one sensitive, not extractable and able to
+// sign; pubExtra and privExtra add the attributes of the key type.
+func (tok *Token) generate(t testing.TB, label, kind string, mech uint, pubExtra, privExtra []*pkcs11.Attribute) {
+	t.Helper()
+	ctx, session := tok.session(t)
+	pub := append([]*pkcs11.Attribute{
+		pkcs11.NewAttribute(pkcs11.CKA_TOKEN, true), pkcs11.NewAttribute(pkcs11.CKA_LABEL, label),
 		pkcs11.NewAttribute(pkcs11.CKA_VERIFY, true),
-	}
-	priv := []*pkcs11.Attribute{
+	}, pubExtra...)
+	priv := append([]*pkcs11.Attribute{
 		pkcs11.NewAttribute(pkcs11.CKA_TOKEN, true), pkcs11.NewAttribute(pkcs11.CKA_LABEL, label),
 		pkcs11.NewAttribute(pkcs11.CKA_PRIVATE, true), pkcs11.NewAttribute(pkcs11.CKA_SENSITIVE, true),
 		pkcs11.NewAttribute(pkcs11.CKA_EXTRACTABLE, false), pkcs11.NewAttribute(pkcs11.CKA_SIGN, true),
-	}
-	if _, _, err := ctx.GenerateKeyPair(session, []*pkcs11.Mechanism{pkcs11.NewMechanism(pkcs11.CKM_RSA_PKCS_KEY_PAIR_GEN, nil)}, pub, priv); err != nil {
-		t.Fatalf("generating RSA key %q in the token: %v", label, err)
+	}, privExtra...)
+	if _, _, err := ctx.GenerateKeyPair(session, []*pkcs11.Mechanism{pkcs11.NewMechanism(mech, nil)}, pub, priv); err != nil {
+		t.Fatalf("generating %s key %q in the token: %v", kind, label, err)
 	}
 }
 

@@ -3,7 +3,9 @@
 package cli
 
 import (
+	"crypto"
 	"crypto/ecdsa"
+	"crypto/ed25519"
 	"crypto/elliptic"
 	"fmt"
 	"strings"
@@ -41,15 +43,15 @@ func pkcs11SealKeys(spec string) (*seal.KeySet, error) {
 }
 
 // pkcs11SigningKeys opens a key in a token as a signing key, bound to ALG
-// or, for an EC key, to its curve's ES alg.
+// or to the alg its key implies (EC: its curve's ES alg; Ed25519: EdDSA).
 func pkcs11SigningKeys(spec string) (*token.KeySet, error) {
 	uri, alg := splitAlg(spec)
 	k, err := pkcs11.Open(uri)
 	if err != nil {
 		return nil, err
 	}
-	if pub, ok := k.Public().(*ecdsa.PublicKey); ok && alg == "" {
-		alg = map[elliptic.Curve]string{elliptic.P256(): "ES256", elliptic.P384(): "ES384"}[pub.Curve]
+	if alg == "" {
+		alg = impliedSigningAlg(k.Public())
 	}
 	if alg == "" {
 		return nil, Usagef("name the alg of the PKCS#11 key: %s:ALG (RS256, PS256, ...)", uri)
@@ -59,4 +61,16 @@ func pkcs11SigningKeys(spec string) (*token.KeySet, error) {
 		return nil, fmt.Errorf("PKCS#11 key: %w", err)
 	}
 	return token.NewKeySet(key)
+}
+
+// impliedSigningAlg is the one alg a public key implies, or "" for an RSA
+// key (RS256 or PS256: the caller names it).
+func impliedSigningAlg(pub crypto.PublicKey) string {
+	switch pub := pub.(type) {
+	case *ecdsa.PublicKey:
+		return map[elliptic.Curve]string{elliptic.P256(): "ES256", elliptic.P384(): "ES384"}[pub.Curve]
+	case ed25519.PublicKey:
+		return string(token.EdDSA)
+	}
+	return ""
 }
