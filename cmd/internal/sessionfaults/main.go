@@ -124,6 +124,7 @@ type result struct {
 	twoSuccessorsSeen    int64
 	twoLiveInStore       int
 	unavailableInFault   int64
+	first503, last503    time.Duration // answer times from the fault's start and end; 0 if none
 	slowest              time.Duration
 	throughput           float64 // refreshes per second
 	p50, p99             time.Duration
@@ -143,7 +144,8 @@ func (r *result) print(name string) {
 	}
 	fmt.Printf("no answer: %d\n", r.noAnswer)
 	if r.fault {
-		fmt.Printf("503s during the fault (to %v after its end): %d\n", afterFault, r.unavailableInFault)
+		fmt.Printf("503s during the fault (requests sent up to %v after its end): %d; first 503 %v after the fault began, last %v after it ended\n",
+			afterFault, r.unavailableInFault, r.first503.Round(time.Millisecond), r.last503.Round(time.Millisecond))
 	}
 	fmt.Printf("honest revocations: %d; families with two live successors: %d in the store, %d seen by clients\n",
 		r.honestRevocations(), r.twoLiveInStore, r.twoSuccessorsSeen)
@@ -208,6 +210,7 @@ type recorder struct {
 	res                 result
 	latencies           []time.Duration // of refreshes answered 200
 	faultStart, faultTo time.Time
+	first503, last503   time.Time // answered after the fault began
 }
 
 func newRecorder() *recorder {
@@ -241,8 +244,18 @@ func (r *recorder) answer(status int, sent time.Time, took time.Duration) {
 		r.res.statuses[status]++
 	}
 	inFault := !r.faultStart.IsZero() && !sent.Before(r.faultStart) && (r.faultTo.IsZero() || sent.Before(r.faultTo))
-	if status == http.StatusServiceUnavailable && inFault {
+	if status != http.StatusServiceUnavailable || r.faultStart.IsZero() {
+		return
+	}
+	if inFault {
 		r.res.unavailableInFault++
+	}
+	at := sent.Add(took)
+	if r.first503.IsZero() {
+		r.first503 = at
+	}
+	if at.After(r.last503) {
+		r.last503 = at
 	}
 }
 
@@ -257,6 +270,9 @@ func (r *recorder) result() *result {
 	slices.Sort(r.latencies)
 	res := r.res
 	res.p50, res.p99 = quantile(r.latencies, 0.50), quantile(r.latencies, 0.99)
+	if !r.first503.IsZero() {
+		res.first503, res.last503 = r.first503.Sub(r.faultStart), r.last503.Sub(r.faultTo.Add(-afterFault))
+	}
 	return &res
 }
 
