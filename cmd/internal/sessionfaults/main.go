@@ -125,13 +125,22 @@ type result struct {
 	twoLiveInStore       int
 	unavailableInFault   int64
 	first503, last503    time.Duration // answer times from the fault's start and end; 0 if none
+	refusals             []string      // how each refused token was presented
 	slowest              time.Duration
 	throughput           float64 // refreshes per second
 	p50, p99             time.Duration
 	fault                bool
 }
 
-func (r *result) honestRevocations() int64 { return r.refused[reuseTitle] + r.refused[revokedTitle] }
+func (r *result) honestRevocations() int64 {
+	var n int64
+	for title, count := range r.refused {
+		if strings.HasSuffix(title, " "+reuseTitle) || strings.HasSuffix(title, " "+revokedTitle) {
+			n += count
+		}
+	}
+	return n
+}
 
 func (r *result) print(name string) {
 	fmt.Printf("## %s\n", name)
@@ -151,6 +160,9 @@ func (r *result) print(name string) {
 		r.honestRevocations(), r.twoLiveInStore, r.twoSuccessorsSeen)
 	for _, title := range slices.Sorted(maps.Keys(r.refused)) {
 		fmt.Printf("refused %q: %d\n", title, r.refused[title])
+	}
+	for _, d := range r.refusals {
+		fmt.Printf("  a refusal: %s\n", d)
 	}
 	fmt.Println()
 }
@@ -262,7 +274,19 @@ func (r *recorder) answer(status int, sent time.Time, took time.Duration) {
 func (r *recorder) refreshed()               { r.add(&r.res.refreshes) }
 func (r *recorder) twoSuccessors()           { r.add(&r.res.twoSuccessorsSeen) }
 func (r *recorder) add(n *int64)             { r.mu.Lock(); *n++; r.mu.Unlock() }
-func (r *recorder) refusedWith(title string) { r.mu.Lock(); r.res.refused[title]++; r.mu.Unlock() }
+// refusedWith notes a refusal of a token first presented at first, after
+// attempts answered 503 or not at all.
+func (r *recorder) refusedWith(title string, first time.Time, attempts int) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	r.res.refused[title]++
+	detail := fmt.Sprintf("%s, %d earlier attempts with the token, first sent %v before the refusal",
+		title, attempts, time.Since(first).Round(time.Millisecond))
+	if !r.faultStart.IsZero() {
+		detail += fmt.Sprintf(", %v after the fault began", first.Sub(r.faultStart).Round(time.Millisecond))
+	}
+	r.res.refusals = append(r.res.refusals, detail)
+}
 
 func (r *recorder) result() *result {
 	r.mu.Lock()
@@ -385,7 +409,8 @@ func (s *server) refreshLoop(tok string, stopAt time.Time, lose float64, rec *re
 // answer), and returns the successor; ok is false when it was refused.
 func (s *server) refresh(tok string, stopAt time.Time, rec *recorder) (next string, ok bool) {
 	form := url.Values{"grant_type": {"refresh_token"}, "refresh_token": {tok}}
-	for time.Now().Before(stopAt) {
+	first := time.Now()
+	for attempts := 0; time.Now().Before(stopAt); attempts++ {
 		sent := time.Now()
 		status, body := s.post(session.DefaultRefreshPath, form)
 		rec.answer(status, sent, time.Since(sent))
@@ -401,7 +426,7 @@ func (s *server) refresh(tok string, stopAt time.Time, rec *recorder) (next stri
 				Title string `json:"title"`
 			}
 			_ = json.Unmarshal(body, &p)
-			rec.refusedWith(fmt.Sprintf("%d %s", status, p.Title))
+			rec.refusedWith(fmt.Sprintf("%d %s", status, p.Title), first, attempts)
 			return "", false
 		}
 	}
