@@ -14,7 +14,7 @@
 // answer, and the refresh throughput and p99 latency. It needs
 // redis-server on PATH; it is not run by go test or CI.
 //
-//	go run ./cmd/internal/sessionfaults [-clients 1000] [-run 20s] [-fault-at 5s]
+//	go run ./cmd/internal/sessionfaults [-clients 1000] [-run 20s] [-fault-at 5s] [-only Redis]
 //
 // A client sleeps 0-200 ms between refreshes. It retries a 503 (after its
 // Retry-After) or a lost answer (after 200 ms) with the same refresh
@@ -76,6 +76,7 @@ func main() {
 	run := flag.Duration("run", 20*time.Second, "how long clients refresh in each scenario")
 	faultAt := flag.Duration("fault-at", 5*time.Second, "when the fault starts, after the clients logged in")
 	lose := flag.Float64("lose", 0.02, "share of 200 answers a client drops and retries, to check the successor is the same")
+	only := flag.String("only", "", "run only the scenarios whose name contains this")
 	pgURL := flag.String("pg", "postgres://postgres@127.0.0.1:5432/test?sslmode=disable", "PostgreSQL server")
 	flag.Parse()
 	fmt.Printf("%d clients, each scenario %v of refreshes, fault at %v; %.0f%% of answers dropped and retried\n\n",
@@ -89,6 +90,9 @@ func main() {
 		{"PostgreSQL, proxy paused 6 s", pgStarter(*pgURL), func(b backend) { b.(*pgBackend).pause() }},
 	}
 	for _, sc := range scenarios {
+		if !strings.Contains(sc.name, *only) {
+			continue
+		}
 		res := sc.measure(cfg)
 		res.print(sc.name)
 	}
@@ -271,9 +275,10 @@ func (r *recorder) answer(status int, sent time.Time, took time.Duration) {
 	}
 }
 
-func (r *recorder) refreshed()               { r.add(&r.res.refreshes) }
-func (r *recorder) twoSuccessors()           { r.add(&r.res.twoSuccessorsSeen) }
-func (r *recorder) add(n *int64)             { r.mu.Lock(); *n++; r.mu.Unlock() }
+func (r *recorder) refreshed()     { r.add(&r.res.refreshes) }
+func (r *recorder) twoSuccessors() { r.add(&r.res.twoSuccessorsSeen) }
+func (r *recorder) add(n *int64)   { r.mu.Lock(); *n++; r.mu.Unlock() }
+
 // refusedWith notes a refusal of a token first presented at first, after
 // attempts answered 503 or not at all.
 func (r *recorder) refusedWith(title string, first time.Time, attempts int) {
