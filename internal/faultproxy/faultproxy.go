@@ -32,15 +32,25 @@ type Proxy struct {
 // New starts a proxy on 127.0.0.1 to target, closed when the test ends.
 func New(t testing.TB, target string) *Proxy {
 	t.Helper()
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	p, err := Start(target)
 	if err != nil {
 		t.Fatalf("faultproxy: %v", err)
+	}
+	t.Cleanup(p.Close)
+	return p
+}
+
+// Start starts a proxy on 127.0.0.1 to target, for programs outside
+// tests; the caller closes it.
+func Start(target string) (*Proxy, error) {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		return nil, err
 	}
 	p := &Proxy{target: target, ln: ln, conns: map[net.Conn]struct{}{}}
 	p.changed = sync.NewCond(&p.mu)
 	go p.accept()
-	t.Cleanup(p.close)
-	return p
+	return p, nil
 }
 
 // Addr is the address the code under test connects to.
@@ -88,7 +98,9 @@ func (p *Proxy) set(change func()) {
 	p.changed.Broadcast()
 }
 
-func (p *Proxy) close() {
+// Close stops the proxy: held bytes are released and every connection
+// is closed.
+func (p *Proxy) Close() {
 	p.mu.Lock()
 	p.closed, p.paused = true, false
 	p.mu.Unlock()
