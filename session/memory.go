@@ -168,8 +168,8 @@ func (m *Memory) Rotate(_ context.Context, r Rotation) (Rotated, error) {
 	if !t.consumed.IsZero() {
 		return m.rotateConsumed(mf, t, r)
 	}
-	if !r.Deadline.IsZero() && time.Now().After(r.Deadline) {
-		return Rotated{}, fmt.Errorf("%w: the rotation's deadline passed before it ran", ErrStoreUnavailable)
+	if late(r) {
+		return Rotated{}, errLate
 	}
 	if _, dup := m.tokens[r.Next.ID]; dup {
 		return Rotated{}, fmt.Errorf("session: refresh token id %q already exists", r.Next.ID)
@@ -207,6 +207,13 @@ func (m *Memory) Abandon(_ context.Context, r Rotation) error {
 	return nil
 }
 
+// errLate answers a rotation that ran after its caller gave up: it
+// changes nothing, not even a reuse's revocation, since the caller
+// answered 503 and its client will present the token again.
+var errLate = fmt.Errorf("%w: the rotation's deadline passed before it ran", ErrStoreUnavailable)
+
+func late(r Rotation) bool { return !r.Deadline.IsZero() && time.Now().After(r.Deadline) }
+
 // rotateConsumed decides for a consumed token: the same request again,
 // another within the grace window, or a reuse.
 func (m *Memory) rotateConsumed(mf *memFamily, t *memToken, r Rotation) (Rotated, error) {
@@ -217,8 +224,13 @@ func (m *Memory) rotateConsumed(mf *memFamily, t *memToken, r Rotation) (Rotated
 		if r.Now.After(mf.lastUse) {
 			mf.lastUse = r.Now
 		}
+		if n := len(mf.consumed); n > 0 && mf.consumed[n-1] == r.ID && r.Now.After(t.consumed) {
+			t.consumed = r.Now // the successor is unused: the window runs from this retry
+		}
 		t.shared = true
 		return Rotated{Family: mf.copy(), Request: t.request, InGrace: true}, nil
+	case late(r):
+		return Rotated{}, errLate
 	}
 	m.revoke(mf)
 	return Rotated{}, ErrReuse

@@ -132,8 +132,13 @@ type Rotated struct {
 //  4. token already consumed: by the same Request (a re-send), the first
 //     answer again, changing nothing; within Grace of its consumption,
 //     InGrace and the consuming Request, recording nothing but the
-//     family's last use; otherwise the family is revoked and ErrReuse
-//     returned;
+//     family's last use and, while its successor is unused (it is the
+//     family's latest consumed token), Now as its consumption time, so
+//     that a client whose answers keep getting lost keeps its window;
+//     otherwise, past Deadline by the store's clock, ErrStoreUnavailable
+//     and no change (the caller gave up and answered 503: a verdict it
+//     cannot deliver must not revoke); otherwise the family is revoked
+//     and ErrReuse returned;
 //  5. past Deadline by the store's clock: ErrStoreUnavailable, no change;
 //  6. otherwise the token is marked consumed at Now by Request, Next is
 //     recorded, the family's last use becomes Now, and consumed tokens

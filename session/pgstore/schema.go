@@ -107,7 +107,16 @@ BEGIN
 		ELSIF p_grace_us > 0 AND v_now < tok.consumed_at + p_grace_us * interval '1 microsecond' THEN
 			r_outcome := 'grace';
 			UPDATE {schema}.families SET last_use = greatest(last_use, v_now) WHERE id = fam.id;
-			UPDATE {schema}.refresh_tokens SET shared = true WHERE id = p_id;
+			-- While the successor is unused (no later consumption in the family),
+			-- the window runs from this retry.
+			UPDATE {schema}.refresh_tokens SET shared = true,
+				consumed_at = CASE WHEN NOT EXISTS (SELECT 1 FROM {schema}.refresh_tokens o
+					WHERE o.family_id = fam.id AND o.id <> p_id AND o.consumed_at >= tok.consumed_at)
+					THEN greatest(consumed_at, v_now) ELSE consumed_at END
+			WHERE id = p_id;
+		ELSIF p_deadline IS NOT NULL AND clock_timestamp() > p_deadline THEN
+			r_outcome := 'late';
+			RETURN;
 		ELSE
 			UPDATE {schema}.families SET revoked = true WHERE id = fam.id;
 			r_outcome := 'reuse';

@@ -18,7 +18,8 @@ const (
 // ("sub", "sc", "cl", "ca", "ea", "lu", "rv"), the id of its live token
 // ("lv"), the ids of its latest consumed tokens, oldest first ("q"), and
 // per token "h:<id>" (the secret's hash), "c:<id>" (when it was consumed,
-// in Unix milliseconds), "r:<id>" (the RequestID that consumed it) and
+// in Unix milliseconds; a grace retry moves it forward while the token is
+// the latest consumed, its successor unused), "r:<id>" (the RequestID that consumed it) and
 // "s:<id>" (set once a grace retry was handed its successor, which then
 // can no longer be taken back).
 
@@ -61,9 +62,12 @@ if s[4] then
   if ARGV[8] ~= '' and s[9] == ARGV[8] then return {0, s[9], s[5], s[6], s[7], s[8], s[2]} end
   if grace > 0 and now - tonumber(s[4]) < grace then
     if now > last then redis.call('HSET', f, 'lu', nowstr) end
+    local latest = string.match(redis.call('HGET', f, 'q') or '', '(%S+)$')
+    if latest == id and now > tonumber(s[4]) then redis.call('HSET', f, 'c:' .. id, nowstr) end
     redis.call('HSET', f, 's:' .. id, '1')
     return {1, s[9] or '', s[5], s[6], s[7], s[8], s[2]}
   end
+  if deadline > 0 and clock > deadline then return {6} end
   redis.call('HSET', f, 'rv', '1')
   return {5}
 end

@@ -75,8 +75,10 @@ func Run(t *testing.T, newStore func(t *testing.T) session.Store, opts Options) 
 		{"ConcurrentRotationNoGrace", testConcurrentRotationNoGrace},
 		{"ConcurrentRotationWithinGrace", testConcurrentRotationWithinGrace},
 		{"GraceRetryThenReuse", testGraceRetryThenReuse},
+		{"GraceRunsFromTheLastRetryWhileUnused", testGraceRunsFromTheLastRetryWhileUnused},
 		{"RepeatedCommandIsItsOwn", testRepeatedCommandIsItsOwn},
 		{"LateCommandWritesNothing", testLateCommandWritesNothing},
+		{"LateReuseRevokesNothing", testLateReuseRevokesNothing},
 		{"ConsumedTokensBounded", testConsumedTokensBounded},
 		{"AbandonTakesBackUnansweredRotation", testAbandon},
 		{"AbsoluteExpiry", testAbsoluteExpiry},
@@ -366,10 +368,40 @@ func testGraceRetryThenReuse(t *testing.T, f *fixture) {
 	checkFamily(t, "Rotate", r.Family, fam)
 	// The retry recorded no successor of its own, and revoked nothing.
 	f.wantErr(t, unrecorded, consumed.Add(time.Second), grace, session.ErrInvalidRefresh)
-	third := f.mustRotate(t, fam, second, consumed.Add(2*time.Second))
-	// The window counts from the first consumption, not from the retry.
-	f.wantErr(t, first, consumed.Add(grace), grace, session.ErrReuse)
-	f.wantErr(t, third, consumed.Add(grace+time.Second), grace, session.ErrRevoked)
+	retried := consumed.Add(grace - time.Millisecond)
+	third := f.mustRotate(t, fam, second, retried.Add(time.Second))
+	// The retry came while the successor was unused, so the window runs
+	// from it; once the successor is used, it runs out.
+	if _, r, err := f.rotate(first, retried.Add(grace-2*time.Millisecond), grace); err != nil || !r.InGrace {
+		t.Fatalf("retry within the grace window of the last retry: InGrace %v, %v; want InGrace", r.InGrace, err)
+	}
+	f.wantErr(t, first, retried.Add(2*grace), grace, session.ErrReuse)
+	f.wantErr(t, third, retried.Add(2*grace+time.Second), grace, session.ErrRevoked)
+}
+
+// testGraceRunsFromTheLastRetryWhileUnused is a client whose answers keep
+// getting lost (a store answering after the server's deadline, under
+// load): it presents the same token again and again, each time within the
+// grace window of its previous try, longer in all than the window. It is
+// not a thief: its successor was never used. Once the successor is used,
+// the window stops moving.
+func testGraceRunsFromTheLastRetryWhileUnused(t *testing.T, f *fixture) {
+	fam, first := f.login(t, "alice")
+	at := f.at(time.Minute)
+	r1 := NewRotation(first, at, grace)
+	if _, err := f.s.Rotate(context.Background(), r1); err != nil {
+		t.Fatal(err)
+	}
+	step := grace * 3 / 4
+	for i := 1; i <= 4; i++ { // three windows in all
+		at = at.Add(step)
+		if _, r, err := f.rotate(first, at, grace); err != nil || !r.InGrace || r.Request != r1.Request {
+			t.Fatalf("retry %d, %v after the previous: InGrace %v, %v; want the first successor", i, step, r.InGrace, err)
+		}
+	}
+	second := Token{ID: r1.Next.ID, Hash: r1.Next.Hash}
+	f.mustRotate(t, fam, second, at.Add(time.Millisecond))
+	f.wantErr(t, first, at.Add(grace+time.Millisecond), grace, session.ErrReuse)
 }
 
 // testRepeatedCommandIsItsOwn: a client library that sends the same
@@ -402,6 +434,26 @@ func testLateCommandWritesNothing(t *testing.T, f *fixture) {
 	}
 	f.wantErr(t, Token{ID: r.Next.ID, Hash: r.Next.Hash}, f.at(time.Minute), 0, session.ErrInvalidRefresh)
 	f.mustRotate(t, fam, tok, f.at(time.Minute))
+}
+
+// testLateReuseRevokesNothing: a reuse verdict reached after the caller's
+// deadline (a command a paused server ran late, whose caller answered 503)
+// revokes nothing; the same presentation in time does.
+func testLateReuseRevokesNothing(t *testing.T, f *fixture) {
+	fam, tok := f.login(t, "alice")
+	r1 := NewRotation(tok, f.at(time.Minute), grace)
+	if _, err := f.s.Rotate(context.Background(), r1); err != nil {
+		t.Fatal(err)
+	}
+	r := NewRotation(tok, f.at(time.Minute+2*grace), grace)
+	r.Deadline = time.Now().Add(-time.Second)
+	if _, err := f.s.Rotate(context.Background(), r); !errors.Is(err, session.ErrStoreUnavailable) {
+		t.Fatalf("a reuse past its deadline: %v, want ErrStoreUnavailable", err)
+	}
+	second := Token{ID: r1.Next.ID, Hash: r1.Next.Hash}
+	third := f.mustRotate(t, fam, second, f.at(time.Minute+2*grace))
+	f.wantErr(t, tok, f.at(time.Minute+3*grace), grace, session.ErrReuse)
+	f.wantErr(t, third, f.at(time.Minute+3*grace), grace, session.ErrRevoked)
 }
 
 // testAbandon: a rotation its caller gave up on is taken back while its
