@@ -5,7 +5,9 @@ import (
 	"context"
 	"encoding/binary"
 	"errors"
+	"flag"
 	"os"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -217,5 +219,22 @@ func TestExpiredStreamSaysSealFile(t *testing.T) {
 	err = openStdin(env{stdin: &stream, stdout: &out, stderr: &errb}, &dataFlags{}, opener)
 	if !errors.Is(err, sealjwt.ErrExpired) || !strings.Contains(err.Error(), "seal files with `seal --file`") {
 		t.Fatalf("an expired stream: %v", err)
+	}
+}
+
+// A thumbprint kid may begin with '-': drop takes it as a kid, after the
+// flags, not as an unknown flag.
+func TestKeysetKIDBeginningWithDash(t *testing.T) {
+	fs := flag.NewFlagSet("keyset", flag.ContinueOnError)
+	fs.String("set", "", "")
+	for _, tc := range []struct{ in, want []string }{
+		{[]string{"--set", "s.jwks", "-ZDYPSS7z"}, []string{"--set", "s.jwks", "--", "-ZDYPSS7z"}},
+		{[]string{"--set=s.jwks", "abc", "-x"}, []string{"--set=s.jwks", "abc", "--", "-x"}},
+		{[]string{"--set", "s.jwks", "--", "-k"}, []string{"--set", "s.jwks", "--", "-k"}},
+		{[]string{"-h"}, []string{"-h"}},
+	} {
+		if got := kidsAsArguments(fs, tc.in); !slices.Equal(got, tc.want) {
+			t.Errorf("kidsAsArguments(%q) = %q, want %q", tc.in, got, tc.want)
+		}
 	}
 }

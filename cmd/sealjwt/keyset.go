@@ -4,10 +4,12 @@ import (
 	"bytes"
 	"encoding/json"
 	"errors"
+	"flag"
 	"fmt"
 	"io"
 	"os"
 	"slices"
+	"strings"
 
 	"github.com/sealjwt/sealjwt/cmd/internal/cli"
 	"github.com/sealjwt/sealjwt/seal"
@@ -47,7 +49,7 @@ func runKeyset(e env, args []string) int {
 		keysetCmd.PrintHelp(e.stdout, fs)
 		return cli.ExitOK
 	}
-	return keysetCmd.Run(fs, args, e.stdout, e.stderr, func(rest []string) error {
+	return keysetCmd.Run(fs, kidsAsArguments(fs, args), e.stdout, e.stderr, func(rest []string) error {
 		if *set == "" {
 			return cli.Usagef("--set is required")
 		}
@@ -63,6 +65,22 @@ func runKeyset(e env, args []string) int {
 		}
 		return cli.Usagef("unknown subcommand %q: want add, drop, list or pub", verb)
 	})
+}
+
+// kidsAsArguments ends the flags before the first word that looks like a
+// flag but names none: a thumbprint kid may begin with '-' (base64url),
+// and drop must take it as a kid, not refuse it as an unknown flag.
+func kidsAsArguments(fs *flag.FlagSet, args []string) []string {
+	for i, a := range args {
+		if a == "--" {
+			return args
+		}
+		name, _, _ := strings.Cut(strings.TrimLeft(a, "-"), "=")
+		if strings.HasPrefix(a, "-") && len(a) > 1 && fs.Lookup(name) == nil && name != "h" && name != "help" {
+			return slices.Concat(args[:i], []string{"--"}, args[i:])
+		}
+	}
+	return args
 }
 
 // rawJWK is one key of a set, kept as written; kid and alg are read
