@@ -86,7 +86,7 @@ func TestFaultStoppedServerGraceZeroRevokesNoHonestClient(t *testing.T) {
 		})
 	}
 	time.Sleep(300 * time.Millisecond)
-	resume := stopServer(t, srv.Client(t))
+	resume := stopServer(t, srv)
 	time.Sleep(4 * time.Second)
 	resume()
 	time.Sleep(2 * time.Second)

@@ -5,8 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"slices"
-	"strconv"
-	"strings"
 	"syscall"
 	"testing"
 	"time"
@@ -223,25 +221,14 @@ func faulty(t *testing.T) storetest.Faulty {
 	t.Cleanup(func() { _ = c.Close() })
 	return storetest.Faulty{Store: newStore(t, c, DefaultPrefix), Proxy: proxy,
 		Restart: func(t *testing.T) { srv.Restart(t) },
-		Stop:    func(t *testing.T) func() { return stopServer(t, srv.Client(t)) }}
+		Stop:    func(t *testing.T) func() { return stopServer(t, srv) }}
 }
 
-// stopServer sends SIGSTOP to the redis-server c talks to (the test's
-// own), and returns what sends SIGCONT.
-func stopServer(t *testing.T, c *redis.Client) func() {
-	info, err := c.Info(context.Background(), "server").Result()
-	if err != nil {
-		t.Fatal(err)
-	}
-	_, rest, _ := strings.Cut(info, "process_id:")
-	pid, err := strconv.Atoi(strings.TrimSpace(strings.SplitN(rest, "\n", 2)[0]))
-	if err != nil {
-		t.Fatalf("process_id in INFO server: %v", err)
-	}
-	if err := syscall.Kill(pid, syscall.SIGSTOP); err != nil {
-		t.Fatal(err)
-	}
-	resume := func() { _ = syscall.Kill(pid, syscall.SIGCONT) }
+// stopServer stops the test's own redis-server with SIGSTOP and returns
+// what sends SIGCONT.
+func stopServer(t *testing.T, srv *testredis.Server) func() {
+	srv.Signal(syscall.SIGSTOP)
+	resume := func() { srv.Signal(syscall.SIGCONT) }
 	t.Cleanup(resume)
 	return resume
 }

@@ -29,7 +29,6 @@ import (
 	"net"
 	"net/http"
 	"os"
-	"os/exec"
 	"slices"
 	"strings"
 	"sync"
@@ -41,6 +40,7 @@ import (
 
 	"github.com/sealjwt/sealjwt/cmd/internal/app"
 	"github.com/sealjwt/sealjwt/cmd/internal/cli"
+	"github.com/sealjwt/sealjwt/internal/redisproc"
 	"github.com/sealjwt/sealjwt/replay/redisstore"
 	"github.com/sealjwt/sealjwt/seal"
 	"github.com/sealjwt/sealjwt/token"
@@ -53,14 +53,14 @@ func main() {
 	faultAt := flag.Duration("fault-at", 4*time.Second, "when the fault starts")
 	flag.Parse()
 	scenarios := []scenario{
-		{"pause 6 s (SIGSTOP)", nil, func(r *redisServer, _ *fleet) {
-			r.signal(syscall.SIGSTOP)
+		{"pause 6 s (SIGSTOP)", nil, func(r *redisproc.Server, _ *fleet) {
+			r.Signal(syscall.SIGSTOP)
 			time.Sleep(6 * time.Second)
-			r.signal(syscall.SIGCONT)
+			r.Signal(syscall.SIGCONT)
 		}},
-		{"kill -9 and restart, no persistence", nil, func(r *redisServer, _ *fleet) { r.restart() }},
-		{"kill -9 and restart, AOF appendfsync always", []string{"--appendonly", "yes", "--appendfsync", "always"}, func(r *redisServer, _ *fleet) { r.restart() }},
-		{"one receiver killed", nil, func(_ *redisServer, f *fleet) { f.kill(1) }},
+		{"kill -9 and restart, no persistence", nil, func(r *redisproc.Server, _ *fleet) { check(r.Restart()) }},
+		{"kill -9 and restart, AOF appendfsync always", []string{"--appendonly", "yes", "--appendfsync", "always"}, func(r *redisproc.Server, _ *fleet) { check(r.Restart()) }},
+		{"one receiver killed", nil, func(_ *redisproc.Server, f *fleet) { f.kill(1) }},
 	}
 	fmt.Printf("%d senders, two receivers sharing one redis-server; each scenario %v, fault at %v\n\n", *senders, *run, *faultAt)
 	for _, sc := range scenarios {
@@ -72,7 +72,7 @@ func main() {
 type scenario struct {
 	name  string
 	args  []string
-	fault func(*redisServer, *fleet)
+	fault func(*redisproc.Server, *fleet)
 }
 
 // outcome is what a sender finally heard for one message.
@@ -131,8 +131,8 @@ func (sc scenario) measure(senders int, run, faultAt time.Duration) *result {
 	check(err)
 	defer os.RemoveAll(dir)
 	rs := startRedis(dir, sc.args)
-	defer rs.stop()
-	f := startFleet(rs.addr)
+	defer rs.Kill()
+	f := startFleet(rs.Addr())
 	defer f.close()
 
 	res := &result{final: map[outcome]int64{}, statuses: map[int]int64{}, firstUnavailable: -1}
@@ -337,48 +337,11 @@ func (c *captureTap) jti(keys *seal.KeySet) string {
 	return claims.ID
 }
 
-// redisServer is a private redis-server the scenario pauses and restarts.
-type redisServer struct {
-	dir, addr string
-	args      []string
-	cmd       *exec.Cmd
-}
-
-func startRedis(dir string, args []string) *redisServer {
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
+// startRedis starts the scenario's private redis-server in dir.
+func startRedis(dir string, args []string) *redisproc.Server {
+	s, err := redisproc.Start(dir, args...)
 	check(err)
-	addr := ln.Addr().String()
-	ln.Close()
-	r := &redisServer{dir: dir, addr: addr, args: args}
-	r.start()
-	return r
-}
-
-func (r *redisServer) start() {
-	_, port, _ := net.SplitHostPort(r.addr)
-	args := append([]string{"--port", port, "--bind", "127.0.0.1", "--dir", r.dir, "--save", "", "--appendonly", "no"}, r.args...)
-	r.cmd = exec.Command("redis-server", args...)
-	r.cmd.Stdout, r.cmd.Stderr = io.Discard, io.Discard
-	check(r.cmd.Start())
-	c := redis.NewClient(&redis.Options{Addr: r.addr})
-	defer c.Close()
-	for end := time.Now().Add(10 * time.Second); c.Ping(context.Background()).Err() != nil; time.Sleep(20 * time.Millisecond) {
-		if time.Now().After(end) {
-			log.Fatalf("redis-server at %s did not start", r.addr)
-		}
-	}
-}
-
-func (r *redisServer) signal(s syscall.Signal) { _ = r.cmd.Process.Signal(s) }
-
-func (r *redisServer) stop() {
-	_ = r.cmd.Process.Kill()
-	_ = r.cmd.Wait()
-}
-
-func (r *redisServer) restart() {
-	r.stop()
-	r.start()
+	return s
 }
 
 func check(err error) {

@@ -39,7 +39,6 @@ import (
 	"net/http"
 	"net/url"
 	"os"
-	"os/exec"
 	"slices"
 	"strconv"
 	"strings"
@@ -52,6 +51,7 @@ import (
 	"github.com/redis/go-redis/v9"
 
 	"github.com/sealjwt/sealjwt/internal/faultproxy"
+	"github.com/sealjwt/sealjwt/internal/redisproc"
 	"github.com/sealjwt/sealjwt/session"
 	"github.com/sealjwt/sealjwt/session/pgstore"
 	"github.com/sealjwt/sealjwt/session/redisstore"
@@ -85,7 +85,7 @@ func main() {
 	scenarios := []scenario{
 		{"Redis, no fault", startRedisBackend, nil},
 		{"Redis, pause 6 s (SIGSTOP)", startRedisBackend, func(b backend) { b.(*redisBackend).pause() }},
-		{"Redis, kill -9 and restart", startRedisBackend, func(b backend) { b.(*redisBackend).server.restart() }},
+		{"Redis, kill -9 and restart", startRedisBackend, func(b backend) { check(b.(*redisBackend).server.Restart()) }},
 		{"PostgreSQL, no fault", pgStarter(*pgURL), nil},
 		{"PostgreSQL, proxy paused 6 s", pgStarter(*pgURL), func(b backend) { b.(*pgBackend).pause() }},
 	}
@@ -440,7 +440,7 @@ func (s *server) refresh(tok string, stopAt time.Time, rec *recorder) (next stri
 
 // redisBackend is the Redis store on a private redis-server.
 type redisBackend struct {
-	server *redisServer
+	server *redisproc.Server
 	dir    string
 	client *redis.Client
 	s      *redisstore.Store
@@ -450,7 +450,7 @@ func startRedisBackend() backend {
 	dir, err := os.MkdirTemp("", "sessionfaults")
 	check(err)
 	rs := startRedis(dir, []string{"--appendonly", "yes", "--appendfsync", "always"})
-	c := redis.NewClient(&redis.Options{Addr: rs.addr})
+	c := redis.NewClient(&redis.Options{Addr: rs.Addr()})
 	s, err := redisstore.New(c)
 	check(err)
 	return &redisBackend{server: rs, dir: dir, client: c, s: s}
@@ -459,9 +459,9 @@ func startRedisBackend() backend {
 func (b *redisBackend) store() session.Store { return b.s }
 
 func (b *redisBackend) pause() {
-	b.server.signal(syscall.SIGSTOP)
+	b.server.Signal(syscall.SIGSTOP)
 	time.Sleep(pauseFor)
-	b.server.signal(syscall.SIGCONT)
+	b.server.Signal(syscall.SIGCONT)
 }
 
 // twoLive reads every family hash: a token is live when its hash field
@@ -491,7 +491,7 @@ func (b *redisBackend) twoLive(ctx context.Context) (int, error) {
 
 func (b *redisBackend) close() {
 	_ = b.client.Close()
-	b.server.stop()
+	b.server.Kill()
 	_ = os.RemoveAll(b.dir)
 }
 
@@ -557,48 +557,11 @@ func (b *pgBackend) close() {
 	b.direct.Close()
 }
 
-// redisServer is a private redis-server the scenario pauses and restarts.
-type redisServer struct {
-	dir, addr string
-	args      []string
-	cmd       *exec.Cmd
-}
-
-func startRedis(dir string, args []string) *redisServer {
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
+// startRedis starts the scenario's private redis-server in dir.
+func startRedis(dir string, args []string) *redisproc.Server {
+	s, err := redisproc.Start(dir, args...)
 	check(err)
-	addr := ln.Addr().String()
-	ln.Close()
-	r := &redisServer{dir: dir, addr: addr, args: args}
-	r.start()
-	return r
-}
-
-func (r *redisServer) start() {
-	_, port, _ := net.SplitHostPort(r.addr)
-	args := append([]string{"--port", port, "--bind", "127.0.0.1", "--dir", r.dir, "--save", ""}, r.args...)
-	r.cmd = exec.Command("redis-server", args...)
-	r.cmd.Stdout, r.cmd.Stderr = io.Discard, io.Discard
-	check(r.cmd.Start())
-	c := redis.NewClient(&redis.Options{Addr: r.addr})
-	defer c.Close()
-	for end := time.Now().Add(10 * time.Second); c.Ping(context.Background()).Err() != nil; time.Sleep(20 * time.Millisecond) {
-		if time.Now().After(end) {
-			log.Fatalf("redis-server at %s did not start", r.addr)
-		}
-	}
-}
-
-func (r *redisServer) signal(s syscall.Signal) { _ = r.cmd.Process.Signal(s) }
-
-func (r *redisServer) stop() {
-	_ = r.cmd.Process.Kill()
-	_ = r.cmd.Wait()
-}
-
-func (r *redisServer) restart() {
-	r.stop()
-	r.start()
+	return s
 }
 
 func check(err error) {

@@ -1,6 +1,6 @@
 //go:build !linux
 
-package testredis
+package redisproc
 
 import "os/exec"
 

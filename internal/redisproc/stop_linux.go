@@ -1,4 +1,4 @@
-package testredis
+package redisproc
 
 import (
 	"os/exec"
