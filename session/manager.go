@@ -58,6 +58,9 @@ type Manager struct {
 	sealTo *seal.PublicKey // the API's own public key
 	bearer *Bearer
 	revoc  *revocations // WithImmediateRevocation
+	// unanswered: presentations whose store calls got no answer, so that
+	// a client retrying through an outage keeps its grace window.
+	unanswered *unansweredRuns
 }
 
 // Grant is what a successful login establishes: who, with what scopes,
@@ -99,7 +102,7 @@ func NewManager(id string, keys *token.KeySet, opts ...Option) (*Manager, error)
 	if c.store == nil {
 		c.store = NewMemory()
 	}
-	m := &Manager{id: id, cfg: c}
+	m := &Manager{id: id, cfg: c, unanswered: newUnansweredRuns(c.grace)}
 	verify, err := m.newAccessVerifier(keys)
 	if err != nil {
 		return nil, err
@@ -265,6 +268,7 @@ func (m *Manager) refresh(ctx context.Context, refreshToken string) (*Tokens, er
 	rec.IssuedAt = now
 	r := Rotation{ID: id, Hash: sha256.Sum256(secret), Next: rec, Request: request, Now: now,
 		Grace: m.cfg.grace, Idle: m.cfg.idle}
+	m.unanswered.fill(&r)
 	rot, err := callStoreLate(ctx, m.cfg.storeTimeout, func(ctx context.Context) (Rotated, error) {
 		r.Deadline = CommitDeadline(ctx, m.cfg.storeTimeout)
 		return m.cfg.store.Rotate(ctx, r)
@@ -276,6 +280,11 @@ func (m *Manager) refresh(ctx context.Context, refreshToken string) (*Tokens, er
 		if m.abandon(r, rot, err, m.cfg.storeTimeout/4) != nil {
 			go m.abandonRetrying(r, rot, err)
 		}
+	}
+	if unavailable(err) {
+		m.unanswered.record(r)
+	} else {
+		m.unanswered.forget(r)
 	}
 	if err != nil {
 		return nil, err

@@ -220,11 +220,11 @@ func (m *Memory) rotateConsumed(mf *memFamily, t *memToken, r Rotation) (Rotated
 	switch {
 	case r.Request != (RequestID{}) && r.Request == t.request:
 		return Rotated{Family: mf.copy(), Request: t.request}, nil
-	case r.Grace > 0 && r.Now.Sub(t.consumed) < r.Grace:
+	case r.Grace > 0 && r.Now.Sub(windowStart(t.consumed, mf.latestConsumed(r.ID), r)) < r.Grace:
 		if r.Now.After(mf.lastUse) {
 			mf.lastUse = r.Now
 		}
-		if n := len(mf.consumed); n > 0 && mf.consumed[n-1] == r.ID && r.Now.After(t.consumed) {
+		if mf.latestConsumed(r.ID) && r.Now.After(t.consumed) {
 			t.consumed = r.Now // the successor is unused: the window runs from this retry
 		}
 		t.shared = true
@@ -234,6 +234,23 @@ func (m *Memory) rotateConsumed(mf *memFamily, t *memToken, r Rotation) (Rotated
 	}
 	m.revoke(mf)
 	return Rotated{}, ErrReuse
+}
+
+// latestConsumed reports whether id is mf's latest consumed token: its
+// successor is unused.
+func (mf *memFamily) latestConsumed(id string) bool {
+	n := len(mf.consumed)
+	return n > 0 && mf.consumed[n-1] == id
+}
+
+// windowStart is when the grace window of a token consumed at consumed
+// runs from: the last unanswered presentation of r, if latest (its
+// successor unused) and the run began within the window (rule 4 of Store).
+func windowStart(consumed time.Time, latest bool, r Rotation) time.Time {
+	if latest && !r.UnansweredFirst.IsZero() && r.UnansweredFirst.Sub(consumed) < r.Grace && r.UnansweredLast.After(consumed) {
+		return r.UnansweredLast
+	}
+	return consumed
 }
 
 // revoke marks mf revoked and tells the watchers.

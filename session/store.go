@@ -103,6 +103,12 @@ type Rotation struct {
 	// returns ErrStoreUnavailable, so that a rotation the caller answered
 	// with 503 never consumes the token behind its back.
 	Deadline time.Time
+	// UnansweredFirst and UnansweredLast, if not zero, are a run of
+	// earlier presentations of the same token whose store calls got no
+	// answer (the store paused, its connections all busy), on the
+	// caller's clock (as Now), each within Grace of the one before. See
+	// rule 4 of Store: they count as grace retries the store saw itself.
+	UnansweredFirst, UnansweredLast time.Time
 }
 
 // Rotated is a successful Rotation's result.
@@ -134,7 +140,13 @@ type Rotated struct {
 //     InGrace and the consuming Request, recording nothing but the
 //     family's last use and, while its successor is unused (it is the
 //     family's latest consumed token), Now as its consumption time, so
-//     that a client whose answers keep getting lost keeps its window;
+//     that a client whose answers keep getting lost keeps its window
+//     (while it is unused, if UnansweredFirst lies within Grace of the
+//     consumption, the window runs from UnansweredLast: a client whose
+//     retries could not reach the store for longer than Grace is not a
+//     thief, while a run that starts after the window closed is still a
+//     reuse; a shared store shifts both times by its decision time less
+//     Now, which can only make the run start later);
 //     otherwise, past Deadline by the store's clock, ErrStoreUnavailable
 //     and no change (the caller gave up and answered 503: a verdict it
 //     cannot deliver must not revoke); otherwise the family is revoked

@@ -111,7 +111,7 @@ func newQueries(schema string) queries {
 			UPDATE {schema}.refresh_tokens t SET consumed_at = NULL, consumed_by = NULL FROM gone WHERE t.id = $1`,
 		tokenHash: `SELECT hash FROM {schema}.refresh_tokens WHERE id = $1`,
 		rotate: `SELECT r_outcome, r_request, r_family_id, r_subject, r_scopes, r_claims, r_created_at, r_expires_at
-			FROM {schema}.rotate($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)`,
+			FROM {schema}.rotate($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)`,
 		lookup: `SELECT t.hash, f.id, f.subject, f.scopes, f.claims, f.created_at, f.expires_at
 			FROM {schema}.refresh_tokens t JOIN {schema}.families f ON f.id = t.family_id WHERE t.id = $1`,
 		revokeFamily:  `UPDATE {schema}.families SET revoked = true WHERE id = $1`,
@@ -204,7 +204,7 @@ func (s *Store) Rotate(ctx context.Context, r session.Rotation) (session.Rotated
 	)
 	err = s.pool.QueryRow(ctx, s.sql.rotate,
 		r.ID, r.Hash[:], r.Next.ID, r.Next.Hash[:], r.Next.IssuedAt, r.Now, r.Grace.Microseconds(), r.Idle.Microseconds(),
-		requestArg(r.Request), deadlineArg(r.Deadline), session.KeptConsumed,
+		requestArg(r.Request), timeArg(r.Deadline), session.KeptConsumed, timeArg(r.UnansweredFirst), timeArg(r.UnansweredLast),
 	).Scan(&outcome, &request, &f.id, &f.subject, &f.scopes, &f.claims, &f.createdAt, &f.expiresAt)
 	switch {
 	case isUniqueViolation(err):
@@ -248,9 +248,9 @@ func requestArg(r session.RequestID) []byte {
 	return r[:]
 }
 
-// deadlineArg is a deadline as the rotate function takes it: NULL for
-// none.
-func deadlineArg(t time.Time) *time.Time {
+// timeArg is a time as the rotate function takes it: NULL for the zero
+// time (none).
+func timeArg(t time.Time) *time.Time {
 	if t.IsZero() {
 		return nil
 	}

@@ -63,6 +63,7 @@ CREATE TRIGGER families_revoked AFTER UPDATE OF revoked OR DELETE ON {schema}.fa
 	FOR EACH ROW EXECUTE FUNCTION {schema}.announce_revocation();
 
 DROP FUNCTION IF EXISTS {schema}.rotate(text, bytea, text, bytea, timestamptz, timestamptz, bigint, bigint);
+DROP FUNCTION IF EXISTS {schema}.rotate(text, bytea, text, bytea, timestamptz, timestamptz, bigint, bigint, bytea, timestamptz, int);
 
 -- rotate applies session.Store's Rotate rules in their order, in the one
 -- transaction of its statement, at the later of the caller's time and the
@@ -71,10 +72,13 @@ DROP FUNCTION IF EXISTS {schema}.rotate(text, bytea, text, bytea, timestamptz, t
 -- token's consumption is read, so rotations of one family decide one
 -- after the other, each seeing what the previous one committed.
 -- Durations are in microseconds; an idle of 0 disables the idle timeout;
--- a NULL request matches nothing, a NULL deadline is none.
+-- a NULL request matches nothing, a NULL deadline is none, and so are
+-- NULL unanswered presentations (the caller's times, shifted by v_now
+-- less p_now).
 CREATE OR REPLACE FUNCTION {schema}.rotate(
 	p_id text, p_hash bytea, p_next_id text, p_next_hash bytea, p_next_issued timestamptz,
 	p_now timestamptz, p_grace_us bigint, p_idle_us bigint, p_request bytea, p_deadline timestamptz, p_kept int,
+	p_unanswered_first timestamptz, p_unanswered_last timestamptz,
 	OUT r_outcome text, OUT r_request bytea, OUT r_family_id text, OUT r_subject text, OUT r_scopes text[], OUT r_claims bytea,
 	OUT r_created_at timestamptz, OUT r_expires_at timestamptz)
 LANGUAGE plpgsql AS $fn$
@@ -82,6 +86,8 @@ DECLARE
 	fam {schema}.families%ROWTYPE;
 	tok {schema}.refresh_tokens%ROWTYPE;
 	v_now timestamptz;
+	v_since timestamptz;
+	v_latest boolean;
 BEGIN
 	SELECT f.* INTO fam FROM {schema}.families f
 	WHERE f.id = (SELECT t.family_id FROM {schema}.refresh_tokens t WHERE t.id = p_id AND t.hash = p_hash)
@@ -102,17 +108,23 @@ BEGIN
 	END IF;
 	SELECT t.* INTO tok FROM {schema}.refresh_tokens t WHERE t.id = p_id;
 	IF tok.consumed_at IS NOT NULL THEN
+		-- The successor is unused while no later consumption is in the family.
+		v_latest := NOT EXISTS (SELECT 1 FROM {schema}.refresh_tokens o
+			WHERE o.family_id = fam.id AND o.id <> p_id AND o.consumed_at >= tok.consumed_at);
+		v_since := tok.consumed_at;
+		IF v_latest AND p_unanswered_first IS NOT NULL
+			AND p_unanswered_first + (v_now - p_now) < tok.consumed_at + p_grace_us * interval '1 microsecond'
+			AND p_unanswered_last + (v_now - p_now) > tok.consumed_at THEN
+			v_since := p_unanswered_last + (v_now - p_now);
+		END IF;
 		IF p_request IS NOT NULL AND tok.consumed_by = p_request THEN
 			r_outcome := 'rotated';
-		ELSIF p_grace_us > 0 AND v_now < tok.consumed_at + p_grace_us * interval '1 microsecond' THEN
+		ELSIF p_grace_us > 0 AND v_now < v_since + p_grace_us * interval '1 microsecond' THEN
 			r_outcome := 'grace';
 			UPDATE {schema}.families SET last_use = greatest(last_use, v_now) WHERE id = fam.id;
-			-- While the successor is unused (no later consumption in the family),
-			-- the window runs from this retry.
+			-- While the successor is unused, the window runs from this retry.
 			UPDATE {schema}.refresh_tokens SET shared = true,
-				consumed_at = CASE WHEN NOT EXISTS (SELECT 1 FROM {schema}.refresh_tokens o
-					WHERE o.family_id = fam.id AND o.id <> p_id AND o.consumed_at >= tok.consumed_at)
-					THEN greatest(consumed_at, v_now) ELSE consumed_at END
+				consumed_at = CASE WHEN v_latest THEN greatest(consumed_at, v_now) ELSE consumed_at END
 			WHERE id = p_id;
 		ELSIF p_deadline IS NOT NULL AND clock_timestamp() > p_deadline THEN
 			r_outcome := 'late';

@@ -318,10 +318,7 @@ func (s *Store) Rotate(ctx context.Context, r session.Rotation) (session.Rotated
 		return session.Rotated{}, err
 	}
 	next := e.successorEntry(r.ID, r.Next.Hash)
-	var deadline int64
-	if !r.Deadline.IsZero() {
-		deadline = r.Deadline.UnixMilli()
-	}
+	deadline := millis(r.Deadline)
 	var rotated *redis.Cmd
 	err = s.pipeline(ctx, func(p redis.Pipeliner, run runner) {
 		// Written before the script decides, deleted if it records no
@@ -331,7 +328,8 @@ func (s *Store) Rotate(ctx context.Context, r session.Rotation) (session.Rotated
 			p.Unlink(ctx, s.tokenKey(e.consumed[0])) // the script forgets it too
 		}
 		rotated = run(rotateScript, s.familyKey(e.familyID), r.ID, r.Hash[:], r.Next.ID, r.Next.Hash[:],
-			r.Now.UnixMilli(), r.Grace.Milliseconds(), r.Idle.Milliseconds(), requestArg(r.Request), deadline, session.KeptConsumed)
+			r.Now.UnixMilli(), r.Grace.Milliseconds(), r.Idle.Milliseconds(), requestArg(r.Request), deadline, session.KeptConsumed,
+			millis(r.UnansweredFirst), millis(r.UnansweredLast))
 	})
 	if err != nil {
 		return session.Rotated{}, unavailable(err)
@@ -355,6 +353,14 @@ func (s *Store) Rotate(ctx context.Context, r session.Rotation) (session.Rotated
 		})
 	}
 	return rotationResult(e.familyID, outcome, reply)
+}
+
+// millis is t in Unix milliseconds, 0 for the zero time (none).
+func millis(t time.Time) int64 {
+	if t.IsZero() {
+		return 0
+	}
+	return t.UnixMilli()
 }
 
 // Abandon implements session.Abandoner in two or three round trips.

@@ -42,8 +42,10 @@ return 1
 // later of the caller's time and the server's clock (TIME): a command
 // that waited in a paused server is timed when it runs.
 // ARGV: id, hash, next id, next hash, now, grace, idle, request, deadline,
-// kept (times in ms; idle 0 disables the idle timeout, deadline 0 means
-// none; request "" matches nothing).
+// kept, first and last unanswered presentation (times in ms; idle 0
+// disables the idle timeout, deadline and unanswered 0 mean none; request
+// "" matches nothing). The unanswered times are the caller's, shifted by
+// now less the caller's now.
 // Reply: {outcome} or {outcome, request, subject, scopes, claims, created,
 // expires}, request being the one that consumed the token.
 var rotateScript = redis.NewScript(`
@@ -60,10 +62,17 @@ if now >= tonumber(s[2]) or (idle > 0 and now - last >= idle) then return {4} en
 local nowstr = string.format('%d', now)
 if s[4] then
   if ARGV[8] ~= '' and s[9] == ARGV[8] then return {0, s[9], s[5], s[6], s[7], s[8], s[2]} end
-  if grace > 0 and now - tonumber(s[4]) < grace then
+  local consumed = tonumber(s[4])
+  local latest = string.match(redis.call('HGET', f, 'q') or '', '(%S+)$') == id
+  local since, first = consumed, tonumber(ARGV[11])
+  if latest and first > 0 then
+    local shift = now - tonumber(ARGV[5])
+    local lastseen = tonumber(ARGV[12]) + shift
+    if first + shift - consumed < grace and lastseen > consumed then since = lastseen end
+  end
+  if grace > 0 and now - since < grace then
     if now > last then redis.call('HSET', f, 'lu', nowstr) end
-    local latest = string.match(redis.call('HGET', f, 'q') or '', '(%S+)$')
-    if latest == id and now > tonumber(s[4]) then redis.call('HSET', f, 'c:' .. id, nowstr) end
+    if latest and now > consumed then redis.call('HSET', f, 'c:' .. id, nowstr) end
     redis.call('HSET', f, 's:' .. id, '1')
     return {1, s[9] or '', s[5], s[6], s[7], s[8], s[2]}
   end

@@ -76,6 +76,9 @@ func Run(t *testing.T, newStore func(t *testing.T) session.Store, opts Options) 
 		{"ConcurrentRotationWithinGrace", testConcurrentRotationWithinGrace},
 		{"GraceRetryThenReuse", testGraceRetryThenReuse},
 		{"GraceRunsFromTheLastRetryWhileUnused", testGraceRunsFromTheLastRetryWhileUnused},
+		{"UnansweredRetriesKeepTheWindow", testUnansweredRetriesKeepTheWindow},
+		{"UnansweredRunAfterTheWindowIsReuse", testUnansweredRunAfterTheWindowIsReuse},
+		{"UnansweredRunAfterSuccessorUsedIsReuse", testUnansweredRunAfterSuccessorUsedIsReuse},
 		{"RepeatedCommandIsItsOwn", testRepeatedCommandIsItsOwn},
 		{"LateCommandWritesNothing", testLateCommandWritesNothing},
 		{"LateReuseRevokesNothing", testLateReuseRevokesNothing},
@@ -402,6 +405,67 @@ func testGraceRunsFromTheLastRetryWhileUnused(t *testing.T, f *fixture) {
 	second := Token{ID: r1.Next.ID, Hash: r1.Next.Hash}
 	f.mustRotate(t, fam, second, at.Add(time.Millisecond))
 	f.wantErr(t, first, at.Add(grace+time.Millisecond), grace, session.ErrReuse)
+}
+
+// rotateUnanswered presents tok at now, telling the store of a run of
+// presentations from first to last that never reached it.
+func (f *fixture) rotateUnanswered(tok Token, now, first, last time.Time) (session.Rotated, error) {
+	r := NewRotation(tok, now, grace)
+	r.UnansweredFirst, r.UnansweredLast = first, last
+	return f.s.Rotate(context.Background(), r)
+}
+
+// testUnansweredRetriesKeepTheWindow is a client whose answer was lost
+// and whose retries then could not reach the store for three windows (it
+// paused; the server's connections to it were all busy): the server saw
+// them, from within the window on, and says so. It is not a thief.
+func testUnansweredRetriesKeepTheWindow(t *testing.T, f *fixture) {
+	_, first := f.login(t, "alice")
+	at := f.at(time.Minute)
+	r1 := NewRotation(first, at, grace)
+	if _, err := f.s.Rotate(context.Background(), r1); err != nil {
+		t.Fatal(err)
+	}
+	now := at.Add(3 * grace)
+	r, err := f.rotateUnanswered(first, now, at.Add(grace/2), now.Add(-time.Second))
+	if err != nil || !r.InGrace || r.Request != r1.Request {
+		t.Fatalf("retry after 3 windows of unanswered retries: InGrace %v, %v; want the first successor", r.InGrace, err)
+	}
+	// The window now runs from that retry.
+	if _, r, err := f.rotate(first, now.Add(grace/2), grace); err != nil || !r.InGrace {
+		t.Fatalf("retry half a window later: InGrace %v, %v; want the first successor", r.InGrace, err)
+	}
+}
+
+// testUnansweredRunAfterTheWindowIsReuse: a run of unanswered
+// presentations that began after the window closed does not reopen it (a
+// thief presenting a stolen token while the store is away).
+func testUnansweredRunAfterTheWindowIsReuse(t *testing.T, f *fixture) {
+	_, first := f.login(t, "alice")
+	at := f.at(time.Minute)
+	if _, _, err := f.rotate(first, at, grace); err != nil {
+		t.Fatal(err)
+	}
+	now := at.Add(3 * grace)
+	if _, err := f.rotateUnanswered(first, now, at.Add(grace+time.Second), now.Add(-time.Second)); !errors.Is(err, session.ErrReuse) {
+		t.Fatalf("got %v, want ErrReuse", err)
+	}
+}
+
+// testUnansweredRunAfterSuccessorUsedIsReuse: once the successor is used,
+// unanswered presentations of the consumed token extend nothing.
+func testUnansweredRunAfterSuccessorUsedIsReuse(t *testing.T, f *fixture) {
+	fam, first := f.login(t, "alice")
+	at := f.at(time.Minute)
+	second, _, err := f.rotate(first, at, grace)
+	if err != nil {
+		t.Fatal(err)
+	}
+	f.mustRotate(t, fam, second, at.Add(time.Second))
+	now := at.Add(3 * grace)
+	if _, err := f.rotateUnanswered(first, now, at.Add(2*time.Second), now.Add(-time.Second)); !errors.Is(err, session.ErrReuse) {
+		t.Fatalf("got %v, want ErrReuse", err)
+	}
 }
 
 // testRepeatedCommandIsItsOwn: a client library that sends the same
