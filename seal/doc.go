@@ -55,9 +55,13 @@
 // A private key that must not enter the process opens envelopes through an
 // [crypto/ecdh.KeyExchanger] ([NewPrivateKeyFromKeyExchanger]: a PKCS#11
 // token through package [github.com/sealjwt/sealjwt/pkcs11], or a cloud
-// KMS whose key-agreement call returns the shared secret), or, for the
-// post-quantum suites, a [crypto.Decapsulator]
-// ([NewPrivateKeyFromDecapsulator]).
+// KMS: for AWS KMS, a KEY_AGREEMENT key whose ECDH(peer) sends
+// peer.Bytes(), wrapped as a PKIX public key, to DeriveSharedSecret and
+// returns the shared secret), or, for the post-quantum suites, a
+// [crypto.Decapsulator] ([NewPrivateKeyFromDecapsulator]). The tests run
+// these paths without a cloud (kms_test.go in the root package: a Signer,
+// a KeyExchanger and a Decapsulator that forward to in-memory keys and
+// count the calls), and docs/BENCHMARKS.md measures what they cost.
 //
 // # Key sets and rotation
 //
