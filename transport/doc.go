@@ -23,7 +23,8 @@
 //	401  not authenticated: no envelope, decryption failed, bad signature,
 //	     untrusted sender, wrong issuer, expired or not yet valid, bad claims
 //	403  wrong audience, or an envelope made for another method or URL
-//	408  a bare envelope or a body too slow to arrive
+//	408  a bare envelope too slow to arrive (ErrSlowRequest); a body past
+//	     WithBodyTimeout fails the handler's read instead
 //	409  replayed, or issued before the replay store lost its data
 //	413  envelope or body too large (WithMaxBodySize, default 64 MiB)
 //	421  a Host the receiver does not answer for
