@@ -106,7 +106,7 @@ const (
 // with a bounded number of values.
 type Reason string
 
-// Reasons for a refusal. docs and README say what each means for an
+// Reasons for a refusal. docs/OPERATIONS.md says what each means for an
 // operator.
 const (
 	ReasonMalformed        Reason = "malformed"         // not the expected shape

@@ -1,12 +1,3 @@
-// Package sealjwt sends messages from one service to another that nobody in
-// between can read or forge.
-//
-// A message is signed as a JWT (package token) for authenticity, then sealed
-// with HPKE (package seal) to the receiver's public key for confidentiality:
-// a nested JWT inside a JOSE-HPKE compact JWE, readable by any JOSE-HPKE
-// implementation. A Sealer does both in one call; an Opener undoes both in
-// one call, checks the audience, the issuer, the lifetime, and remembers the
-// token id so that a captured envelope cannot be replayed.
 package sealjwt
 
 import (

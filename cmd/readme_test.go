@@ -14,12 +14,18 @@ import (
 	"testing"
 )
 
-var goBlock = regexp.MustCompile("(?s)```go\n(.*?)```")
+// goBlock matches a fenced Go block, however its language is spelled.
+var goBlock = regexp.MustCompile("(?is)```(?:go|golang)[ \t]*\n(.*?)```")
 
-// TestReadmeCodeCompiles builds every Go program in README.md, so the
-// usage shown there cannot drift from the API. Each program is placed in
-// a package inside the module through a build overlay; nothing is written
-// to the repository.
+// maxReadmeProgram is the longest Go program the README may show: a
+// longer one belongs in an Example function of its package.
+const maxReadmeProgram = 40
+
+// TestReadmeCodeCompiles builds every Go block in README.md, so the usage
+// shown there cannot drift from the API. Each block must be a whole
+// package main program: a fragment could not be compiled, so it is
+// refused. Each program is placed in a package inside the module through a
+// build overlay; nothing is written to the repository.
 func TestReadmeCodeCompiles(t *testing.T) {
 	t.Parallel()
 	root, readme := readReadme(t)
@@ -30,8 +36,13 @@ func TestReadmeCodeCompiles(t *testing.T) {
 	replace := map[string]string{}
 	var pkgs []string
 	for i, m := range goBlock.FindAllSubmatch(readme, -1) {
-		if !bytes.HasPrefix(m[1], []byte("package main")) {
+		if !bytes.HasPrefix(m[1], []byte("package main\n")) {
+			t.Errorf("README Go block %d is not a package main program, so it cannot be compiled: it begins %q",
+				i+1, firstLine(m[1]))
 			continue
+		}
+		if n := bytes.Count(m[1], []byte("\n")); n > maxReadmeProgram {
+			t.Errorf("README Go block %d is %d lines, over %d: move it into an Example function", i+1, n, maxReadmeProgram)
 		}
 		src := filepath.Join(tmp, strconv.Itoa(i)+".go")
 		if err := os.WriteFile(src, m[1], 0o600); err != nil {
@@ -47,6 +58,12 @@ func TestReadmeCodeCompiles(t *testing.T) {
 	if out, err := buildOverlay(t, root, replace, pkgs...); err != nil {
 		t.Fatalf("README code does not compile: %v\n%s", err, strings.TrimSpace(string(out)))
 	}
+}
+
+// firstLine returns b up to its first newline.
+func firstLine(b []byte) string {
+	line, _, _ := bytes.Cut(b, []byte("\n"))
+	return string(line)
 }
 
 // readReadme returns the module's root directory and its README.md.

@@ -1,13 +1,3 @@
-// Package pkcs11 uses private keys held in a PKCS#11 token (an HSM, a
-// smart card, SoftHSM2) without their leaving it: a key named by an RFC
-// 7512 pkcs11: URI is a crypto.Signer (ECDSA P-256/384/521 through
-// CKM_ECDSA, RSA through CKM_RSA_PKCS and CKM_RSA_PKCS_PSS, Ed25519
-// through CKM_EDDSA) for token.NewSigningKeyFromSigner, and, for an EC
-// (Weierstrass) key, an ecdh.KeyExchanger
-// (CKM_ECDH1_DERIVE) for seal.NewPrivateKeyFromKeyExchanger.
-//
-// This package links the PKCS#11 binding (github.com/miekg/pkcs11, cgo);
-// the sealjwt, seal and token packages do not.
 package pkcs11
 
 import (

@@ -1,11 +1,3 @@
-// Package replay remembers (issuer, jti) pairs until their tokens expire, so
-// that a receiver accepts each message at most once.
-//
-// Two stores are provided: Memory, for a single receiver process, and the
-// Redis store in package replay/redisstore, which any number of receivers on
-// any number of machines can share (it lives in its own package, so that
-// this one does not link go-redis). Both fail closed: when a store cannot tell whether a pair was seen before, Check
-// returns an error and the message must be refused.
 package replay
 
 import (

@@ -1,6 +1,7 @@
 // Command receiver is the demo receiver. It publishes its public keys at
 // /.well-known/jwks.json and accepts sealed requests from trusted senders
-// at GET / and POST /messages, logging each message and replying sealed.
+// at GET / and POST /messages, replying sealed. It logs each refusal with
+// its reason, and each accepted message at the debug level only.
 //
 // With --signed-only it serves the shared-secret flow instead: GET / and
 // GET /messages answer "Hello World" to a request whose Token header holds
@@ -36,8 +37,8 @@ var command = cli.Command{
 	Name: "receiver",
 	Args: "[--addr ADDR] [--id ID] --key RECEIVER.jwk --trust ISSUER=SENDER.pub.jwk... [--redis URL]\n       receiver --signed-only [--addr ADDR] [--id ID] [--iss ISSUER] [--secret S] [--tutorial]",
 	Summary: `Serves the receiver's public keys at ` + transport.DefaultJWKSPath + ` and, for sealed
-requests from trusted senders, GET / and POST ` + app.MessagesPath + `: it logs each message
-and replies sealed. --redis shares replay protection between receivers
+requests from trusted senders, GET / and POST ` + app.MessagesPath + `, and replies sealed.
+--redis shares replay protection between receivers
 (redis://host:port/db); without it, each process remembers on its own, and
 forgets at restart. Each replay check answers within 1 s: a Redis that does
 not answer is 503, never 409, and the sender may retry with the same jti.

@@ -53,7 +53,7 @@ func serveOn(t *testing.T, addr string, h http.Handler) {
 }
 
 // TestSenderWaitsForTheReceiver starts the sender before anything listens,
-// as the README's signed-only snippet does, and the receiver a moment
+// as docs/OPERATIONS.md's signed-only snippet does, and the receiver a moment
 // later: the sender retries the refused connection and gets its reply.
 func TestSenderWaitsForTheReceiver(t *testing.T) {
 	t.Setenv(cli.SecretEnv, testSecret)

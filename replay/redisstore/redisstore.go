@@ -1,32 +1,3 @@
-// Package redisstore is a replay.Store shared through Redis, so that any
-// number of receivers on any number of machines accept each message once
-// in total. It takes a redis.UniversalClient: a single server, Sentinel or
-// Cluster. It lives apart from package replay so that a program using only
-// the in-memory store does not link go-redis.
-//
-// Each check is idempotent, bounded in time and aware of data loss:
-//
-//   - A check writes a random value of its own under the pair's key (a Lua
-//     script), so a command that the client library sends twice finds its
-//     own value and is accepted, not taken for a replay.
-//   - A check runs under a deadline (WithTimeout, 1 s by default) and the
-//     script refuses to write once Redis's clock has passed it, so a
-//     command delayed by a paused server does not spend the pair after the
-//     receiver answered 503. A check that fails or times out gives its pair
-//     back (compare-and-delete of its own value) before it answers, or, if
-//     Redis does not answer by the deadline, answers then and keeps trying
-//     in the background; until the give-back lands, for WithInDoubt after
-//     the deadline, another check of the pair is refused with
-//     replay.ErrInDoubt (503), not replay.ErrReplayed (409).
-//   - An epoch key, created with Redis's time when missing, is read in the
-//     same round trip after each check. A store that lost its data (a
-//     restart without persistence, a flush, an eviction) has a new epoch,
-//     and messages issued before it (plus WithResetMargin) are refused with
-//     replay.ErrReset until they expire.
-//
-// Redis must keep what it is told: AOF with appendfsync always (everysec
-// may lose the last second of pairs on a crash, and with them their replay
-// protection, without the epoch changing) and maxmemory-policy noeviction.
 package redisstore
 
 import (

@@ -1,23 +1,3 @@
-// Package pgstore keeps session refresh-token families in PostgreSQL,
-// durable and shared by any number of servers, on a pgx connection pool.
-//
-// Migrate creates the schema: two tables (families, refresh_tokens) and
-// a rotate function, in a schema of their own (DefaultSchema unless
-// WithSchema names another). Run it once at start-up; it is idempotent
-// and safe to run from several servers at once.
-//
-// Round trips. A rotation makes two: it reads the token's secret hash and
-// compares it in Go, in constant time; then one statement calls the rotate
-// function, which locks the family row, applies every rule in one
-// transaction, and checks the hash again (an equal comparison by then, so
-// its timing tells nothing). pgx prepares each statement once per
-// connection, which costs one more round trip on a connection's first use
-// of it, and pgxpool pings a connection idle for over a second before
-// handing it out (pgxpool.Config.ShouldPing).
-//
-// Cleaning. Create deletes up to 100 families whose absolute lifetime has
-// passed, with their tokens, in the same round trip; revoked families stay
-// until then, so that their tokens keep answering ErrRevoked.
 package pgstore
 
 import (

@@ -202,7 +202,7 @@ func faulty(t *testing.T) storetest.Faulty {
 		p, _ := strconv.Atoi(port)
 		c.ConnConfig.Port = uint16(p)
 		c.ConnConfig.ConnectTimeout = time.Second
-		c.MaxConns = 64 // one per client and one per take-back, as the README's pool is sized for the load
+		c.MaxConns = 64 // one per client and one per take-back, as the package example's pool is sized for the load
 	})
 	return storetest.Faulty{Store: New(pool, WithSchema(direct.schema[1:len(direct.schema)-1])), Proxy: proxy,
 		Restart: func(*testing.T) { proxy.Reset() }}

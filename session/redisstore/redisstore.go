@@ -1,28 +1,3 @@
-// Package redisstore keeps session refresh-token families in Redis, so
-// that any number of servers share them. It takes a redis.UniversalClient:
-// a single server, Sentinel or Cluster.
-//
-// Layout. A family is one hash, <prefix>f{<family id>}, holding the
-// family's fields and, for each of its refresh tokens, the secret's hash
-// and the time it was consumed. Every rule of a rotation runs in one Lua
-// script on that one key, so rotations are atomic and need no cross-slot
-// transaction on Cluster. A token id finds its family through an index
-// key, <prefix>t{<token id>}, written once when the token is issued: the
-// secret's hash, the family's expiry and the family id, none of which ever
-// change. Every key expires with its family (PXAT).
-//
-// Round trips. A rotation makes two: it reads the token's index entry and
-// compares the secret's hash in Go, in constant time; then one pipeline
-// writes the successor's index entry and runs the rotation script, which
-// checks the hash again (an equal comparison by then, so its timing tells
-// nothing). The first call after the server lost its scripts (a restart,
-// SCRIPT FLUSH) makes one more, to send the script source.
-//
-// Eviction. Run the server with maxmemory-policy noeviction (the
-// default). Every key has an expiry, so the volatile-* policies may evict
-// them too: an evicted family only ends its session, but an evicted index
-// entry makes a consumed token unknown, and presenting it again then no
-// longer revokes its family.
 package redisstore
 
 import (

@@ -1,12 +1,3 @@
-// Package storetest is the conformance suite every session.Store runs:
-// the rules of session.Store's documentation, under concurrency, across
-// store instances sharing one backend, and with the backend gone.
-//
-// A store's test calls Run with a constructor of fresh, empty stores:
-//
-//	func TestConformance(t *testing.T) {
-//		storetest.Run(t, func(t *testing.T) session.Store { return newStore(t) }, storetest.Options{})
-//	}
 package storetest
 
 import (
