@@ -165,7 +165,12 @@
 //     library that sends the same command twice gets the same answer, and a
 //     client's own retry within the grace window gets the same successor.
 //     Times recorded are the store's commit time, so a late commit never
-//     pushes a retry out of the window.
+//     pushes a retry out of the window. Retries that reached the Manager
+//     but not the store (a paused store, a pool with every connection
+//     busy) keep the window too: the Manager remembers them per token
+//     ([Rotation].UnansweredFirst and UnansweredLast) and the store counts
+//     them while the successor is unused, if the run began within the
+//     window. Each server remembers only the retries it saw.
 //   - Bounded state. A family keeps one live refresh token and its latest
 //     [KeptConsumed] (8) consumed ones; an older one is unknown, which gives
 //     a thief nothing either. A subject keeps at most
