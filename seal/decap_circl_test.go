@@ -3,6 +3,7 @@ package seal
 import (
 	"bytes"
 	"crypto/hpke"
+	"errors"
 	"testing"
 )
 
@@ -84,5 +85,48 @@ func TestCirclDecapsulationRefusesAMismatchedSeed(t *testing.T) {
 	other := b.(*stdPrivate)
 	if _, err := circlDecapsulationKey(kemXWing, a.bytes(), other.sk); err == nil {
 		t.Fatal("accepted a seed whose public key is another key's")
+	}
+}
+
+// TestConcurrentOpensShareOneKey: one PQ private key opens envelopes from
+// many goroutines at once, so its expanded circl form must only ever be
+// read (run with -race), and every open must still give the right bytes.
+func TestConcurrentOpensShareOneKey(t *testing.T) {
+	for _, alg := range []Alg{HPKE9, HPKE12} {
+		t.Run(string(alg), func(t *testing.T) {
+			key, err := GenerateKey(alg)
+			if err != nil {
+				t.Fatal(err)
+			}
+			ks, _ := NewKeySet(key)
+			const workers = 4
+			envs := make([]string, workers)
+			for i := range envs {
+				if envs[i], err = Seal(key.Public(), []byte{byte(i)}); err != nil {
+					t.Fatal(err)
+				}
+			}
+			errs := make(chan error, workers)
+			for i, env := range envs {
+				go func() {
+					for range 5 {
+						got, err := Open(ks, env)
+						if err == nil && !bytes.Equal(got.Plaintext, []byte{byte(i)}) {
+							err = errors.New("opened another envelope's plaintext")
+						}
+						if err != nil {
+							errs <- err
+							return
+						}
+					}
+					errs <- nil
+				}()
+			}
+			for range workers {
+				if err := <-errs; err != nil {
+					t.Fatal(err)
+				}
+			}
+		})
 	}
 }
