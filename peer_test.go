@@ -20,11 +20,21 @@ type peer struct {
 var peers = []peer{{"gojose", goJoseNested}, {"jwx", jwxNested}}
 
 func goJoseNested(b *testing.B, sigKey, encKey *ecdsa.PrivateKey) (func(*testing.B) string, func(*testing.B, string)) {
+	return goJoseNestedWith(b, jose.ECDH_ES_A128KW, sigKey, encKey)
+}
+
+// goJoseNestedDirect is goJoseNested with direct ECDH-ES key agreement:
+// go-jose's cheapest classical nested JWT, with no key wrap.
+func goJoseNestedDirect(b *testing.B, sigKey, encKey *ecdsa.PrivateKey) (func(*testing.B) string, func(*testing.B, string)) {
+	return goJoseNestedWith(b, jose.ECDH_ES, sigKey, encKey)
+}
+
+func goJoseNestedWith(b *testing.B, keyAlg jose.KeyAlgorithm, sigKey, encKey *ecdsa.PrivateKey) (func(*testing.B) string, func(*testing.B, string)) {
 	signer, err := jose.NewSigner(jose.SigningKey{Algorithm: jose.ES256, Key: sigKey}, (&jose.SignerOptions{}).WithType("JWT"))
 	if err != nil {
 		b.Fatal(err)
 	}
-	enc, err := jose.NewEncrypter(jose.A128GCM, jose.Recipient{Algorithm: jose.ECDH_ES_A128KW, Key: &encKey.PublicKey},
+	enc, err := jose.NewEncrypter(jose.A128GCM, jose.Recipient{Algorithm: keyAlg, Key: &encKey.PublicKey},
 		(&jose.EncrypterOptions{}).WithContentType("JWT"))
 	if err != nil {
 		b.Fatal(err)
@@ -39,7 +49,7 @@ func goJoseNested(b *testing.B, sigKey, encKey *ecdsa.PrivateKey) (func(*testing
 	// go-jose's ParseSignedAndEncrypted refuses asymmetric key encryption,
 	// so a go-jose user decrypts the JWE and parses the inner JWS in two steps.
 	open := func(b *testing.B, tok string) {
-		jwe, err := jose.ParseEncryptedCompact(tok, []jose.KeyAlgorithm{jose.ECDH_ES_A128KW}, []jose.ContentEncryption{jose.A128GCM})
+		jwe, err := jose.ParseEncryptedCompact(tok, []jose.KeyAlgorithm{keyAlg}, []jose.ContentEncryption{jose.A128GCM})
 		if err != nil {
 			b.Fatal(err)
 		}

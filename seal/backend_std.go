@@ -53,7 +53,20 @@ func (b stdHPKE) generate(s suite) (kemPrivate, error) {
 	if err != nil {
 		return nil, err
 	}
+	if sk, err = withCirclDecapsulation(s, raw, sk); err != nil {
+		return nil, err
+	}
 	return newStdPrivate(st, sk, raw), nil
+}
+
+// withCirclDecapsulation is sk with decapsulation through circl where it
+// has the KEM (see decap_circl.go), and sk itself otherwise.
+func withCirclDecapsulation(s suite, raw []byte, sk hpke.PrivateKey) (hpke.PrivateKey, error) {
+	fast, err := circlDecapsulationKey(s.kem, raw, sk)
+	if err != nil || fast == nil {
+		return sk, err
+	}
+	return fast, nil
 }
 
 func (b stdHPKE) newPrivate(s suite, raw []byte) (kemPrivate, error) {
@@ -63,6 +76,9 @@ func (b stdHPKE) newPrivate(s suite, raw []byte) (kemPrivate, error) {
 	}
 	sk, err := st.kem.NewPrivateKey(raw)
 	if err != nil {
+		return nil, err
+	}
+	if sk, err = withCirclDecapsulation(s, raw, sk); err != nil {
 		return nil, err
 	}
 	return newStdPrivate(st, sk, raw), nil

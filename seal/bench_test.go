@@ -7,6 +7,9 @@ import (
 
 	circl "github.com/cloudflare/circl/hpke"
 	"github.com/cloudflare/circl/kem"
+	"github.com/cloudflare/circl/kem/mlkem/mlkem1024"
+	"github.com/cloudflare/circl/kem/mlkem/mlkem768"
+	"github.com/cloudflare/circl/kem/xwing"
 )
 
 // Benchmarks compare our envelope against the raw HPKE it is built on.
@@ -218,4 +221,86 @@ func (r *rawCircl) open(enc, aad, ct []byte) []byte {
 		r.tb.Fatal(err)
 	}
 	return pt
+}
+
+// BenchmarkKEM compares the two libraries on the post-quantum suites, where
+// circl cannot run the whole suite (it has no SHAKE256 KDF). decap is
+// crypto/hpke's NewRecipient (decapsulation, combiner, key schedule) with
+// the key expanded by crypto/hpke or by circl (what PrivateKey uses, see
+// decap_circl.go); encap is crypto/hpke's NewSender against circl's bare
+// KEM encapsulation, which has no key schedule and which crypto/hpke cannot
+// take, for scale. Run with -bench=KEM.
+func BenchmarkKEM(b *testing.B) {
+	circlKEM := map[Alg]kem.Scheme{HPKE9: xwing.Scheme(), HPKE12: mlkem768.Scheme(), HPKE13: mlkem1024.Scheme()}
+	for _, alg := range pqAlgs {
+		sp, _ := lookupAlg(alg)
+		k, err := stdBackend.generate(sp.suite)
+		if err != nil {
+			b.Fatal(err)
+		}
+		fast := k.(*stdPrivate)
+		std, err := fast.st.kem.NewPrivateKey(fast.raw)
+		if err != nil {
+			b.Fatal(err)
+		}
+		pub := std.PublicKey()
+		enc, _, err := hpke.NewSender(pub, fast.st.kdf, fast.st.aead, nil)
+		if err != nil {
+			b.Fatal(err)
+		}
+		b.Run("alg="+string(alg)+"/lib=crypto-hpke/op=encap", func(b *testing.B) {
+			for b.Loop() {
+				if _, _, err := hpke.NewSender(pub, fast.st.kdf, fast.st.aead, nil); err != nil {
+					b.Fatal(err)
+				}
+			}
+		})
+		if s, ok := circlKEM[alg]; ok {
+			cpk, err := s.UnmarshalBinaryPublicKey(pub.Bytes())
+			if err != nil {
+				b.Fatal(err)
+			}
+			b.Run("alg="+string(alg)+"/lib=circl/op=encap-kem-only", func(b *testing.B) {
+				for b.Loop() {
+					if _, _, err := s.Encapsulate(cpk); err != nil {
+						b.Fatal(err)
+					}
+				}
+			})
+		}
+		for _, c := range []struct {
+			lib string
+			sk  hpke.PrivateKey
+		}{{"crypto-hpke", std}, {"circl", fast.sk}} {
+			b.Run("alg="+string(alg)+"/lib="+c.lib+"/op=decap", func(b *testing.B) {
+				for b.Loop() {
+					if _, err := hpke.NewRecipient(enc, c.sk, fast.st.kdf, fast.st.aead, nil); err != nil {
+						b.Fatal(err)
+					}
+				}
+			})
+		}
+	}
+}
+
+// BenchmarkParsePrivateJWK is the once-per-key cost, which for the
+// post-quantum algs includes expanding the seed in both libraries.
+func BenchmarkParsePrivateJWK(b *testing.B) {
+	for _, alg := range []Alg{HPKE3, HPKE9, HPKE12} {
+		k, err := GenerateKey(alg)
+		if err != nil {
+			b.Fatal(err)
+		}
+		j, err := k.MarshalJSON()
+		if err != nil {
+			b.Fatal(err)
+		}
+		b.Run("alg="+string(alg), func(b *testing.B) {
+			for b.Loop() {
+				if _, err := ParsePrivateJWK(j); err != nil {
+					b.Fatal(err)
+				}
+			}
+		})
+	}
 }

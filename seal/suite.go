@@ -98,7 +98,8 @@ func backendFor(s suite) backend {
 // seal and 10% faster to open than crypto/hpke on the reference machine
 // (BenchmarkBackend). On the NIST curves the two were within noise of each
 // other, so the standard library keeps them; circl has no SHAKE256 KDF, so
-// the post-quantum suites are crypto/hpke only.
+// the post-quantum suites are crypto/hpke, whose private keys decapsulate
+// through circl's ML-KEM and X25519 (decap_circl.go).
 func preferCircl(s suite) bool {
 	switch s.kem {
 	case kemX448, kemX25519:
