@@ -7,6 +7,15 @@
 // implementation. A Sealer does both in one call; an Opener undoes both in
 // one call, checks the audience, the issuer, the lifetime, and remembers the
 // token id so that a captured envelope cannot be replayed.
+//
+// Beneath them is the low-level layer the transport is built on, public so
+// that other protocols can be built the same way: SealContext and
+// OpenContext seal and open an envelope of a kind of its own (RequestType)
+// and also hand out its HPKE context, from which both ends derive the same
+// keys (seal.Context.Export, under labels of their own) for data that
+// travels with the envelope, as crypto/hpke's Sender and Recipient export
+// theirs. OpenContext checks what Open checks, but not what the message is
+// bound to: its caller applies its own binding checks.
 package sealjwt
 
 import (
