@@ -9,12 +9,11 @@ import (
 )
 
 // RequestType is the "typ" of the signed token inside an envelope made by
-// SealContext: the kind that heads a transport request
-// (transport.RequestType). It differs from a message's and a stream's, so
-// that a message (one made for a queue, say) never passes for an HTTP
-// request, nor a request's envelope for a message. Only this kind carries
-// the request claims (RequestClaims); Seal and SealStream refuse them, Open
-// and OpenStream too.
+// SealContext: the kind that heads a transport request. It differs from a
+// message's and a stream's, so that a message (one made for a queue, say)
+// never passes for an HTTP request, nor a request's envelope for a
+// message. Only this kind carries the request claims (RequestClaims); Seal
+// and SealStream refuse them, Open and OpenStream too.
 const RequestType = "seal-request+jwt"
 
 // requestClaims are the claims that bind a transport request's envelope to
@@ -35,8 +34,8 @@ func RequestClaims() []string { return slices.Clone(requestClaims) }
 // (RFC 9180 section 5.3). Claims may hold the request claims; the
 // recipient claim is set as Seal sets it, and the options are Seal's.
 //
-// The context may be used for one thing: Export, under labels of the
-// caller's own, to derive keys for data that travels with the envelope.
+// The context is for Export (and KeySize), under labels of the caller's
+// own, to derive keys for data that travels with the envelope.
 // The receiver's OpenContext yields a context that exports the same bytes,
 // and no one else can. Labels beginning with "sealjwt " are this module's
 // (the transport keys its bodies from contexts of this kind under them):
