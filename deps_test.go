@@ -2,12 +2,8 @@ package sealjwt_test
 
 import (
 	"os/exec"
-	"reflect"
 	"strings"
 	"testing"
-
-	"github.com/sealjwt/sealjwt"
-	"github.com/sealjwt/sealjwt/seal"
 )
 
 // TestRootPackageLinksNoOptionalDependency checks that a program importing
@@ -25,22 +21,6 @@ func TestRootPackageLinksNoOptionalDependency(t *testing.T) {
 				"github.com/prometheus/", "github.com/miekg/pkcs11", "github.com/sealjwt/sealjwt/pkcs11"} {
 				if strings.HasPrefix(dep, banned) {
 					t.Errorf("package %s links %s", pkg, dep)
-				}
-			}
-		}
-	}
-}
-
-// TestNoHPKEContextInThePublicAPI checks that the Sealer and the Opener
-// hand out no HPKE context: the transport derives its body keys through
-// internal/exchange, and a user has one way to seal and one to open.
-func TestNoHPKEContextInThePublicAPI(t *testing.T) {
-	for _, typ := range []reflect.Type{reflect.TypeFor[*sealjwt.Sealer](), reflect.TypeFor[*sealjwt.Opener]()} {
-		for i := range typ.NumMethod() {
-			m := typ.Method(i)
-			for j := range m.Type.NumOut() {
-				if out := m.Type.Out(j); out == reflect.TypeFor[*seal.Context]() || strings.Contains(m.Name, "Export") {
-					t.Errorf("%s.%s hands out the HPKE context", typ.Elem().Name(), m.Name)
 				}
 			}
 		}

@@ -12,6 +12,17 @@
 // through [token.Verified.Decode]. The wire format is in docs/PROTOCOL.md,
 // sections 1 to 3.
 //
+// # The low-level layer
+//
+// Beneath Seal and Open is the layer the transport is built on, public so
+// that other protocols can be built the same way: [Sealer.SealContext] and
+// [Opener.OpenContext] seal and open an envelope of a kind of its own
+// ([RequestType]) and also hand out its HPKE context, from which both ends
+// derive the same keys ([seal.Context.Export], under labels of their own)
+// for data that travels with the envelope, as crypto/hpke's Sender and
+// Recipient export theirs. OpenContext checks what Open checks, but not
+// what the message is bound to: its caller applies its own binding checks.
+//
 // # Settings
 //
 // Each setting lives in one place. The [token.Signer] holds the sender's

@@ -10,7 +10,6 @@ import (
 	"testing"
 
 	"github.com/sealjwt/sealjwt"
-	"github.com/sealjwt/sealjwt/internal/exchange"
 	"github.com/sealjwt/sealjwt/internal/streamkey"
 	"github.com/sealjwt/sealjwt/replay"
 	"github.com/sealjwt/sealjwt/seal"
@@ -168,7 +167,7 @@ func verifyStreamHead(t *testing.T, p *kindsParty, jws string) error {
 
 func makeRequest(t *testing.T, p *kindsParty) string {
 	claims := map[string]any{"htm": http.MethodGet, "htu": "http://svc.example/"}
-	env, _, err := exchange.Seal(context.Background(), p.sealer, p.pub(), p.id, claims, token.NewID())
+	env, _, err := p.sealer.SealContext(context.Background(), p.pub(), p.id, claims)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -176,7 +175,7 @@ func makeRequest(t *testing.T, p *kindsParty) string {
 }
 
 func verifyRequest(t *testing.T, p *kindsParty, jws string) error {
-	_, _, err := exchange.Open(context.Background(), p.opener(t, replay.NewMemory(), p.party), sealJWS(t, p, jws), nil)
+	_, _, err := p.opener(t, replay.NewMemory(), p.party).OpenContext(context.Background(), sealJWS(t, p, jws), nil)
 	return err
 }
 

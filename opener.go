@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"time"
 
-	"github.com/sealjwt/sealjwt/internal/exchange"
 	"github.com/sealjwt/sealjwt/internal/mediatype"
 	"github.com/sealjwt/sealjwt/replay"
 	"github.com/sealjwt/sealjwt/seal"
@@ -90,9 +89,9 @@ func (o *Opener) setVerifiers(verifier *token.Verifier) error {
 		typ           string
 		read, refused []string
 	}{
-		{&o.verifier, o.typ, recipient, exchange.RequestClaims},
-		{&o.streamVerifier, StreamType, recipient, exchange.RequestClaims},
-		{&o.requestVerifier, RequestType, append(recipient, exchange.RequestClaims...), nil},
+		{&o.verifier, o.typ, recipient, requestClaims},
+		{&o.streamVerifier, StreamType, recipient, requestClaims},
+		{&o.requestVerifier, RequestType, append(recipient, requestClaims...), nil},
 	} {
 		v, err := verifier.ForType(k.typ)
 		if err != nil {
@@ -106,7 +105,7 @@ func (o *Opener) setVerifiers(verifier *token.Verifier) error {
 	if err != nil {
 		return err
 	}
-	o.fileVerifier, err = file.ForClaims(recipient, exchange.RequestClaims)
+	o.fileVerifier, err = file.ForClaims(recipient, requestClaims)
 	return err
 }
 

@@ -6,7 +6,6 @@ import (
 	"slices"
 	"time"
 
-	"github.com/sealjwt/sealjwt/internal/exchange"
 	"github.com/sealjwt/sealjwt/internal/mediatype"
 	"github.com/sealjwt/sealjwt/seal"
 	"github.com/sealjwt/sealjwt/token"
@@ -111,7 +110,7 @@ func WithID(jti string) SealOption {
 // the envelope: a JOSE-HPKE compact JWE. The signed claims also name to
 // (RecipientClaim).
 func (s *Sealer) Seal(ctx context.Context, to *seal.PublicKey, audience string, claims any, opts ...SealOption) (string, error) {
-	env, _, err := s.seal(ctx, s.signer, to, audience, claims, opts, exchange.RequestClaims)
+	env, _, err := s.seal(ctx, s.signer, to, audience, claims, opts, requestClaims)
 	return env, err
 }
 

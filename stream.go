@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"io"
 
-	"github.com/sealjwt/sealjwt/internal/exchange"
 	"github.com/sealjwt/sealjwt/internal/record"
 	"github.com/sealjwt/sealjwt/internal/streamkey"
 	"github.com/sealjwt/sealjwt/seal"
@@ -49,7 +48,7 @@ var (
 // it does not close dst. The writer also has Flush() error, which sends
 // what was written so far as a record of its own.
 func (s *Sealer) SealStream(ctx context.Context, dst io.Writer, to *seal.PublicKey, audience string, claims any, opts ...SealOption) (io.WriteCloser, error) {
-	env, sc, err := s.seal(ctx, s.streamSigner, to, audience, claims, opts, exchange.RequestClaims)
+	env, sc, err := s.seal(ctx, s.streamSigner, to, audience, claims, opts, requestClaims)
 	if err != nil {
 		return nil, err
 	}

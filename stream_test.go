@@ -11,7 +11,6 @@ import (
 	"testing"
 
 	"github.com/sealjwt/sealjwt"
-	"github.com/sealjwt/sealjwt/internal/exchange"
 	"github.com/sealjwt/sealjwt/replay"
 	"github.com/sealjwt/sealjwt/seal"
 	"github.com/sealjwt/sealjwt/token"
@@ -198,7 +197,7 @@ func TestAttackStreamEnvelopeAsMessage(t *testing.T) {
 	if _, err := opener.Open(ctx, string(head[4:])); err == nil {
 		t.Fatal("Open accepted the envelope of a stream")
 	}
-	if _, _, err := exchange.Open(ctx, opener, string(head[4:]), nil); err == nil {
+	if _, _, err := opener.OpenContext(ctx, string(head[4:]), nil); err == nil {
 		t.Fatal("the transport's open accepted the envelope of a stream")
 	}
 }

@@ -60,11 +60,16 @@ func (c *claims) UnmarshalJSON(data []byte) error {
 func (c *claims) decode(data []byte) error {
 	var w registeredRaw
 	err := strict.Members(data, func(name string, value []byte) error {
-		if err := checkNameCase(name, registeredNames, ErrClaims); err != nil {
-			return err
+		// Only a name with an upper-case or a non-ASCII letter can fold
+		// to another name of lower-case ASCII, as all registered names are.
+		fold := !lowerASCII(name)
+		if fold {
+			if err := checkNameCase(name, registeredNames, ErrClaims); err != nil {
+				return err
+			}
 		}
 		if c.names != nil {
-			if err := c.names.match(name, value, &c.read); err != nil {
+			if err := c.names.match(name, value, &c.read, fold || !c.names.lower); err != nil {
 				return err
 			}
 		}

@@ -15,6 +15,7 @@ const maxReadClaims = 8
 type claimNames struct {
 	read    []string
 	refused []string
+	lower   bool // every name is of lower-case ASCII (lowerASCII)
 }
 
 // read holds the raw JSON values of the claims read by name, in the order
@@ -48,6 +49,7 @@ func (v *Verifier) ForClaims(read, refused []string) (*Verifier, error) {
 			n.refused = append(n.refused, name)
 		}
 	}
+	n.lower = !slices.ContainsFunc(slices.Concat(n.read, n.refused), func(k string) bool { return !lowerASCII(k) })
 	if len(n.read) > maxReadClaims {
 		return nil, fmt.Errorf("%w: a verifier reads at most %d claims by name", ErrConfig, maxReadClaims)
 	}
@@ -68,19 +70,20 @@ func (n *claimNames) checkNew(name string) error {
 }
 
 // match records value if name is a claim read by name, and refuses a
-// refused claim or a case variant of either kind.
-func (n *claimNames) match(name string, value []byte, r *read) error {
+// refused claim or, when fold, a case variant of either kind (without
+// fold, name is known to be no case variant of any of them).
+func (n *claimNames) match(name string, value []byte, r *read, fold bool) error {
 	for i, k := range n.read {
 		if name == k {
 			r.values[i] = value
 			return nil
 		}
-		if caseVariant(name, k) {
+		if fold && caseVariant(name, k) {
 			return fmt.Errorf("%w: member %.32q is a case variant of %q", ErrClaims, name, k)
 		}
 	}
 	for _, k := range n.refused {
-		if name == k || caseVariant(name, k) {
+		if name == k || fold && caseVariant(name, k) {
 			return fmt.Errorf("%w: claim %.32q is reserved: not allowed in a token of this kind", ErrClaims, name)
 		}
 	}
@@ -113,4 +116,17 @@ func (t *Verified) StringClaim(name string) (s string, ok bool, err error) {
 	}
 	s, err = jsonString(raw)
 	return s, err == nil, err
+}
+
+// lowerASCII reports whether name holds no upper-case ASCII letter and no
+// byte beyond ASCII. Two such names are equal under Unicode case folding
+// only if they are equal: the letters that fold to ASCII ones (the Kelvin
+// sign, the long s) are not ASCII.
+func lowerASCII(name string) bool {
+	for i := range len(name) {
+		if c := name[i]; c >= 0x80 || 'A' <= c && c <= 'Z' {
+			return false
+		}
+	}
+	return true
 }

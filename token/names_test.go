@@ -52,6 +52,29 @@ func TestAttackClaimCaseVariants(t *testing.T) {
 	}
 }
 
+// A name read or refused by name need not be of lower case: the lower-case
+// spelling of "userId" is its case variant, and refused as one, as is the
+// registered name spelled "EXP", while the exact names are read.
+func TestAttackLowerCaseVariantOfAMixedCaseName(t *testing.T) {
+	k := testKey(t, EdDSA)
+	v, err := newTestVerifier(t, []*SigningKey{k}).ForClaims([]string{"userId"}, []string{"Role"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, claims := range []map[string]any{{"userid": "b"}, {"userId": "a", "USERID": "b"}, {"role": "admin"}, {"EXP": 1}} {
+		if _, err := v.Verify(forge(t, hdr(k), goodClaims(t, claims), k)); !errors.Is(err, ErrClaims) {
+			t.Errorf("%v: err = %v, want ErrClaims", claims, err)
+		}
+	}
+	got, err := v.Verify(forge(t, hdr(k), goodClaims(t, map[string]any{"userId": "a"}), k))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if raw, err := got.Claim("userId"); err != nil || string(raw) != `"a"` {
+		t.Fatalf("Claim(userId) = %q, %v", raw, err)
+	}
+}
+
 func TestStringClaimSaysWhatItFound(t *testing.T) {
 	k := testKey(t, EdDSA)
 	v, _ := newTestVerifier(t, []*SigningKey{k}).ForClaims([]string{"scope"}, nil)

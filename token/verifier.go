@@ -7,7 +7,6 @@ import (
 	"fmt"
 	"maps"
 	"slices"
-	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -15,23 +14,6 @@ import (
 	"github.com/golang-jwt/jwt/v5"
 	"github.com/sealjwt/sealjwt/internal/mediatype"
 	"github.com/sealjwt/sealjwt/internal/strict"
-)
-
-const (
-	// DefaultLeeway is the clock skew allowed on exp, nbf and iat.
-	DefaultLeeway = 30 * time.Second
-	// MaxLeeway caps WithLeeway.
-	MaxLeeway = 5 * time.Minute
-	// DefaultMaxLifetime is the longest exp - iat a Verifier accepts.
-	DefaultMaxLifetime = time.Hour
-	// DefaultMaxSize is the largest token a Verifier parses. An ML-DSA-87
-	// token with a few KiB of claims fits.
-	DefaultMaxSize = 64 << 10
-	// maxKIDLen bounds the kid looked up; thumbprints are 43 bytes.
-	maxKIDLen = 256
-	// maxHeaderSegment bounds the encoded header: alg, typ and a kid of
-	// at most maxKIDLen, with room for JSON escapes.
-	maxHeaderSegment = 2048
 )
 
 // Verifier checks tokens addressed to one audience, signed by keys each
@@ -76,70 +58,6 @@ type trustedKey struct {
 	validator *jwt.Validator
 	// longLived is validator without exp required, for ForLongLived.
 	longLived *jwt.Validator
-}
-
-// VerifierOption configures a Verifier: WithLeeway, WithMaxLifetime,
-// WithMaxSize, WithTutorialCompat, and the options a Signer shares
-// (WithClock, WithType).
-type VerifierOption interface{ applyVerifier(*Verifier) }
-
-type verifierOption func(*Verifier)
-
-func (f verifierOption) applyVerifier(v *Verifier) { f(v) }
-
-// Option configures both a Signer and a Verifier: the settings the two
-// ends of a token share.
-type Option interface {
-	SignerOption
-	VerifierOption
-}
-
-// WithClock sets the clock a Signer takes iat and exp from, and a
-// Verifier checks exp, nbf and iat against (default time.Now).
-func WithClock(now func() time.Time) Option { return clockOption(now) }
-
-type clockOption func() time.Time
-
-func (c clockOption) applySigner(s *Signer)     { s.now = c }
-func (c clockOption) applyVerifier(v *Verifier) { v.now = c }
-
-// WithType sets the "typ" header a Signer writes and a Verifier requires
-// (default Type). A Verifier compares it as RFC 7515 says: ignoring ASCII
-// case, with "application/" implied, so "application/seal+jwt" is Type.
-func WithType(typ string) Option { return typeOption(typ) }
-
-type typeOption string
-
-func (t typeOption) applySigner(s *Signer)     { s.typ = string(t) }
-func (t typeOption) applyVerifier(v *Verifier) { v.typ = string(t) }
-
-// WithLeeway sets the clock skew allowed on exp, nbf and iat (default 30s,
-// at most 5 minutes).
-func WithLeeway(d time.Duration) VerifierOption {
-	return verifierOption(func(v *Verifier) { v.leeway = d })
-}
-
-// WithMaxLifetime sets the longest exp - iat accepted (default 1 hour).
-func WithMaxLifetime(d time.Duration) VerifierOption {
-	return verifierOption(func(v *Verifier) { v.maxLifetime = d })
-}
-
-// WithMaxSize sets the largest token, in bytes, that Verify will parse
-// (default 64 KiB). Larger input is refused before any parsing.
-func WithMaxSize(n int) VerifierOption {
-	return verifierOption(func(v *Verifier) { v.maxSize = n })
-}
-
-// WithTutorialCompat also accepts tokens made the way of the classic
-// shared-secret tutorial: typ "JWT" or no typ; no kid, when exactly one
-// key is trusted; no iss, aud, jti or iat. Those claims are still checked
-// when present, and exp stays required: without iat, exp - now is bounded
-// by the maximum lifetime instead. It gives up explicit typing (another
-// kind of JWT signed with the same key is accepted), the audience binding
-// (a token minted for another service that shares the key is accepted)
-// and the token id that single use needs. Off by default.
-func WithTutorialCompat() VerifierOption {
-	return verifierOption(func(v *Verifier) { v.tutorial = true })
 }
 
 // NewVerifier returns a Verifier for tokens whose aud contains audience,
@@ -528,107 +446,6 @@ func (t *keyTable) lookup(kid string) (*trustedKey, error) {
 		return nil, fmt.Errorf("%w: no trusted key has kid %.64q", ErrUnknownKey, kid)
 	}
 	return tk, nil
-}
-
-// header is the JOSE header of a token: exactly alg, typ and kid (typ
-// and kid are empty when absent, which only WithTutorialCompat allows),
-// and in a plain JWS also cty.
-type header struct{ alg, typ, kid, cty string }
-
-// allowedHeader lists the only header parameters accepted in a token, all
-// of them required. Everything else is refused, in particular crit (we
-// implement no extension), jku, jwk, x5u and x5c (keys never come from the
-// token), zip and cty.
-var allowedHeader = []string{"alg", "typ", "kid"}
-
-// allowedJWSHeader lists the header parameters of a plain JWS (VerifyJWS):
-// alg and kid are required, typ and cty optional.
-var allowedJWSHeader = []string{"alg", "kid", "typ", "cty"}
-
-// parseHeader parses a token header; with optional (WithTutorialCompat)
-// only alg is required.
-func parseHeader(seg string, optional bool) (*header, error) {
-	if optional {
-		return parseHeaderMembers(seg, allowedHeader, allowedHeader[:1])
-	}
-	return parseHeaderMembers(seg, allowedHeader, allowedHeader)
-}
-
-// parseHeaderMembers strictly decodes a header holding only allowed
-// members, all of required among them, each a string.
-func parseHeaderMembers(seg string, allowed, required []string) (*header, error) {
-	if len(seg) > maxHeaderSegment {
-		return nil, fmt.Errorf("%w: header of %d bytes", ErrMalformed, len(seg))
-	}
-	data, err := strict.Base64(seg)
-	if err != nil {
-		return nil, fmt.Errorf("header: %w", err)
-	}
-	names, err := strict.Object(data)
-	if err != nil {
-		return nil, fmt.Errorf("header: %w", err)
-	}
-	for _, n := range names {
-		if !slices.Contains(allowed, n) {
-			return nil, fmt.Errorf("%w: header parameter %.32q is not allowed", ErrUnsupported, n)
-		}
-	}
-	var w struct {
-		Alg json.RawMessage `json:"alg"`
-		Typ json.RawMessage `json:"typ"`
-		Kid json.RawMessage `json:"kid"`
-		Cty json.RawMessage `json:"cty"`
-	}
-	if err := json.Unmarshal(data, &w); err != nil {
-		return nil, fmt.Errorf("%w: header: %v", ErrMalformed, err)
-	}
-	var h header
-	for _, m := range []struct {
-		name string
-		raw  json.RawMessage
-		to   *string
-	}{{"alg", w.Alg, &h.alg}, {"typ", w.Typ, &h.typ}, {"kid", w.Kid, &h.kid}, {"cty", w.Cty, &h.cty}} {
-		if m.raw == nil && !slices.Contains(required, m.name) {
-			continue
-		}
-		if m.raw == nil {
-			return nil, fmt.Errorf("%w: header has no %q (%s are required)", ErrMalformed, m.name, strings.Join(required, ", "))
-		}
-		if err := headerString(m.name, m.raw, m.to); err != nil {
-			return nil, err
-		}
-	}
-	if (w.Kid != nil && len(h.kid) == 0) || len(h.kid) > maxKIDLen {
-		return nil, fmt.Errorf("%w: kid must be 1 to %d bytes, got %d", ErrMalformed, maxKIDLen, len(h.kid))
-	}
-	return &h, nil
-}
-
-// headerString decodes one string member of the header, saying which
-// member is of which JSON type instead.
-func headerString(name string, raw json.RawMessage, to *string) error {
-	if raw[0] != '"' {
-		return fmt.Errorf("%w: header %q is %s, want a string", ErrMalformed, name, jsonKind(raw))
-	}
-	if err := json.Unmarshal(raw, to); err != nil {
-		return fmt.Errorf("%w: header %q: %v", ErrMalformed, name, err)
-	}
-	return nil
-}
-
-// jsonKind names the JSON type of a valid, non-string JSON value.
-func jsonKind(raw json.RawMessage) string {
-	switch raw[0] {
-	case 'n':
-		return "null"
-	case 't', 'f':
-		return "a boolean"
-	case '{':
-		return "an object"
-	case '[':
-		return "an array"
-	}
-	return "a number"
 }
 
 // mapError turns a golang-jwt error into one wrapping our sentinels. The

@@ -11,7 +11,6 @@ import (
 	"strings"
 
 	"github.com/sealjwt/sealjwt"
-	"github.com/sealjwt/sealjwt/internal/exchange"
 	"github.com/sealjwt/sealjwt/internal/record"
 	"github.com/sealjwt/sealjwt/internal/streamkey"
 	"github.com/sealjwt/sealjwt/internal/strict"
@@ -138,7 +137,7 @@ func (t *Transport) roundTrip(req *http.Request, body io.ReadCloser, jti string)
 	if fs := appendFieldSection(nil, req.Header, sealHeader); len(fs) > 1 {
 		rc.Fields = fs
 	}
-	env, sc, err := exchange.Seal(req.Context(), t.sealer, pub, t.audience, rc, jti)
+	env, sc, err := t.sealer.SealContext(req.Context(), pub, t.audience, rc, sealjwt.WithID(jti))
 	if err != nil {
 		closeBody()
 		return nil, err

@@ -11,7 +11,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/sealjwt/sealjwt/internal/exchange"
 	"github.com/sealjwt/sealjwt/seal"
 	"github.com/sealjwt/sealjwt/token"
 )
@@ -295,8 +294,8 @@ func TestBareEnvelopeWithBodyFlagRefused(t *testing.T) {
 	h := newHarness(t, http.HandlerFunc(whoami), harnessConfig{})
 	sealer, _ := newSealer(h.keys.sign, senderID)
 	url := h.srv.URL + "/orders"
-	env, _, err := exchange.Seal(context.Background(), sealer, h.keys.seal.Primary().Public(), receiverID,
-		requestClaims{Method: http.MethodPost, URI: url, Body: true}, token.NewID())
+	env, _, err := sealer.SealContext(context.Background(), h.keys.seal.Primary().Public(), receiverID,
+		requestClaims{Method: http.MethodPost, URI: url, Body: true})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -15,14 +15,12 @@ import (
 
 	"github.com/redis/go-redis/v9"
 
-	"github.com/sealjwt/sealjwt/internal/exchange"
 	"github.com/sealjwt/sealjwt/internal/record"
 	"github.com/sealjwt/sealjwt/internal/replaytest/redisfixture"
 	"github.com/sealjwt/sealjwt/internal/strict"
 	"github.com/sealjwt/sealjwt/internal/testredis"
 	"github.com/sealjwt/sealjwt/replay/redisstore"
 	"github.com/sealjwt/sealjwt/seal"
-	"github.com/sealjwt/sealjwt/token"
 )
 
 // switchingJWKS serves one key set, then another after swap.
@@ -146,7 +144,7 @@ func TestBareEnvelopeFromAnotherStack(t *testing.T) {
 	// section of 14 bytes holding "x-trace-id: 42" (docs/PROTOCOL.md 4.5).
 	fields := append([]byte{14, 10}, "x-trace-id\x0242"...)
 	claims := requestClaims{Method: http.MethodPost, URI: url, Fields: fields}
-	env, exp, err := exchange.Seal(context.Background(), sealer, k.seal.Primary().Public(), receiverID, claims, token.NewID())
+	env, exp, err := sealer.SealContext(context.Background(), k.seal.Primary().Public(), receiverID, claims)
 	if err != nil {
 		t.Fatal(err)
 	}

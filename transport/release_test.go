@@ -12,9 +12,6 @@ import (
 	"sync/atomic"
 	"testing"
 	"time"
-
-	"github.com/sealjwt/sealjwt/internal/exchange"
-	"github.com/sealjwt/sealjwt/token"
 )
 
 // heldConnections is how many refused requests the attack keeps open at
@@ -119,7 +116,7 @@ func refusedAuthorizations(t *testing.T, addr string, n int) []refusedRequest {
 			to, name = stranger, "sealed to an unknown key"
 		}
 		rc := requestClaims{Method: http.MethodPost, URI: "http://" + addr + "/pay"}
-		env, _, err := exchange.Seal(context.Background(), sealer, to, receiverID, rc, token.NewID())
+		env, _, err := sealer.SealContext(context.Background(), to, receiverID, rc)
 		if err != nil {
 			t.Fatal(err)
 		}

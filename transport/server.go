@@ -13,7 +13,6 @@ import (
 	"time"
 
 	"github.com/sealjwt/sealjwt"
-	"github.com/sealjwt/sealjwt/internal/exchange"
 	"github.com/sealjwt/sealjwt/internal/record"
 	"github.com/sealjwt/sealjwt/internal/streamkey"
 	"github.com/sealjwt/sealjwt/seal"
@@ -166,8 +165,8 @@ func (c *serverConfig) serve(opener *sealjwt.Opener, next http.Handler, w http.R
 	}
 	var rc requestClaims
 	var sealed http.Header
-	opened, sc, err := exchange.Open(r.Context(), opener, env, func(m any) error {
-		if err := checkBinding(m.(*sealjwt.Message), &rc, r, c.baseURL); err != nil {
+	msg, sc, err := opener.OpenContext(r.Context(), env, func(m *sealjwt.Message) error {
+		if err := checkBinding(m, &rc, r, c.baseURL); err != nil {
 			return err
 		}
 		if bare && rc.Body {
@@ -185,7 +184,6 @@ func (c *serverConfig) serve(opener *sealjwt.Opener, next http.Handler, w http.R
 		c.refuse(w, r, err)
 		return
 	}
-	msg := opened.(*sealjwt.Message)
 	inner, err := c.innerRequest(r, msg, sc, &rc, sealed)
 	if err != nil {
 		c.refuse(w, r, err)

@@ -8,7 +8,6 @@ import (
 
 	"github.com/sealjwt/sealjwt"
 	"github.com/sealjwt/sealjwt/cmd/internal/cli"
-	"github.com/sealjwt/sealjwt/internal/exchange"
 	"github.com/sealjwt/sealjwt/seal"
 	"github.com/sealjwt/sealjwt/token"
 )
@@ -28,7 +27,7 @@ func sealRequest(sealer *sealjwt.Sealer, to *seal.PublicKey, aud string, body js
 		}
 	}
 	for name := range claims {
-		for _, reserved := range exchange.RequestClaims {
+		for _, reserved := range sealjwt.RequestClaims() {
 			if strings.EqualFold(name, reserved) {
 				return "", fmt.Errorf("%w: claim %q is set by --request", token.ErrClaims, name)
 			}
@@ -36,6 +35,6 @@ func sealRequest(sealer *sealjwt.Sealer, to *seal.PublicKey, aud string, body js
 	}
 	claims["htm"], _ = json.Marshal(method) // strings always marshal
 	claims["htu"], _ = json.Marshal(strings.TrimSpace(url))
-	env, _, err := exchange.Seal(context.Background(), sealer, to, aud, claims, token.NewID())
+	env, _, err := sealer.SealContext(context.Background(), to, aud, claims)
 	return env, err
 }

@@ -1,6 +1,8 @@
 package strict
 
 import (
+	"bytes"
+	"encoding/base64"
 	"errors"
 	"fmt"
 	"strings"
@@ -172,19 +174,56 @@ func BenchmarkObject(b *testing.B) {
 	})
 }
 
+// Base64 accepts exactly what encoding/base64's strict decoder does, less
+// line breaks, and decodes it to the same bytes.
 func FuzzBase64(f *testing.F) {
-	for _, s := range []string{"", "AQI", "AQID", "AQ==", "A", "-_"} {
+	for _, s := range []string{"", "AQI", "AQID", "AQ==", "A", "-_", "AQJ", "AB", "ABC", "ABCD\n", "____", "AQ\u00e9"} {
 		f.Add(s)
 	}
 	f.Fuzz(func(t *testing.T, s string) {
 		b, err := Base64(s)
-		if err != nil {
-			return
+		want, werr := base64.RawURLEncoding.Strict().DecodeString(s)
+		if strings.ContainsAny(s, "\r\n") {
+			werr = errors.New("line break")
 		}
-		if Encode(b) != s {
+		if (err == nil) != (werr == nil) || !bytes.Equal(b, want) && err == nil {
+			t.Fatalf("Base64(%q) = %x, %v; encoding/base64: %x, %v", s, b, err, want, werr)
+		}
+		if err == nil && Encode(b) != s {
 			t.Fatalf("accepted non-canonical %q", s)
 		}
 	})
+}
+
+// Every length and every byte value in every position of a group round
+// trips, and any one character changed to one outside the alphabet is
+// refused, wherever it is.
+func TestBase64EveryPositionAndLength(t *testing.T) {
+	for n := range 40 {
+		in := make([]byte, n)
+		for i := range in {
+			in[i] = byte(i*37 + n*11)
+		}
+		enc := Encode(in)
+		if out, err := Base64(enc); err != nil || !bytes.Equal(out, in) {
+			t.Fatalf("length %d: %x, %v", n, out, err)
+		}
+		for i := range len(enc) {
+			for _, c := range []byte{'=', '+', '/', '.', '\n', 0, 0x80, 0xff} {
+				bad := []byte(enc)
+				bad[i] = c
+				if _, err := Base64(string(bad)); err == nil {
+					t.Fatalf("length %d: %q at %d accepted", n, c, i)
+				}
+			}
+		}
+	}
+	for v := range 256 {
+		enc := Encode([]byte{byte(v), byte(255 - v), byte(v * 7)})
+		if out, err := Base64(enc); err != nil || out[0] != byte(v) || out[1] != byte(255-v) || out[2] != byte(v*7) {
+			t.Fatalf("%d: %x, %v", v, out, err)
+		}
+	}
 }
 
 // Split counts segments exactly, and a long run of dots neither allocates
