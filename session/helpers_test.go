@@ -55,9 +55,9 @@ func signingKeys(t testing.TB) *token.KeySet {
 	return testKeys
 }
 
-func newManager(t testing.TB, c *clock, opts ...Option) *Manager {
+func newManager(t testing.TB, c *clock, opts ...ManagerOption) *Manager {
 	t.Helper()
-	m, err := NewManager(apiID, signingKeys(t), append([]Option{WithClock(c.Now)}, opts...)...)
+	m, err := NewManager(apiID, signingKeys(t), append([]ManagerOption{WithClock(c.Now)}, opts...)...)
 	if err != nil {
 		t.Fatal(err)
 	}

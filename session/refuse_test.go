@@ -83,7 +83,7 @@ func cmpOr(a, b string) string {
 // refresh cookie name.
 type refusalCase struct {
 	name   string
-	opts   []Option
+	opts   []ManagerOption
 	req    func(refresh, cookie string) sessionRequest
 	status int
 	code   string
@@ -169,12 +169,12 @@ func TestLoginRefusalsLeaveNoTraceInTheStore(t *testing.T) {
 			return sessionRequest{target: httpsHost + "/auth/login", contentType: formType, body: "user=alice",
 				header: []string{crossSite, "cross-site"}}
 		}, status: http.StatusForbidden},
-		{name: "JSON asked of a cookies-only server", opts: []Option{WithDelivery(DeliverCookies)},
+		{name: "JSON asked of a cookies-only server", opts: []ManagerOption{WithDelivery(DeliverCookies)},
 			req: func(string, string) sessionRequest {
 				return sessionRequest{target: httpsHost + "/auth/login", contentType: formType, body: "user=alice",
 					header: []string{"Accept", "application/json"}}
 			}, status: http.StatusBadRequest, code: "invalid_request"},
-		{name: "development cookies on a non-loopback host", opts: []Option{WithDevelopmentCookies()},
+		{name: "development cookies on a non-loopback host", opts: []ManagerOption{WithDevelopmentCookies()},
 			req: func(string, string) sessionRequest {
 				return sessionRequest{target: devRemote + "/auth/login", contentType: formType, body: "user=alice"}
 			}, status: http.StatusMisdirectedRequest},
@@ -199,10 +199,10 @@ func TestRefreshRefusalsLeaveTheTokenUnspent(t *testing.T) {
 		}
 	}
 	checkRefusedBeforeStore(t, (*Manager).RefreshHandler, append(cookieRefusals(DefaultRefreshPath), []refusalCase{
-		{name: "form body to a cookies-only server", opts: []Option{WithDelivery(DeliverCookies)},
+		{name: "form body to a cookies-only server", opts: []ManagerOption{WithDelivery(DeliverCookies)},
 			req:    func(tok, _ string) sessionRequest { return body(formType, refreshForm(tok))("", "") },
 			status: http.StatusBadRequest, code: "invalid_request"},
-		{name: "cookie to a token-response server", opts: []Option{WithDelivery(DeliverTokenResponse)},
+		{name: "cookie to a token-response server", opts: []ManagerOption{WithDelivery(DeliverTokenResponse)},
 			req: func(tok, name string) sessionRequest {
 				return sessionRequest{target: path, header: withCookie(name, tok)}
 			}, status: http.StatusBadRequest, code: "invalid_request"},
@@ -244,7 +244,7 @@ func cookieRefusals(path string) []refusalCase {
 		{name: "cross-origin", req: func(tok, name string) sessionRequest {
 			return sessionRequest{target: httpsHost + path, header: append(withCookie(name, tok), crossSite, "cross-site")}
 		}, status: http.StatusForbidden},
-		{name: "development cookies on a non-loopback host", opts: []Option{WithDevelopmentCookies()},
+		{name: "development cookies on a non-loopback host", opts: []ManagerOption{WithDevelopmentCookies()},
 			req: func(tok, name string) sessionRequest {
 				return sessionRequest{target: devRemote + path, header: withCookie(name, tok)}
 			}, status: http.StatusMisdirectedRequest},
