@@ -67,8 +67,11 @@ func NewOpener(keys *seal.KeySet, verifier *token.Verifier, opts ...OpenerOption
 	for _, opt := range opts {
 		opt(o)
 	}
-	if err := checkMessageType(o.typ); err != nil {
+	if err := checkMessageType("WithOpenedType", o.typ); err != nil {
 		return nil, err
+	}
+	if o.maxAge < 0 {
+		return nil, fmt.Errorf("%w: WithMaxAge must be at least 0 (no limit), got %v", ErrConfig, o.maxAge)
 	}
 	if err := o.setVerifiers(verifier); err != nil {
 		return nil, err
