@@ -13,6 +13,7 @@ import (
 	"testing"
 
 	"github.com/sealjwt/sealjwt/internal/observetest"
+	"github.com/sealjwt/sealjwt/internal/problem"
 )
 
 // countingStore counts every call that reaches the store, so that a test
@@ -110,7 +111,7 @@ func checkRefusedBeforeStore(t *testing.T, endpoint func(*Manager) http.Handler,
 			if w.Code != tc.status {
 				t.Fatalf("status %d %s, want %d", w.Code, w.Body, tc.status)
 			}
-			var p problem
+			var p problem.Details
 			if err := json.NewDecoder(w.Body).Decode(&p); err != nil || p.Error != tc.code || p.Title == "" {
 				t.Errorf("problem %+v %v, want error %q and a title", p, err, tc.code)
 			}
