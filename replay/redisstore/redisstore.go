@@ -41,6 +41,7 @@ import (
 
 	"github.com/redis/go-redis/v9"
 
+	"github.com/sealjwt/sealjwt/internal/rediskey"
 	"github.com/sealjwt/sealjwt/replay"
 )
 
@@ -88,8 +89,10 @@ var _ replay.IssuedStore = (*Store)(nil)
 // Option configures a Store.
 type Option func(*Store)
 
-// WithPrefix sets the key prefix (default DefaultPrefix). Receivers that
-// must share replay state must use the same prefix.
+// WithPrefix sets the key prefix (default DefaultPrefix), which must not
+// contain '{' or '}' (they would move every key to one hash slot on
+// Cluster). Receivers that must share replay state must use the same
+// prefix.
 func WithPrefix(p string) Option {
 	return func(s *Store) { s.prefix = p }
 }
@@ -148,13 +151,16 @@ func ClientOptions(o *redis.Options) *redis.Options {
 
 // New returns a Store on client. The caller keeps ownership of client and
 // closes it. A client made with ClientOptions fits the store's timeout.
-func New(client redis.UniversalClient, opts ...Option) *Store {
+func New(client redis.UniversalClient, opts ...Option) (*Store, error) {
 	s := &Store{client: client, prefix: DefaultPrefix, timeout: DefaultTimeout,
 		inDoubt: DefaultInDoubt, resetMargin: DefaultResetMargin, now: time.Now}
 	for _, o := range opts {
 		o(s)
 	}
-	return s
+	if err := rediskey.CheckPrefix(s.prefix); err != nil {
+		return nil, err
+	}
+	return s, nil
 }
 
 // checkScript records the pair once. KEYS[1] is the pair; ARGV is the
