@@ -107,16 +107,16 @@ func WithTimeout(d time.Duration) Option {
 // WithInDoubt sets how long after a check's deadline another check of the
 // same pair is refused with replay.ErrInDoubt rather than
 // replay.ErrReplayed (default DefaultInDoubt): the time a receiver that gave
-// up has to give the pair back. All receivers sharing a prefix should use
-// the same value.
+// up has to give the pair back. A negative d is taken as 0. All receivers
+// sharing a prefix should use the same value.
 func WithInDoubt(d time.Duration) Option {
 	return func(s *Store) { s.inDoubt = max(d, 0) }
 }
 
 // WithResetMargin sets how far senders' clocks may run ahead of Redis's
 // (default DefaultResetMargin): after the store lost its data, messages
-// issued before the new epoch plus this margin are refused. All receivers
-// sharing a prefix should use the same value.
+// issued before the new epoch plus this margin are refused. A negative d
+// is taken as 0. All receivers sharing a prefix should use the same value.
 func WithResetMargin(d time.Duration) Option {
 	return func(s *Store) { s.resetMargin = max(d, 0) }
 }
