@@ -1,8 +1,10 @@
 package sealjwt_test
 
 import (
+	"errors"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/sealjwt/sealjwt"
 	"github.com/sealjwt/sealjwt/internal/compilecheck"
@@ -49,5 +51,20 @@ func main() {
 	}
 	if len(errs) != len(refused) {
 		t.Errorf("compile errors %v, want on the Seal and SealStream lines only", errs)
+	}
+}
+
+// An Opener option out of its bounds is ErrConfig naming the option, its
+// bounds and the value found.
+func TestOpenerOptionOutOfBoundsNamesIt(t *testing.T) {
+	_, recv := fixture(t)
+	for want, opt := range map[string]sealjwt.OpenerOption{
+		"WithMaxAge must be at least 0 (no limit), got -1s":                                sealjwt.WithMaxAge(-time.Second),
+		`WithOpenedType must not name a kind with calls of its own (` + sealjwt.StreamType: sealjwt.WithOpenedType(sealjwt.StreamType),
+	} {
+		_, err := sealjwt.NewOpener(recv.sealKey, recv.verifier(t, nil), opt)
+		if !errors.Is(err, sealjwt.ErrConfig) || !strings.Contains(err.Error(), want) {
+			t.Errorf("%v, want ErrConfig saying %q", err, want)
+		}
 	}
 }
