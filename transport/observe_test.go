@@ -296,3 +296,45 @@ func TestWithLoggerNilLogsNowhere(t *testing.T) {
 		t.Fatalf("unsealed request: %d, want 401", resp.StatusCode)
 	}
 }
+
+// The middleware's mark covers its own Open only: an envelope the handler
+// opens with the request's context, through the same Opener, is still
+// reported by the Opener.
+func TestObserverOnOpenerSeesTheHandlersOwnOpens(t *testing.T) {
+	rec := &recorder{}
+	var h *harness
+	handler := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		env, err := io.ReadAll(r.Body)
+		if err == nil {
+			_, err = h.opener.Open(r.Context(), string(env))
+		}
+		if err != nil {
+			http.Error(w, err.Error(), http.StatusBadRequest)
+		}
+	})
+	h = newHarness(t, handler, harnessConfig{openerOpts: []sealjwt.OpenerOption{sealjwt.WithObserver(rec)},
+		serverOpts: []ServerOption{WithObserver(rec)}})
+	sealer, err := newSealer(h.keys.sign, senderID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	inner, err := sealer.Seal(context.Background(), h.keys.seal.Primary().Public(), receiverID, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp, err := h.client.Post(h.srv.URL+"/relay", "text/plain", strings.NewReader(inner))
+	if err != nil {
+		t.Fatal(err)
+	}
+	readAll(t, resp)
+	if resp.StatusCode != http.StatusOK {
+		t.Fatalf("status %d", resp.StatusCode)
+	}
+	kinds := map[sealjwt.Kind]int{}
+	for _, e := range rec.take(t, 2) {
+		kinds[e.Kind]++
+	}
+	if kinds[sealjwt.KindRequest] != 1 || kinds[sealjwt.KindOpen] != 1 {
+		t.Fatalf("events by kind %v, want one request and the handler's one open", kinds)
+	}
+}
