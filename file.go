@@ -31,16 +31,23 @@ type File struct {
 	Key seal.Recipient
 }
 
-// WithExpiresAt gives a sealed file an exp: it is refused after t. A file
-// has none unless asked. Seal and SealStream refuse it: a message's
-// lifetime is its signer's.
-func WithExpiresAt(t time.Time) SealOption {
-	return func(p *sealParams) { p.expiresAt = t }
+// WithExpiresAt gives a sealed file an exp: it is refused after t, which
+// must fall between 1970 and 9999, as token.WithExpiresAt. A file has
+// none unless asked. It is a FileOption only: a message's lifetime is its
+// signer's.
+func WithExpiresAt(t time.Time) FileOption {
+	return fileOption(func(p *sealParams) { p.expiresAt = t })
 }
 
+// fileOption is an option for files only.
+type fileOption func(*sealParams)
+
+func (f fileOption) applyFile(p *sealParams) { f(p) }
+
 // WithMaxAge makes OpenFile refuse a file signed (iat) more than d ago,
-// with ErrExpired. Files otherwise open for as long as their signer is
-// trusted, unless the sealer set an exp.
+// with ErrExpired: d at least 0, where 0 (the default) sets no limit.
+// Files otherwise open for as long as their signer is trusted, unless the
+// sealer set an exp.
 func WithMaxAge(d time.Duration) OpenerOption {
 	return func(o *Opener) { o.maxAge = d }
 }
@@ -54,7 +61,7 @@ func WithMaxAge(d time.Duration) OpenerOption {
 // The signed token has no aud and no exp (unless WithExpiresAt): a file
 // is read for years, by the holders of the keys it names. Those keys'
 // thumbprints are signed, in order, as RecipientClaim.
-func (s *Sealer) SealFile(ctx context.Context, dst io.Writer, to []*seal.PublicKey, claims any, opts ...SealOption) (io.WriteCloser, error) {
+func (s *Sealer) SealFile(ctx context.Context, dst io.Writer, to []*seal.PublicKey, claims any, opts ...FileOption) (io.WriteCloser, error) {
 	if err := ctx.Err(); err != nil {
 		return nil, err
 	}
@@ -70,7 +77,7 @@ func (s *Sealer) SealFile(ctx context.Context, dst io.Writer, to []*seal.PublicK
 	}
 	p := sealParams{signOpts: []token.SignOption{token.WithoutAudience(), token.WithoutExpiry(), token.WithStringsClaim(RecipientClaim, thumbs)}}
 	for _, o := range opts {
-		o(&p)
+		o.applyFile(&p)
 	}
 	if !p.expiresAt.IsZero() {
 		p.signOpts = append(p.signOpts, token.WithExpiresAt(p.expiresAt))

@@ -20,7 +20,7 @@ import (
 var fileNow = time.Date(2026, 12, 3, 12, 0, 0, 0, time.UTC)
 
 // sealFileTo seals data from sender to the keys of to, signed at fileNow.
-func sealFileTo(t testing.TB, sender *party, to []*seal.PublicKey, data []byte, opts ...sealjwt.SealOption) []byte {
+func sealFileTo(t testing.TB, sender *party, to []*seal.PublicKey, data []byte, opts ...sealjwt.FileOption) []byte {
 	t.Helper()
 	var out bytes.Buffer
 	s := sender.sealer(t, token.WithClock(func() time.Time { return fileNow }))
@@ -103,14 +103,14 @@ func TestFileOpensTenYearsLater(t *testing.T) {
 	tenYears := fileNow.AddDate(10, 0, 0)
 	tests := []struct {
 		name    string
-		sealOpt []sealjwt.SealOption
+		sealOpt []sealjwt.FileOption
 		openOpt []sealjwt.OpenerOption
 		want    error
 	}{
 		{"no options", nil, nil, nil},
 		{"WithMaxAge(1h)", nil, []sealjwt.OpenerOption{sealjwt.WithMaxAge(time.Hour)}, sealjwt.ErrExpired},
 		{"WithMaxAge(11 years)", nil, []sealjwt.OpenerOption{sealjwt.WithMaxAge(11 * 365 * 24 * time.Hour)}, nil},
-		{"sealer's WithExpiresAt(5 years)", []sealjwt.SealOption{sealjwt.WithExpiresAt(fileNow.AddDate(5, 0, 0))}, nil, sealjwt.ErrExpired},
+		{"sealer's WithExpiresAt(5 years)", []sealjwt.FileOption{sealjwt.WithExpiresAt(fileNow.AddDate(5, 0, 0))}, nil, sealjwt.ErrExpired},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
@@ -360,14 +360,5 @@ func TestFileBodyTruncatedOrTrailing(t *testing.T) {
 		if _, _, err := openFileAt(t, keys[1], sender, fileNow, tc.file); !errors.Is(err, tc.want) {
 			t.Errorf("%s: %v, want %v", tc.name, err, tc.want)
 		}
-	}
-}
-
-// WithExpiresAt is for files: a message's lifetime stays its signer's.
-func TestWithExpiresAtRefusedForMessages(t *testing.T) {
-	sender, recv := fixture(t)
-	_, err := sender.sealer(t).Seal(context.Background(), recv.pub(), recv.id, nil, sealjwt.WithExpiresAt(time.Now().Add(time.Minute)))
-	if !errors.Is(err, sealjwt.ErrConfig) {
-		t.Fatalf("Seal WithExpiresAt: %v, want ErrConfig", err)
 	}
 }

@@ -190,10 +190,12 @@ func ReasonOf(err error) Reason {
 	return ReasonInternal
 }
 
-// WithObserver reports every Open to o as a KindOpen Event. The HTTP
-// middleware has an option of the same name that reports every request
-// instead (including those refused before Open): give o to one of the two,
-// or each request is counted twice.
+// WithObserver reports to o (nil: to none) every envelope the Opener
+// opens or refuses, as one KindOpen Event each: Open, OpenStream and
+// OpenFile. The HTTP middleware (transport.Server) reports each request it
+// handles as one KindRequest Event instead, when it has an observer of
+// its own: the Opens it makes are then not reported here, so a request is
+// never counted twice, whichever of the two is given an observer.
 func WithObserver(o Observer) OpenerOption {
 	return func(op *Opener) { op.observer = o }
 }

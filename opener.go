@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/sealjwt/sealjwt/internal/mediatype"
+	"github.com/sealjwt/sealjwt/internal/reported"
 	"github.com/sealjwt/sealjwt/replay"
 	"github.com/sealjwt/sealjwt/seal"
 	"github.com/sealjwt/sealjwt/token"
@@ -66,8 +67,11 @@ func NewOpener(keys *seal.KeySet, verifier *token.Verifier, opts ...OpenerOption
 	for _, opt := range opts {
 		opt(o)
 	}
-	if err := checkMessageType(o.typ); err != nil {
+	if err := checkMessageType("WithOpenedType", o.typ); err != nil {
 		return nil, err
+	}
+	if o.maxAge < 0 {
+		return nil, fmt.Errorf("%w: WithMaxAge must be at least 0 (no limit), got %v", ErrConfig, o.maxAge)
 	}
 	if err := o.setVerifiers(verifier); err != nil {
 		return nil, err
@@ -145,7 +149,7 @@ func (o *Opener) checkRecipient(v *token.Verified, kid string) error {
 // so a message refused by check (one meant for another HTTP request) does
 // not use up its id.
 func (o *Opener) open(ctx context.Context, verifier *token.Verifier, envelope string, check func(*Message) error) (*Message, *seal.Context, error) {
-	if o.observer == nil {
+	if reported.Take(ctx) || o.observer == nil {
 		return o.openExport(ctx, verifier, envelope, check, &Event{})
 	}
 	start := time.Now()

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"slices"
+	"strings"
 	"time"
 
 	"github.com/sealjwt/sealjwt/internal/mediatype"
@@ -29,7 +30,7 @@ type SealerOption func(*Sealer) error
 // have calls of their own (StreamType, RequestType) cannot be named.
 func WithSealedType(typ string) SealerOption {
 	return func(s *Sealer) error {
-		if err := checkMessageType(typ); err != nil {
+		if err := checkMessageType("WithSealedType", typ); err != nil {
 			return err
 		}
 		var err error
@@ -40,9 +41,9 @@ func WithSealedType(typ string) SealerOption {
 
 // checkMessageType refuses, as the type of what Seal and Open handle, a
 // kind that has calls of its own.
-func checkMessageType(typ string) error {
+func checkMessageType(option, typ string) error {
 	if slices.ContainsFunc(ownKinds, func(k string) bool { return mediatype.Equal(k, typ) }) {
-		return fmt.Errorf("%w: typ %q is a kind with its own calls", ErrConfig, typ)
+		return fmt.Errorf("%w: %s must not name a kind with calls of its own (%s), got %q", ErrConfig, option, strings.Join(ownKinds, ", "), typ)
 	}
 	return nil
 }
@@ -90,19 +91,35 @@ func NewSealer(signer *token.Signer, opts ...SealerOption) (*Sealer, error) {
 // passing a sender its own key) cannot re-seal it to the real receiver.
 const RecipientClaim = "rkt"
 
-// A SealOption changes one message that Seal makes.
-type SealOption func(*sealParams)
+// A SealOption changes one message, stream or file that a Sealer makes
+// (Seal, SealStream, SealFile).
+type SealOption interface {
+	FileOption
+	applySeal(*sealParams)
+}
+
+// A FileOption changes one file that SealFile makes. The options about a
+// file alone (WithExpiresAt) are FileOptions only, so giving one to Seal
+// or SealStream does not compile.
+type FileOption interface{ applyFile(*sealParams) }
 
 type sealParams struct {
 	signOpts  []token.SignOption
 	expiresAt time.Time // WithExpiresAt: files only
 }
 
-// WithID sets the message's jti instead of a fresh one (token.NewID). A
-// message sent again keeps its id, so that a receiver's replay store
-// accepts at most one of the copies: the jti is the idempotency key.
+// sealOption is an option for every kind a Sealer makes.
+type sealOption func(*sealParams)
+
+func (f sealOption) applySeal(p *sealParams) { f(p) }
+func (f sealOption) applyFile(p *sealParams) { f(p) }
+
+// WithID sets the jti instead of a fresh one (token.NewID): 1 to 256
+// base64url characters, as token.WithID. A message sent again keeps its
+// id, so that a receiver's replay store accepts at most one of the
+// copies: the jti is the idempotency key.
 func WithID(jti string) SealOption {
-	return func(p *sealParams) { p.signOpts = append(p.signOpts, token.WithID(jti)) }
+	return sealOption(func(p *sealParams) { p.signOpts = append(p.signOpts, token.WithID(jti)) })
 }
 
 // Seal signs claims (nil, a map or a struct of application claims) for
@@ -129,10 +146,7 @@ func (s *Sealer) seal(ctx context.Context, signer *token.Signer, to *seal.Public
 	}
 	p := sealParams{signOpts: []token.SignOption{token.WithStringClaim(RecipientClaim, to.Thumbprint()), token.WithReserved(reserved...)}}
 	for _, o := range opts {
-		o(&p)
-	}
-	if !p.expiresAt.IsZero() {
-		return "", nil, fmt.Errorf("%w: WithExpiresAt is for files; a message's lifetime is its signer's", ErrConfig)
+		o.applySeal(&p)
 	}
 	jws, err := signer.Sign([]string{audience}, claims, p.signOpts...)
 	if err != nil {

@@ -317,7 +317,11 @@ func TestRedisDownFailsClosed(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	_, err = recv.opener(t, redisstore.New(c), sender).Open(context.Background(), env)
+	store, err := redisstore.New(c)
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, err = recv.opener(t, store, sender).Open(context.Background(), env)
 	if !errors.Is(err, sealjwt.ErrReplayUnavailable) {
 		t.Fatalf("redis down: err = %v, want ErrReplayUnavailable", err)
 	}

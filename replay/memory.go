@@ -32,9 +32,14 @@ func WithCapacity(n int) MemoryOption {
 	return func(m *Memory) { m.capacity = max(n, 1) }
 }
 
-// WithClock sets the clock used to decide expiry (default time.Now).
+// WithClock sets the clock used to decide expiry (default, and for nil:
+// time.Now).
 func WithClock(now func() time.Time) MemoryOption {
-	return func(m *Memory) { m.now = now }
+	return func(m *Memory) {
+		if now != nil {
+			m.now = now
+		}
+	}
 }
 
 // NewMemory returns an empty Memory store.

@@ -71,3 +71,15 @@ func TestFloodOfLiveEntriesFailsClosed(t *testing.T) {
 		}
 	}
 }
+
+// WithClock(nil) is the default clock, as for every WithClock of the
+// module, rather than a store that fails on its first check.
+func TestWithClockNilIsTimeNow(t *testing.T) {
+	m := NewMemory(WithClock(nil))
+	if err := m.Check(context.Background(), "iss", "id", time.Now().Add(time.Minute)); err != nil {
+		t.Fatal(err)
+	}
+	if err := m.Check(context.Background(), "iss", "id", time.Now().Add(time.Minute)); !errors.Is(err, ErrReplayed) {
+		t.Fatalf("second check: %v, want ErrReplayed", err)
+	}
+}

@@ -62,16 +62,10 @@ func ClaimsFromContext(ctx context.Context) (*Claims, bool) {
 // AccessTokenType (a Manager's tokens, verified elsewhere): a verifier of
 // another kind is refused, so that no other token passes for a bearer. Tokens are reusable until they expire unless WithSingleUse is
 // given. For tokens made as the classic tutorial makes them, build v with
-// token.WithTutorialCompat. Options about issuing tokens are refused.
-func NewBearer(v *token.Verifier, opts ...Option) (*Bearer, error) {
-	c := defaultConfig()
-	for _, o := range opts {
-		o(&c)
-	}
-	if len(c.managerOnly) > 0 {
-		return nil, fmt.Errorf("%w: %s applies to a Manager only", ErrConfig, c.managerOnly[0])
-	}
-	if err := c.check(); err != nil {
+// token.WithTutorialCompat.
+func NewBearer(v *token.Verifier, opts ...BearerOption) (*Bearer, error) {
+	c, err := newConfig(opts, BearerOption.applyBearer)
+	if err != nil {
 		return nil, err
 	}
 	if v == nil {
@@ -81,7 +75,7 @@ func NewBearer(v *token.Verifier, opts ...Option) (*Bearer, error) {
 		return nil, fmt.Errorf("%w: the verifier accepts typ %q: a Bearer accepts %q (signed-only) or %q (access tokens) only (token.WithType)",
 			ErrConfig, typ, BearerTokenType, AccessTokenType)
 	}
-	v, err := readAccessClaims(v)
+	v, err = readAccessClaims(v)
 	if err != nil {
 		return nil, err
 	}

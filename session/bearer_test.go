@@ -22,7 +22,7 @@ var tutorialSecret = bytes.Repeat([]byte("k"), 32)
 
 // tutorialServer is the tutorial's "Hello World" behind a Bearer that
 // trusts the shared secret for issuer "tutorial-client".
-func tutorialServer(t *testing.T, vopts []token.VerifierOption, opts ...Option) (*httptest.Server, *token.KeySet) {
+func tutorialServer(t *testing.T, vopts []token.VerifierOption, opts ...BearerOption) (*httptest.Server, *token.KeySet) {
 	t.Helper()
 	key, err := token.NewHMACKey(tutorialSecret)
 	if err != nil {
@@ -36,7 +36,7 @@ func tutorialServer(t *testing.T, vopts []token.VerifierOption, opts ...Option) 
 	if err := v.Trust("tutorial-client", keys.Public()); err != nil {
 		t.Fatal(err)
 	}
-	b, err := NewBearer(v, append([]Option{WithTokenHeader(TokenHeader)}, opts...)...)
+	b, err := NewBearer(v, append([]BearerOption{WithTokenHeader(TokenHeader)}, opts...)...)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -171,18 +171,26 @@ func TestSingleUseReplayRefused(t *testing.T) {
 	}
 }
 
-func TestNewBearerRefusesManagerOptions(t *testing.T) {
-	v, _ := token.NewVerifier("x")
-	if _, err := NewBearer(v, WithStore(NewMemory())); !errors.Is(err, ErrConfig) {
-		t.Fatalf("NewBearer with WithStore: %v, want ErrConfig", err)
-	}
-	for name, opt := range map[string]Option{
-		"lifetime 30s": WithLifetime(30 * time.Second), "lifetime 2h": WithLifetime(2 * time.Hour),
-		"grace 2m": WithGrace(2 * time.Minute), "SameSite None": WithSameSite(http.SameSiteNoneMode),
-		"idle above lifetime": WithIdleTimeout(31 * 24 * time.Hour), "relative refresh path": WithRefreshPath("auth"),
+// An option out of its bounds is ErrConfig, and the message names the
+// option, its bounds and the value found, so that a misconfiguration is
+// fixed from the error alone.
+func TestNewManagerNamesTheOptionOutOfBounds(t *testing.T) {
+	for _, c := range []struct {
+		opt  ManagerOption
+		want string
+	}{
+		{WithAccessTokenLifetime(30 * time.Second), "WithAccessTokenLifetime must be 1m0s to 1h0m0s, got 30s"},
+		{WithAccessTokenLifetime(2 * time.Hour), "WithAccessTokenLifetime must be 1m0s to 1h0m0s, got 2h0m0s"},
+		{WithGrace(2 * time.Minute), "WithGrace must be 0 to 1m0s, got 2m0s"},
+		{WithSameSite(http.SameSiteNoneMode), "WithSameSite must be http.SameSiteStrictMode or http.SameSiteLaxMode, got 4"},
+		{WithIdleTimeout(31 * 24 * time.Hour), "WithIdleTimeout must be more than 0 and at most the session lifetime 720h0m0s, got 744h0m0s"},
+		{WithRefreshPath("auth"), `WithRefreshPath must start with /, got "auth"`},
+		{WithStoreTimeout(time.Minute), "WithStoreTimeout must be more than 0 and at most 30s, got 1m0s"},
+		{WithTokenHeader("authorization"), `WithTokenHeader must not name Authorization, which is always read as Bearer, got "Authorization"`},
 	} {
-		if _, err := NewManager(apiID, signingKeys(t), opt); !errors.Is(err, ErrConfig) {
-			t.Errorf("%s: %v, want ErrConfig", name, err)
+		_, err := NewManager(apiID, signingKeys(t), c.opt)
+		if !errors.Is(err, ErrConfig) || !strings.Contains(err.Error(), c.want) {
+			t.Errorf("%v, want ErrConfig saying %q", err, c.want)
 		}
 	}
 }
@@ -249,7 +257,7 @@ func TestAccessTokenClaims(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if c.ExpiresAt.Sub(c.IssuedAt) != DefaultLifetime || !c.ExpiresAt.Equal(tokens.AccessExpiresAt) ||
+	if c.ExpiresAt.Sub(c.IssuedAt) != DefaultAccessTokenLifetime || !c.ExpiresAt.Equal(tokens.AccessExpiresAt) ||
 		c.Subject != "alice" || !c.HasScope("write") || c.HasScope("admin") || c.Issuer != apiID {
 		t.Fatalf("claims %+v", c)
 	}
@@ -259,7 +267,7 @@ func TestAccessTokenClaims(t *testing.T) {
 			t.Errorf("claims %v accepted", bad)
 		}
 	}
-	clk.Advance(DefaultLifetime + token.DefaultLeeway + time.Second)
+	clk.Advance(DefaultAccessTokenLifetime + token.DefaultLeeway + time.Second)
 	if _, err := m.Authenticate(ctx, tokens.Access); !errors.Is(err, token.ErrExpired) {
 		t.Fatalf("after its lifetime: %v, want ErrExpired", err)
 	}
@@ -288,8 +296,8 @@ func TestRevokeSubject(t *testing.T) {
 // The access lifetime is configurable from 1 minute to 1 hour, and the
 // token and its cookie say the same.
 func TestAccessLifetimeBounds(t *testing.T) {
-	for _, d := range []time.Duration{MinLifetime, 37 * time.Minute, MaxLifetime} {
-		m := newManager(t, newClock(), WithLifetime(d))
+	for _, d := range []time.Duration{MinAccessTokenLifetime, 37 * time.Minute, MaxAccessTokenLifetime} {
+		m := newManager(t, newClock(), WithAccessTokenLifetime(d))
 		tokens, err := m.Login(context.Background(), Grant{Subject: "alice"})
 		if err != nil {
 			t.Fatal(err)

@@ -20,7 +20,7 @@ func (w *nopWriter) Write(b []byte) (int, error) { return len(b), nil }
 func (w *nopWriter) WriteHeader(int)             {}
 
 // benchAccess logs in once and returns the Manager and its access token.
-func benchAccess(b *testing.B, opts ...Option) (*Manager, string) {
+func benchAccess(b *testing.B, opts ...ManagerOption) (*Manager, string) {
 	m, err := NewManager(apiID, signingKeys(b), opts...)
 	if err != nil {
 		b.Fatal(err)
@@ -57,11 +57,11 @@ func BenchmarkAuthenticate(b *testing.B) {
 	own, _ := seal.NewKeySet(priv)
 	for _, tc := range []struct {
 		name string
-		opts []Option
+		opts []ManagerOption
 	}{
 		{"token=signed", nil},
-		{"token=signed,revocation=immediate", []Option{WithImmediateRevocation()}},
-		{"token=sealed", []Option{WithSealing(own)}},
+		{"token=signed,revocation=immediate", []ManagerOption{WithImmediateRevocation()}},
+		{"token=sealed", []ManagerOption{WithSealing(own)}},
 	} {
 		b.Run(tc.name, func(b *testing.B) {
 			m, access := benchAccess(b, tc.opts...)
@@ -86,7 +86,7 @@ func BenchmarkAuthenticate(b *testing.B) {
 // Manager's, on the same access token.
 func BenchmarkFloorVerify(b *testing.B) {
 	_, access := benchAccess(b)
-	v, err := token.NewVerifier(apiID, token.WithType(AccessTokenType), token.WithMaxLifetime(DefaultLifetime))
+	v, err := token.NewVerifier(apiID, token.WithType(AccessTokenType), token.WithMaxLifetime(DefaultAccessTokenLifetime))
 	if err != nil {
 		b.Fatal(err)
 	}

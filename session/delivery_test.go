@@ -50,7 +50,7 @@ func TestDeliveryChosenPerRequest(t *testing.T) {
 	for _, rq := range requests {
 		for d, dname := range deliveries {
 			t.Run(rq.name+"/"+dname, func(t *testing.T) {
-				opts := []Option{WithDelivery(d)}
+				opts := []ManagerOption{WithDelivery(d)}
 				if d == DeliverPerRequest {
 					opts = nil // the default
 				}

@@ -12,6 +12,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/sealjwt/sealjwt/internal/problem"
 	"github.com/sealjwt/sealjwt/token"
 )
 
@@ -55,9 +56,9 @@ func signingKeys(t testing.TB) *token.KeySet {
 	return testKeys
 }
 
-func newManager(t testing.TB, c *clock, opts ...Option) *Manager {
+func newManager(t testing.TB, c *clock, opts ...ManagerOption) *Manager {
 	t.Helper()
-	m, err := NewManager(apiID, signingKeys(t), append([]Option{WithClock(c.Now)}, opts...)...)
+	m, err := NewManager(apiID, signingKeys(t), append([]ManagerOption{WithClock(c.Now)}, opts...)...)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -156,13 +157,13 @@ func wantStatus(t *testing.T, resp *http.Response, status int) {
 }
 
 // problemOf checks a problem+json answer and returns it.
-func problemOf(t *testing.T, resp *http.Response, status int) problem {
+func problemOf(t *testing.T, resp *http.Response, status int) problem.Details {
 	t.Helper()
 	wantStatus(t, resp, status)
 	if ct := resp.Header.Get("Content-Type"); ct != "application/problem+json" {
 		t.Fatalf("Content-Type %q, want application/problem+json", ct)
 	}
-	var p problem
+	var p problem.Details
 	if err := json.NewDecoder(resp.Body).Decode(&p); err != nil || p.Status != status {
 		t.Fatalf("problem body %+v %v", p, err)
 	}

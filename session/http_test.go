@@ -38,7 +38,7 @@ func TestBrowserSessionCookies(t *testing.T) {
 		t.Fatalf("login set %v, want %s and %s", resp.Cookies(), AccessCookie, RefreshCookie)
 	}
 	if !access.HttpOnly || !access.Secure || access.SameSite != http.SameSiteStrictMode || access.Path != "/" ||
-		access.Domain != "" || access.MaxAge != int(DefaultLifetime/time.Second) {
+		access.Domain != "" || access.MaxAge != int(DefaultAccessTokenLifetime/time.Second) {
 		t.Errorf("access cookie %+v: want HttpOnly, Secure, SameSite=Strict, Path=/, no Domain, Max-Age 900", access)
 	}
 	if !refresh.HttpOnly || !refresh.Secure || refresh.SameSite != http.SameSiteStrictMode ||
@@ -56,7 +56,7 @@ func TestBrowserSessionCookies(t *testing.T) {
 			t.Fatalf("API with the access cookie: %d %q", code, who)
 		}
 	}
-	clk.Advance(DefaultLifetime + time.Minute)
+	clk.Advance(DefaultAccessTokenLifetime + time.Minute)
 	if code, _ := a.get(t, b, "/api/me"); code != http.StatusUnauthorized {
 		t.Fatalf("expired access token: %d, want 401", code)
 	}

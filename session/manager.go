@@ -88,12 +88,9 @@ type Tokens struct {
 // NewManager returns a Manager for the API named id (the issuer and
 // audience of its access tokens) that signs them with the primary key of
 // keys, and accepts those of its older keys too.
-func NewManager(id string, keys *token.KeySet, opts ...Option) (*Manager, error) {
-	c := defaultConfig()
-	for _, o := range opts {
-		o(&c)
-	}
-	if err := c.check(); err != nil {
+func NewManager(id string, keys *token.KeySet, opts ...ManagerOption) (*Manager, error) {
+	c, err := newConfig(opts, ManagerOption.applyManager)
+	if err != nil {
 		return nil, err
 	}
 	if keys == nil {

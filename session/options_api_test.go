@@ -27,7 +27,7 @@ func TestWithCrossOriginProtectionTrustsItsOrigins(t *testing.T) {
 // WithSessionLifetime bounds a family from login, and a session lifetime
 // shorter than the access token's is a configuration error.
 func TestWithSessionLifetimeBoundsTheFamily(t *testing.T) {
-	if _, err := NewManager(apiID, signingKeys(t), WithLifetime(10*time.Minute), WithSessionLifetime(5*time.Minute)); !errors.Is(err, ErrConfig) {
+	if _, err := NewManager(apiID, signingKeys(t), WithAccessTokenLifetime(10*time.Minute), WithSessionLifetime(5*time.Minute)); !errors.Is(err, ErrConfig) {
 		t.Fatalf("session shorter than its access token: %v, want ErrConfig", err)
 	}
 	clk := newClock()

@@ -13,6 +13,7 @@ import (
 	"testing"
 
 	"github.com/sealjwt/sealjwt/internal/observetest"
+	"github.com/sealjwt/sealjwt/internal/problem"
 )
 
 // countingStore counts every call that reaches the store, so that a test
@@ -83,7 +84,7 @@ func cmpOr(a, b string) string {
 // refresh cookie name.
 type refusalCase struct {
 	name   string
-	opts   []Option
+	opts   []ManagerOption
 	req    func(refresh, cookie string) sessionRequest
 	status int
 	code   string
@@ -110,7 +111,7 @@ func checkRefusedBeforeStore(t *testing.T, endpoint func(*Manager) http.Handler,
 			if w.Code != tc.status {
 				t.Fatalf("status %d %s, want %d", w.Code, w.Body, tc.status)
 			}
-			var p problem
+			var p problem.Details
 			if err := json.NewDecoder(w.Body).Decode(&p); err != nil || p.Error != tc.code || p.Title == "" {
 				t.Errorf("problem %+v %v, want error %q and a title", p, err, tc.code)
 			}
@@ -169,12 +170,12 @@ func TestLoginRefusalsLeaveNoTraceInTheStore(t *testing.T) {
 			return sessionRequest{target: httpsHost + "/auth/login", contentType: formType, body: "user=alice",
 				header: []string{crossSite, "cross-site"}}
 		}, status: http.StatusForbidden},
-		{name: "JSON asked of a cookies-only server", opts: []Option{WithDelivery(DeliverCookies)},
+		{name: "JSON asked of a cookies-only server", opts: []ManagerOption{WithDelivery(DeliverCookies)},
 			req: func(string, string) sessionRequest {
 				return sessionRequest{target: httpsHost + "/auth/login", contentType: formType, body: "user=alice",
 					header: []string{"Accept", "application/json"}}
 			}, status: http.StatusBadRequest, code: "invalid_request"},
-		{name: "development cookies on a non-loopback host", opts: []Option{WithDevelopmentCookies()},
+		{name: "development cookies on a non-loopback host", opts: []ManagerOption{WithDevelopmentCookies()},
 			req: func(string, string) sessionRequest {
 				return sessionRequest{target: devRemote + "/auth/login", contentType: formType, body: "user=alice"}
 			}, status: http.StatusMisdirectedRequest},
@@ -199,10 +200,10 @@ func TestRefreshRefusalsLeaveTheTokenUnspent(t *testing.T) {
 		}
 	}
 	checkRefusedBeforeStore(t, (*Manager).RefreshHandler, append(cookieRefusals(DefaultRefreshPath), []refusalCase{
-		{name: "form body to a cookies-only server", opts: []Option{WithDelivery(DeliverCookies)},
+		{name: "form body to a cookies-only server", opts: []ManagerOption{WithDelivery(DeliverCookies)},
 			req:    func(tok, _ string) sessionRequest { return body(formType, refreshForm(tok))("", "") },
 			status: http.StatusBadRequest, code: "invalid_request"},
-		{name: "cookie to a token-response server", opts: []Option{WithDelivery(DeliverTokenResponse)},
+		{name: "cookie to a token-response server", opts: []ManagerOption{WithDelivery(DeliverTokenResponse)},
 			req: func(tok, name string) sessionRequest {
 				return sessionRequest{target: path, header: withCookie(name, tok)}
 			}, status: http.StatusBadRequest, code: "invalid_request"},
@@ -244,7 +245,7 @@ func cookieRefusals(path string) []refusalCase {
 		{name: "cross-origin", req: func(tok, name string) sessionRequest {
 			return sessionRequest{target: httpsHost + path, header: append(withCookie(name, tok), crossSite, "cross-site")}
 		}, status: http.StatusForbidden},
-		{name: "development cookies on a non-loopback host", opts: []Option{WithDevelopmentCookies()},
+		{name: "development cookies on a non-loopback host", opts: []ManagerOption{WithDevelopmentCookies()},
 			req: func(tok, name string) sessionRequest {
 				return sessionRequest{target: devRemote + path, header: withCookie(name, tok)}
 			}, status: http.StatusMisdirectedRequest},

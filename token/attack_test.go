@@ -476,7 +476,7 @@ func TestTrustErrors(t *testing.T) {
 	if err := v.Trust(testIssuer, nil); !errors.Is(err, ErrConfig) {
 		t.Fatal(err)
 	}
-	for _, opt := range []VerifierOption{WithLeeway(6 * 60e9), WithLeeway(-1), WithMaxLifetime(0), WithMaxSize(1), WithClock(nil), WithType("")} {
+	for _, opt := range []VerifierOption{WithLeeway(6 * 60e9), WithLeeway(-1), WithMaxLifetime(0), WithMaxSize(1), WithType("")} {
 		if _, err := NewVerifier(testAudience, opt); !errors.Is(err, ErrConfig) {
 			t.Fatalf("bad option accepted: %v", err)
 		}
@@ -496,7 +496,6 @@ func TestSignerConfigErrors(t *testing.T) {
 		"zero lifetime":       {testIssuer, WithLifetime(0)},
 		"sub-second lifetime": {testIssuer, WithLifetime(time.Millisecond)},
 		"lifetime over 24h":   {testIssuer, WithLifetime(25 * time.Hour)},
-		"nil clock":           {testIssuer, WithClock(nil)},
 		"typ with a quote":    {testIssuer, WithType(`a"b`)},
 		"empty typ":           {testIssuer, WithType("")},
 	} {

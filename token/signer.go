@@ -52,8 +52,8 @@ type signerOption func(*Signer)
 
 func (f signerOption) applySigner(s *Signer) { f(s) }
 
-// WithLifetime sets exp - iat (default 5 minutes; whole seconds, at least
-// one second, at most MaxSignerLifetime). Keep it at or under the
+// WithLifetime sets exp - iat: default DefaultLifetime (5 minutes), 1
+// second to MaxSignerLifetime (24 hours), in whole seconds. Keep it at or under the
 // verifiers' maximum lifetime (1 hour by default).
 func WithLifetime(d time.Duration) SignerOption {
 	return signerOption(func(s *Signer) { s.lifetime = int64(d / time.Second) })
@@ -72,12 +72,12 @@ func NewSigner(keys *KeySet, issuer string, opts ...SignerOption) (*Signer, erro
 		return nil, fmt.Errorf("%w: issuer must be 1 to %d bytes", ErrConfig, maxIssuerLen)
 	}
 	if s.lifetime < 1 || s.lifetime > int64(MaxSignerLifetime/time.Second) {
-		return nil, fmt.Errorf("%w: lifetime must be 1s to %v", ErrConfig, MaxSignerLifetime)
+		return nil, fmt.Errorf("%w: WithLifetime must be 1s to %v in whole seconds, got %v", ErrConfig, MaxSignerLifetime, time.Duration(s.lifetime)*time.Second)
 	}
 	if s.now == nil {
-		return nil, fmt.Errorf("%w: nil clock", ErrConfig)
+		s.now = time.Now
 	}
-	if err := checkType(s.typ); err != nil {
+	if err := checkType("WithType", s.typ); err != nil {
 		return nil, err
 	}
 	var err error
@@ -90,14 +90,15 @@ func NewSigner(keys *KeySet, issuer string, opts ...SignerOption) (*Signer, erro
 	return s, nil
 }
 
-// checkType accepts a typ of printable ASCII, 1 to 64 bytes.
-func checkType(typ string) error {
+// checkType accepts a typ of printable ASCII, 1 to 64 bytes; what names
+// where typ came from.
+func checkType(what, typ string) error {
 	if typ == "" || len(typ) > maxTypeLen {
-		return fmt.Errorf("%w: typ must be 1 to %d bytes", ErrConfig, maxTypeLen)
+		return fmt.Errorf("%w: %s must be 1 to %d bytes, got %d", ErrConfig, what, maxTypeLen, len(typ))
 	}
 	for i := 0; i < len(typ); i++ {
 		if typ[i] <= ' ' || typ[i] > '~' || typ[i] == '"' || typ[i] == '\\' {
-			return fmt.Errorf("%w: typ must be printable ASCII without quotes", ErrConfig)
+			return fmt.Errorf("%w: %s must be printable ASCII without quotes or backslashes, got %q", ErrConfig, what, typ)
 		}
 	}
 	return nil
@@ -110,7 +111,7 @@ func (s *Signer) Key() *SigningKey { return s.key }
 // whose tokens carry typ instead: another kind of token from the same
 // sender, which a Verifier of s's type refuses (RFC 8725 section 3.11).
 func (s *Signer) ForType(typ string) (*Signer, error) {
-	if err := checkType(typ); err != nil {
+	if err := checkType("ForType", typ); err != nil {
 		return nil, err
 	}
 	c := *s

@@ -72,15 +72,16 @@ func NewVerifier(audience string, opts ...VerifierOption) (*Verifier, error) {
 	case audience == "":
 		return nil, fmt.Errorf("%w: audience is required", ErrConfig)
 	case v.leeway < 0 || v.leeway > MaxLeeway:
-		return nil, fmt.Errorf("%w: leeway must be 0 to %v", ErrConfig, MaxLeeway)
+		return nil, fmt.Errorf("%w: WithLeeway must be 0 to %v, got %v", ErrConfig, MaxLeeway, v.leeway)
 	case v.maxLifetime < time.Second:
-		return nil, fmt.Errorf("%w: max lifetime must be at least 1s", ErrConfig)
-	case v.maxSize < 64:
-		return nil, fmt.Errorf("%w: max size must be at least 64 bytes", ErrConfig)
-	case v.now == nil:
-		return nil, fmt.Errorf("%w: nil clock", ErrConfig)
+		return nil, fmt.Errorf("%w: WithMaxLifetime must be at least 1s, got %v", ErrConfig, v.maxLifetime)
+	case v.maxSize < minMaxSize:
+		return nil, fmt.Errorf("%w: WithMaxSize must be at least %d bytes, got %d", ErrConfig, minMaxSize, v.maxSize)
 	}
-	if err := checkType(v.typ); err != nil {
+	if v.now == nil {
+		v.now = time.Now
+	}
+	if err := checkType("WithType", v.typ); err != nil {
 		return nil, err
 	}
 	v.trust = &trustState{}
@@ -148,7 +149,7 @@ func (v *Verifier) ForType(typ string) (*Verifier, error) {
 	if v.tutorial {
 		return nil, fmt.Errorf("%w: a verifier WithTutorialCompat accepts untyped tokens, so it cannot require a type", ErrConfig)
 	}
-	if err := checkType(typ); err != nil {
+	if err := checkType("ForType", typ); err != nil {
 		return nil, err
 	}
 	c := *v

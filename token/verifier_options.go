@@ -12,6 +12,8 @@ const (
 	// DefaultMaxSize is the largest token a Verifier parses. An ML-DSA-87
 	// token with a few KiB of claims fits.
 	DefaultMaxSize = 64 << 10
+	// minMaxSize is the smallest WithMaxSize.
+	minMaxSize = 64
 )
 
 // VerifierOption configures a Verifier: WithLeeway, WithMaxLifetime,
@@ -31,7 +33,8 @@ type Option interface {
 }
 
 // WithClock sets the clock a Signer takes iat and exp from, and a
-// Verifier checks exp, nbf and iat against (default time.Now).
+// Verifier checks exp, nbf and iat against (default, and for nil:
+// time.Now).
 func WithClock(now func() time.Time) Option { return clockOption(now) }
 
 type clockOption func() time.Time
@@ -40,7 +43,8 @@ func (c clockOption) applySigner(s *Signer)     { s.now = c }
 func (c clockOption) applyVerifier(v *Verifier) { v.now = c }
 
 // WithType sets the "typ" header a Signer writes and a Verifier requires
-// (default Type). A Verifier compares it as RFC 7515 says: ignoring ASCII
+// (default Type): 1 to 64 bytes of printable ASCII, without quotes or
+// backslashes. A Verifier compares it as RFC 7515 says: ignoring ASCII
 // case, with "application/" implied, so "application/seal+jwt" is Type.
 func WithType(typ string) Option { return typeOption(typ) }
 
@@ -49,19 +53,21 @@ type typeOption string
 func (t typeOption) applySigner(s *Signer)     { s.typ = string(t) }
 func (t typeOption) applyVerifier(v *Verifier) { v.typ = string(t) }
 
-// WithLeeway sets the clock skew allowed on exp, nbf and iat (default 30s,
-// at most 5 minutes).
+// WithLeeway sets the clock skew allowed on exp, nbf and iat: default
+// DefaultLeeway (30 seconds), 0 to MaxLeeway (5 minutes).
 func WithLeeway(d time.Duration) VerifierOption {
 	return verifierOption(func(v *Verifier) { v.leeway = d })
 }
 
-// WithMaxLifetime sets the longest exp - iat accepted (default 1 hour).
+// WithMaxLifetime sets the longest exp - iat accepted: default
+// DefaultMaxLifetime (1 hour), at least 1 second.
 func WithMaxLifetime(d time.Duration) VerifierOption {
 	return verifierOption(func(v *Verifier) { v.maxLifetime = d })
 }
 
-// WithMaxSize sets the largest token, in bytes, that Verify will parse
-// (default 64 KiB). Larger input is refused before any parsing.
+// WithMaxSize sets the largest token, in bytes, that Verify will parse:
+// default DefaultMaxSize (64 KiB), at least 64. Larger input is refused
+// before any parsing.
 func WithMaxSize(n int) VerifierOption {
 	return verifierOption(func(v *Verifier) { v.maxSize = n })
 }

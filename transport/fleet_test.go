@@ -86,7 +86,11 @@ func TestUnknownRecipientKeyUnprocessable(t *testing.T) {
 func TestRedisDownServiceUnavailable(t *testing.T) {
 	c := redis.NewClient(&redis.Options{Addr: "127.0.0.1:1", DialTimeout: 200 * time.Millisecond, MaxRetries: -1})
 	defer c.Close()
-	h := newHarness(t, http.HandlerFunc(whoami), harnessConfig{store: redisstore.New(c)})
+	store, err := redisstore.New(c)
+	if err != nil {
+		t.Fatal(err)
+	}
+	h := newHarness(t, http.HandlerFunc(whoami), harnessConfig{store: store})
 	resp, err := get(t, h.client, h.srv.URL+"/")
 	if err != nil {
 		t.Fatal(err)

@@ -52,6 +52,7 @@ func fixtureKeys(t testing.TB) keys {
 
 type harnessConfig struct {
 	store      replay.Store
+	openerOpts []sealjwt.OpenerOption
 	serverOpts []ServerOption
 	sealerOpts []token.SignerOption
 	audience   string
@@ -91,12 +92,12 @@ func newSealer(keys *token.KeySet, issuer string, opts ...token.SignerOption) (*
 	return sealjwt.NewSealer(signer)
 }
 
-func newOpener(t testing.TB, k keys, store replay.Store) *sealjwt.Opener {
+func newOpener(t testing.TB, k keys, store replay.Store, opts ...sealjwt.OpenerOption) *sealjwt.Opener {
 	t.Helper()
 	if store == nil {
 		store = replay.NewMemory()
 	}
-	o, err := sealjwt.NewOpener(k.seal, newVerifier(k), sealjwt.WithReplayStore(store))
+	o, err := sealjwt.NewOpener(k.seal, newVerifier(k), append([]sealjwt.OpenerOption{sealjwt.WithReplayStore(store)}, opts...)...)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -106,7 +107,7 @@ func newOpener(t testing.TB, k keys, store replay.Store) *sealjwt.Opener {
 func newHarness(t testing.TB, h http.Handler, c harnessConfig) *harness {
 	t.Helper()
 	k := fixtureKeys(t)
-	o := newOpener(t, k, c.store)
+	o := newOpener(t, k, c.store, c.openerOpts...)
 	mux := http.NewServeMux()
 	mux.Handle(DefaultJWKSPath, JWKSHandler(k.seal.Public()))
 	for p, rh := range c.routes {

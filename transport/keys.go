@@ -106,8 +106,8 @@ func WithHTTPClient(c *http.Client) FetcherOption {
 }
 
 // WithRefreshInterval sets the schedule (each wait is the interval give or
-// take a tenth), and the least time between two forced refreshes (default
-// 5 minutes).
+// take a tenth), and the least time between two forced refreshes: default
+// 5 minutes, more than 0.
 func WithRefreshInterval(d time.Duration) FetcherOption {
 	return fetcherOption(func(f *KeyFetcher) { f.interval = d })
 }
@@ -185,7 +185,7 @@ func NewKeyFetcher(ctx context.Context, url string, opts ...FetcherOption) (*Key
 		o.applyFetcher(f)
 	}
 	if f.interval <= 0 {
-		return nil, fmt.Errorf("%w: key refresh interval must be positive", sealjwt.ErrConfig)
+		return nil, fmt.Errorf("%w: WithRefreshInterval must be more than 0, got %v", sealjwt.ErrConfig, f.interval)
 	}
 	if f.signedErr != nil {
 		return nil, f.signedErr

@@ -11,6 +11,7 @@ import (
 
 	"github.com/sealjwt/sealjwt"
 	"github.com/sealjwt/sealjwt/internal/record"
+	"github.com/sealjwt/sealjwt/internal/reported"
 )
 
 // ReasonOf is sealjwt.ReasonOf that also knows this package's errors and
@@ -69,7 +70,8 @@ func (c *serverConfig) observed(w http.ResponseWriter, r *http.Request, serve fu
 		return
 	}
 	t := &requestTrace{start: time.Now()}
-	serve(w, r.WithContext(context.WithValue(r.Context(), traceKey{}, t)))
+	// The request's one Event is ours: the Opener does not report it again.
+	serve(w, r.WithContext(context.WithValue(reported.ByCaller(r.Context()), traceKey{}, t)))
 	e := event(sealjwt.KindRequest, t.err, t.took)
 	if t.msg != nil {
 		e.Suite, e.SigAlg, e.Issuer = t.msg.Envelope.Alg, t.msg.Alg, t.msg.Issuer

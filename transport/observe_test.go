@@ -246,3 +246,95 @@ func TestReasonOfTransportErrors(t *testing.T) {
 		}
 	}
 }
+
+// An observer given both to the Opener and to the middleware, as each
+// documents, counts every request once: the middleware reports it, and
+// the Opens it makes are not reported again. An observer on the Opener
+// alone still sees each request, as the Open it made.
+func TestObserverOnOpenerAndServerCountsEachRequestOnce(t *testing.T) {
+	for _, c := range []struct {
+		name       string
+		onServer   bool
+		wantKind   sealjwt.Kind
+		wantEvents int
+	}{
+		{"opener and server", true, sealjwt.KindRequest, 1},
+		{"opener alone", false, sealjwt.KindOpen, 1},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			rec := &recorder{}
+			cfg := harnessConfig{openerOpts: []sealjwt.OpenerOption{sealjwt.WithObserver(rec)}}
+			if c.onServer {
+				cfg.serverOpts = []ServerOption{WithObserver(rec)}
+			}
+			h := newHarness(t, http.HandlerFunc(whoami), cfg)
+			for i := range 3 {
+				resp, err := h.client.Post(h.srv.URL+"/orders", "text/plain", strings.NewReader("x"))
+				if err != nil {
+					t.Fatal(err)
+				}
+				readAll(t, resp)
+				e := rec.take(t, c.wantEvents)[0]
+				if e.Kind != c.wantKind || e.Outcome != sealjwt.OutcomeAccepted {
+					t.Fatalf("request %d: %+v, want one accepted %s", i, e, c.wantKind)
+				}
+			}
+		})
+	}
+}
+
+// WithLogger(nil) logs nowhere, as the default does, rather than failing
+// on the first refusal it would log.
+func TestWithLoggerNilLogsNowhere(t *testing.T) {
+	h := newHarness(t, http.HandlerFunc(whoami), harnessConfig{serverOpts: []ServerOption{WithLogger(nil)}})
+	resp, err := http.Post(h.srv.URL+"/orders", "text/plain", strings.NewReader("unsealed"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	readAll(t, resp)
+	if resp.StatusCode != http.StatusUnauthorized {
+		t.Fatalf("unsealed request: %d, want 401", resp.StatusCode)
+	}
+}
+
+// The middleware's mark covers its own Open only: an envelope the handler
+// opens with the request's context, through the same Opener, is still
+// reported by the Opener.
+func TestObserverOnOpenerSeesTheHandlersOwnOpens(t *testing.T) {
+	rec := &recorder{}
+	var h *harness
+	handler := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		env, err := io.ReadAll(r.Body)
+		if err == nil {
+			_, err = h.opener.Open(r.Context(), string(env))
+		}
+		if err != nil {
+			http.Error(w, err.Error(), http.StatusBadRequest)
+		}
+	})
+	h = newHarness(t, handler, harnessConfig{openerOpts: []sealjwt.OpenerOption{sealjwt.WithObserver(rec)},
+		serverOpts: []ServerOption{WithObserver(rec)}})
+	sealer, err := newSealer(h.keys.sign, senderID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	inner, err := sealer.Seal(context.Background(), h.keys.seal.Primary().Public(), receiverID, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp, err := h.client.Post(h.srv.URL+"/relay", "text/plain", strings.NewReader(inner))
+	if err != nil {
+		t.Fatal(err)
+	}
+	readAll(t, resp)
+	if resp.StatusCode != http.StatusOK {
+		t.Fatalf("status %d", resp.StatusCode)
+	}
+	kinds := map[sealjwt.Kind]int{}
+	for _, e := range rec.take(t, 2) {
+		kinds[e.Kind]++
+	}
+	if kinds[sealjwt.KindRequest] != 1 || kinds[sealjwt.KindOpen] != 1 {
+		t.Fatalf("events by kind %v, want one request and the handler's one open", kinds)
+	}
+}

@@ -51,12 +51,15 @@ type ObserverOption interface {
 //     the request ends: refused with its reason, or accepted with the
 //     decrypted body bytes the handler read. A request body that fails to
 //     authenticate while the handler reads it (a tampered or truncated
-//     stream) is reported as refused. Give o to the middleware or to the
-//     Opener, not both, or each request is counted twice;
+//     stream) is reported as refused. The Opener's own observer
+//     (sealjwt.WithObserver) is not told of these requests, so each is
+//     counted once;
 //   - a Transport, each response as sealjwt.KindResponse (refused when it
 //     failed to authenticate), and each 422 answer as sealjwt.KindRetry
 //     (accepted when the keys were refreshed and the request sent again);
 //   - a KeyFetcher, each key set fetch as sealjwt.KindKeyRefresh.
+//
+// nil means no reports.
 func WithObserver(o sealjwt.Observer) ObserverOption { return observer{o} }
 
 type observer struct{ o sealjwt.Observer }
@@ -73,8 +76,13 @@ type LoggerOption interface {
 
 // WithLogger sets where the Server logs refused requests, with their
 // reason (the client never sees it), and where a KeyFetcher logs failed
-// refreshes.
-func WithLogger(l *slog.Logger) LoggerOption { return logger{l} }
+// refreshes (default, and for nil: nowhere).
+func WithLogger(l *slog.Logger) LoggerOption {
+	if l == nil {
+		l = slog.New(slog.DiscardHandler)
+	}
+	return logger{l}
+}
 
 type logger struct{ l *slog.Logger }
 

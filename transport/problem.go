@@ -1,19 +1,20 @@
 package transport
 
 import (
-	"encoding/json"
 	"errors"
 	"net/http"
 
 	"github.com/sealjwt/sealjwt"
+	"github.com/sealjwt/sealjwt/internal/problem"
 )
 
 // ProblemContentType is the media type of every error the middleware
 // writes (RFC 9457).
-const ProblemContentType = "application/problem+json"
+const ProblemContentType = problem.ContentType
 
-// Problem is an RFC 9457 problem detail. The middleware never puts crypto
-// detail in it: the title says what class of failure, nothing more.
+// Problem is an RFC 9457 problem detail, as the middleware writes it, for
+// a client to decode. The middleware never puts crypto detail in it: the
+// title says what class of failure, nothing more.
 type Problem struct {
 	Type   string `json:"type"`
 	Title  string `json:"title"`
@@ -49,13 +50,8 @@ func errorStatus(err error) (int, string) {
 // writeProblem writes a problem+json response for status; a 401 names
 // the authentication scheme expected (RFC 9110 section 11.6.1).
 func writeProblem(w http.ResponseWriter, status int, title, scheme string) {
-	h := w.Header()
-	h.Set("Content-Type", ProblemContentType)
-	h.Set("Cache-Control", "no-store")
-	h.Del("Content-Length")
 	if status == http.StatusUnauthorized && scheme != "" {
-		h.Set("WWW-Authenticate", scheme)
+		w.Header().Set("WWW-Authenticate", scheme)
 	}
-	w.WriteHeader(status)
-	_ = json.NewEncoder(w).Encode(Problem{Type: "about:blank", Title: title, Status: status})
+	problem.Write(w, status, title, "")
 }

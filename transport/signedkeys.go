@@ -77,7 +77,9 @@ func SignedJWKSHandler(keys *seal.PublicKeySet, signing *token.KeySet, receiver 
 // WithKeySetSigner makes a KeyFetcher accept only a signed key set
 // (SignedJWKSHandler) that receiver signed with one of keys, which the
 // sender holds already (pinned, like StaticKeys). Whoever serves the URL
-// then cannot substitute keys of their own, over any transport.
+// then cannot substitute keys of their own, over any transport. keys must
+// not be nil, nor hold an HS256 key (whoever verifies with a shared secret
+// can sign with it).
 func WithKeySetSigner(receiver string, keys *token.VerifyingKeySet) FetcherOption {
 	return fetcherOption(func(f *KeyFetcher) {
 		f.signed, f.signedErr = signedJWKSVerifier(receiver, keys)
@@ -86,11 +88,11 @@ func WithKeySetSigner(receiver string, keys *token.VerifyingKeySet) FetcherOptio
 
 func signedJWKSVerifier(receiver string, keys *token.VerifyingKeySet) (*token.Verifier, error) {
 	if keys == nil {
-		return nil, fmt.Errorf("%w: no key set signer keys", token.ErrConfig)
+		return nil, fmt.Errorf("%w: WithKeySetSigner needs the receiver's keys, got nil", token.ErrConfig)
 	}
 	for _, k := range keys.Keys() {
 		if k.Alg() == token.HS256 {
-			return nil, fmt.Errorf("%w: a key set signer key cannot be HS256", token.ErrConfig)
+			return nil, fmt.Errorf("%w: WithKeySetSigner needs keys only the receiver holds, got an HS256 key (kid %q)", token.ErrConfig, k.KID())
 		}
 	}
 	v, err := token.NewVerifier(receiver, token.WithType(SignedJWKSType))

@@ -37,7 +37,7 @@ func proxiedStore(t *testing.T, clientOpts func(*redis.Options), opts ...Option)
 	c := redis.NewClient(o)
 	t.Cleanup(func() { _ = c.Close() })
 	opts = append([]Option{WithPrefix(testredis.Prefix(t, shared)), WithTimeout(faultTimeout), WithResetMargin(0)}, opts...)
-	s := New(c, opts...)
+	s := mustNew(t, c, opts...)
 	if _, err := s.Epoch(context.Background()); err != nil {
 		t.Fatal(err)
 	}
@@ -163,7 +163,7 @@ func TestFaultStoreLosesDataReplayNotAccepted(t *testing.T) {
 			srv := testredis.StartServer(t, tc.args...)
 			c := redis.NewClient(ClientOptions(&redis.Options{Addr: srv.Addr()}))
 			t.Cleanup(func() { _ = c.Close() })
-			s := New(c, WithResetMargin(time.Second))
+			s := mustNew(t, c, WithResetMargin(time.Second))
 			if err := c.Set(ctx, s.prefix+epochSuffix, "since-1970:0", 0).Err(); err != nil {
 				t.Fatal(err)
 			}

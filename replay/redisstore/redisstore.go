@@ -12,6 +12,7 @@ import (
 
 	"github.com/redis/go-redis/v9"
 
+	"github.com/sealjwt/sealjwt/internal/rediskey"
 	"github.com/sealjwt/sealjwt/replay"
 )
 
@@ -59,8 +60,10 @@ var _ replay.IssuedStore = (*Store)(nil)
 // Option configures a Store.
 type Option func(*Store)
 
-// WithPrefix sets the key prefix (default DefaultPrefix). Receivers that
-// must share replay state must use the same prefix.
+// WithPrefix sets the key prefix (default DefaultPrefix), which must not
+// contain '{' or '}' (they would move every key to one hash slot on
+// Cluster). Receivers that must share replay state must use the same
+// prefix.
 func WithPrefix(p string) Option {
 	return func(s *Store) { s.prefix = p }
 }
@@ -75,16 +78,16 @@ func WithTimeout(d time.Duration) Option {
 // WithInDoubt sets how long after a check's deadline another check of the
 // same pair is refused with replay.ErrInDoubt rather than
 // replay.ErrReplayed (default DefaultInDoubt): the time a receiver that gave
-// up has to give the pair back. All receivers sharing a prefix should use
-// the same value.
+// up has to give the pair back. A negative d is taken as 0. All receivers
+// sharing a prefix should use the same value.
 func WithInDoubt(d time.Duration) Option {
 	return func(s *Store) { s.inDoubt = max(d, 0) }
 }
 
 // WithResetMargin sets how far senders' clocks may run ahead of Redis's
 // (default DefaultResetMargin): after the store lost its data, messages
-// issued before the new epoch plus this margin are refused. All receivers
-// sharing a prefix should use the same value.
+// issued before the new epoch plus this margin are refused. A negative d
+// is taken as 0. All receivers sharing a prefix should use the same value.
 func WithResetMargin(d time.Duration) Option {
 	return func(s *Store) { s.resetMargin = max(d, 0) }
 }
@@ -119,13 +122,16 @@ func ClientOptions(o *redis.Options) *redis.Options {
 
 // New returns a Store on client. The caller keeps ownership of client and
 // closes it. A client made with ClientOptions fits the store's timeout.
-func New(client redis.UniversalClient, opts ...Option) *Store {
+func New(client redis.UniversalClient, opts ...Option) (*Store, error) {
 	s := &Store{client: client, prefix: DefaultPrefix, timeout: DefaultTimeout,
 		inDoubt: DefaultInDoubt, resetMargin: DefaultResetMargin, now: time.Now}
 	for _, o := range opts {
 		o(s)
 	}
-	return s
+	if err := rediskey.CheckPrefix(s.prefix); err != nil {
+		return nil, err
+	}
+	return s, nil
 }
 
 // checkScript records the pair once. KEYS[1] is the pair; ARGV is the

@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/hex"
 	"errors"
+	"strings"
 	"testing"
 	"time"
 
@@ -17,7 +18,27 @@ import (
 
 func newTestStore(t *testing.T, opts ...Option) (*Store, *redis.Client) {
 	c := testredis.Client(t)
-	return New(c, append([]Option{WithPrefix(testredis.Prefix(t, c))}, opts...)...), c
+	return mustNew(t, c, append([]Option{WithPrefix(testredis.Prefix(t, c))}, opts...)...), c
+}
+
+func mustNew(t testing.TB, c redis.UniversalClient, opts ...Option) *Store {
+	t.Helper()
+	s, err := New(c, opts...)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return s
+}
+
+// A prefix with a brace is refused, as by the session store: on Cluster
+// it would move every key to one hash slot.
+func TestWithPrefixRefusesBraces(t *testing.T) {
+	for _, p := range []string{"app{1}:", "a{", "}"} {
+		_, err := New(nil, WithPrefix(p))
+		if err == nil || !strings.Contains(err.Error(), "WithPrefix must not contain '{' or '}', got") {
+			t.Errorf("prefix %q: %v, want refused, naming WithPrefix", p, err)
+		}
+	}
 }
 
 // TestRedisStore runs the behaviour every store must show.
@@ -29,7 +50,7 @@ func TestReplayAcrossReceiversSharingRedis(t *testing.T) {
 	c1 := testredis.Client(t)
 	prefix := testredis.Prefix(t, c1)
 	c2 := testredis.Client(t) // a second connection pool, as another machine would have
-	a, b := New(c1, WithPrefix(prefix)), New(c2, WithPrefix(prefix))
+	a, b := mustNew(t, c1, WithPrefix(prefix)), mustNew(t, c2, WithPrefix(prefix))
 
 	t.Run("sequential", func(t *testing.T) {
 		exp := time.Now().Add(time.Minute)
@@ -112,7 +133,7 @@ func TestAlreadyExpiredPairRememberedBriefly(t *testing.T) {
 func TestRedisUnreachableFailsClosed(t *testing.T) {
 	c := redis.NewClient(&redis.Options{Addr: "127.0.0.1:1", MaxRetries: -1, DialTimeout: time.Second})
 	defer c.Close()
-	err := New(c).Check(context.Background(), "iss", "id", time.Now().Add(time.Minute))
+	err := mustNew(t, c).Check(context.Background(), "iss", "id", time.Now().Add(time.Minute))
 	if !errors.Is(err, replay.ErrUnavailable) {
 		t.Fatalf("unreachable Redis: %v, want ErrUnavailable", err)
 	}

@@ -17,7 +17,7 @@ import (
 // table, and sends itself an empty notification every feedPing: without
 // any notification for feedSilence, the feed counts as lost.
 const (
-	revocationsKept = session.MaxLifetime + time.Minute
+	revocationsKept = session.MaxAccessTokenLifetime + time.Minute
 	feedSilence     = time.Second
 	feedPing        = feedSilence / 4
 )

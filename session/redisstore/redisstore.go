@@ -12,12 +12,12 @@ import (
 	"fmt"
 	"slices"
 	"strconv"
-	"strings"
 	"sync/atomic"
 	"time"
 
 	"github.com/redis/go-redis/v9"
 
+	"github.com/sealjwt/sealjwt/internal/rediskey"
 	"github.com/sealjwt/sealjwt/session"
 )
 
@@ -41,8 +41,9 @@ var _ session.Store = (*Store)(nil)
 // Option configures a Store.
 type Option func(*Store)
 
-// WithPrefix sets the key prefix (default DefaultPrefix). Servers sharing
-// sessions must use the same prefix.
+// WithPrefix sets the key prefix (default DefaultPrefix), which must not
+// contain '{' or '}' (they would move the keys' hash slots on Cluster).
+// Servers sharing sessions must use the same prefix.
 func WithPrefix(p string) Option {
 	return func(s *Store) { s.prefix = p }
 }
@@ -55,15 +56,14 @@ func WithMaxFamiliesPerSubject(n int) Option {
 }
 
 // New returns a Store on client. The caller keeps ownership of client and
-// closes it. The prefix must not contain '{' or '}', which would move the
-// keys' hash slots on Cluster.
+// closes it.
 func New(client redis.UniversalClient, opts ...Option) (*Store, error) {
 	s := &Store{client: client, prefix: DefaultPrefix, perSubject: session.DefaultMaxFamiliesPerSubject}
 	for _, o := range opts {
 		o(s)
 	}
-	if strings.ContainsAny(s.prefix, "{}") {
-		return nil, fmt.Errorf("redisstore: key prefix %q contains a brace; want none, so that each family stays in one hash slot", s.prefix)
+	if err := rediskey.CheckPrefix(s.prefix); err != nil {
+		return nil, err
 	}
 	return s, nil
 }

@@ -20,7 +20,7 @@ import (
 // or subscribing again after losing its connection, catches up on what it
 // missed.
 const (
-	revocationsKept = session.MaxLifetime + time.Minute
+	revocationsKept = session.MaxAccessTokenLifetime + time.Minute
 	// feedSilence is how long a subscription may go without hearing from
 	// the server (a message or the answer to its ping) before it counts as
 	// lost; feedPing is how often it pings when nothing else comes.

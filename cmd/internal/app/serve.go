@@ -153,7 +153,10 @@ func RedisStore(ctx context.Context, url string, resetMargin time.Duration) (sto
 		return nil, time.Time{}, nil, fmt.Errorf("--redis %q: %v; expected a URL such as redis://127.0.0.1:6379/0 or host:port", url, err)
 	}
 	client := redis.NewClient(redisstore.ClientOptions(opts))
-	store = redisstore.New(client, redisstore.WithResetMargin(resetMargin))
+	if store, err = redisstore.New(client, redisstore.WithResetMargin(resetMargin)); err != nil {
+		client.Close()
+		return nil, time.Time{}, nil, err
+	}
 	sctx, cancel := context.WithTimeout(ctx, 3*time.Second)
 	defer cancel()
 	if epoch, err = store.Epoch(sctx); err != nil {

@@ -222,8 +222,9 @@ func startFleet(redisAddr string) *fleet {
 	f := &fleet{public: "http://receivers.test", runs: map[string]int{}}
 	for range 2 {
 		c := redis.NewClient(redisstore.ClientOptions(&redis.Options{Addr: redisAddr}))
-		store := redisstore.New(c, redisstore.WithResetMargin(leeway))
-		_, err := store.Epoch(context.Background())
+		store, err := redisstore.New(c, redisstore.WithResetMargin(leeway))
+		check(err)
+		_, err = store.Epoch(context.Background())
 		check(err)
 		rc := &app.Receiver{ID: "billing", Keys: recv, Trusted: []cli.Trusted{{Issuer: "orders", Keys: send.Public()}},
 			Replay: store, BaseURL: f.public, Leeway: leeway, Log: slog.New(slog.DiscardHandler), OnMessage: f.ran}

@@ -33,9 +33,9 @@ func newManager(cfg Config) (*session.Manager, error) {
 	if err != nil {
 		return nil, err
 	}
-	opts := []session.Option{
+	opts := []session.ManagerOption{
 		session.WithClock(cfg.Now),
-		session.WithLifetime(cfg.AccessLifetime),
+		session.WithAccessTokenLifetime(cfg.AccessLifetime),
 		session.WithGrace(cfg.Grace),
 		session.WithRefreshPath(refreshPath),
 	}

@@ -18,7 +18,10 @@ import (
 func Store(t testing.TB, c redis.UniversalClient, prefix string, opts ...redisstore.Option) *redisstore.Store {
 	t.Helper()
 	opts = append([]redisstore.Option{redisstore.WithPrefix(prefix), redisstore.WithResetMargin(0)}, opts...)
-	s := redisstore.New(c, opts...)
+	s, err := redisstore.New(c, opts...)
+	if err != nil {
+		t.Fatal(err)
+	}
 	if _, err := s.Epoch(context.Background()); err != nil {
 		t.Fatalf("creating the replay store's epoch: %v", err)
 	}
