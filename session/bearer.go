@@ -11,6 +11,7 @@ import (
 
 	"github.com/sealjwt/sealjwt"
 	"github.com/sealjwt/sealjwt/internal/mediatype"
+	"github.com/sealjwt/sealjwt/replay"
 	"github.com/sealjwt/sealjwt/token"
 )
 
@@ -235,7 +236,7 @@ func (b *Bearer) refuse(w http.ResponseWriter, r *http.Request, err error) {
 // request fails closed with 503.
 func unavailable(err error) bool {
 	return errors.Is(err, ErrStoreUnavailable) || errors.Is(err, sealjwt.ErrReplayUnavailable) ||
-		errors.Is(err, sealjwt.ErrReplayStoreFull)
+		errors.Is(err, replay.ErrFull)
 }
 
 // BearerTransport is an http.RoundTripper for clients of a NewBearer API

@@ -39,8 +39,9 @@ const (
 	MaxAccessTokenSize = 4000
 )
 
-// ErrConfig is wrapped by NewManager and NewBearer errors about options
-// or arguments. It is token.ErrConfig.
+// ErrConfig is wrapped by [NewManager], [NewBearer] and
+// [BearerTransport.RoundTrip] (without a signer) for options or arguments
+// out of range. It is [token.ErrConfig] (and sealjwt.ErrConfig).
 var ErrConfig = token.ErrConfig
 
 // reservedClaims are the access-token claims a Manager sets itself.

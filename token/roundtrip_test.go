@@ -7,8 +7,6 @@ import (
 	"errors"
 	"testing"
 	"time"
-
-	"github.com/sealjwt/sealjwt/internal/errs"
 )
 
 type appClaims struct {
@@ -231,13 +229,16 @@ type recordingStore struct {
 	checked int
 }
 
+// errSeen is what recordingStore reports for a pair it saw before.
+var errSeen = errors.New("seen before")
+
 func (r *recordingStore) Check(_ context.Context, issuer, id string, expires time.Time) error {
 	r.checked++
 	if r.refuse != nil {
 		return r.refuse
 	}
 	if _, ok := r.seen[issuer+" "+id]; ok {
-		return errs.ErrReplayed
+		return errSeen
 	}
 	r.seen[issuer+" "+id] = expires
 	return nil
@@ -268,7 +269,7 @@ func TestVerifyOnceRemembersUntilVerifyStopsAccepting(t *testing.T) {
 	if want := testNow.Add(DefaultLifetime + leeway); !until.Equal(want) {
 		t.Fatalf("remembered until %v, want %v", until, want)
 	}
-	if _, err := v.VerifyOnce(t.Context(), tok, store, nil); !errors.Is(err, errs.ErrReplayed) {
+	if _, err := v.VerifyOnce(t.Context(), tok, store, nil); !errors.Is(err, errSeen) {
 		t.Fatalf("second use: %v", err)
 	}
 	at := func(now time.Time) *Verifier {
