@@ -145,7 +145,12 @@ func FuzzParseJWK(f *testing.F) {
 	f.Add([]byte(`{"kty":"EC","alg":"ES256","crv":"P-256","x":"","y":""}`))
 	f.Add([]byte(`{"kty":"oct","alg":"HS256","k":"AAAA","KTY":"RSA"}`))
 	f.Add([]byte(`{"keys":[]}`))
+	f.Add([]byte(`{"keys":[{"kty":"OKP","crv":"Ed25519","x":"11qYAYKxCrfVS_7TyWQHOg7hcvPapiMlrwIaaPcHURo"}]}`))
+	f.Add([]byte(`{"keys":[{"kty":"OKP","crv":"Ed25519","x":"11qYAYKxCrfVS_7TyWQHOg7hcvPapiMlrwIaaPcHURo"}],"kty":"OKP"}`))
+	f.Add([]byte(`{"Keys":[{"kty":"OKP","crv":"Ed25519","x":"11qYAYKxCrfVS_7TyWQHOg7hcvPapiMlrwIaaPcHURo"}]}`))
 	f.Fuzz(func(t *testing.T, data []byte) {
+		// A key the single-key parser reads is a key set of one: the set
+		// parsers take the lone JWK as well as a JWKS.
 		if k, err := ParseSigningJWK(data); err == nil {
 			out, err := k.MarshalJSON()
 			if err != nil {
@@ -154,6 +159,9 @@ func FuzzParseJWK(f *testing.F) {
 			k2, err := ParseSigningJWK(out)
 			if err != nil || k2.KID() != k.KID() || k2.Alg() != k.Alg() {
 				t.Fatalf("private JWK does not round-trip: %v", err)
+			}
+			if ks, err := ParseKeySet(data); err != nil || len(ks.Keys()) != 1 || ks.Primary().KID() != k.KID() {
+				t.Fatalf("a private JWK is not read as a key set of one: %v", err)
 			}
 		} else if !wrapsSentinel(err) {
 			t.Fatalf("error wraps no sentinel: %v", err)
@@ -170,10 +178,16 @@ func FuzzParseJWK(f *testing.F) {
 			if err != nil || k2.KID() != k.KID() || k2.Alg() != k.Alg() {
 				t.Fatalf("public JWK does not round-trip: %v", err)
 			}
+			if ks, err := ParseVerifyingKeySet(data); err != nil || len(ks.Keys()) != 1 || ks.Keys()[0].KID() != k.KID() {
+				t.Fatalf("a public JWK is not read as a key set of one: %v", err)
+			}
 		} else if !wrapsSentinel(err) {
 			t.Fatalf("error wraps no sentinel: %v", err)
 		}
 		if _, err := ParseVerifyingKeySet(data); err != nil && !wrapsSentinel(err) {
+			t.Fatalf("error wraps no sentinel: %v", err)
+		}
+		if _, err := ParseKeySet(data); err != nil && !wrapsSentinel(err) {
 			t.Fatalf("error wraps no sentinel: %v", err)
 		}
 	})
