@@ -226,7 +226,7 @@ func verifyKeySet(t *testing.T, p *kindsParty, jws string) error {
 		_, _ = w.Write([]byte(jws))
 	}))
 	defer srv.Close()
-	f, err := transport.NewKeyFetcher(context.Background(), srv.URL, transport.WithKeySetSigner(p.id, p.sign.Public()))
+	f, err := transport.NewKeyFetcher(context.Background(), srv.URL, transport.WithKeySetSigner(p.id, p.sign.Verifying()))
 	if err == nil {
 		_ = f.Close()
 	}

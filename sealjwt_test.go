@@ -69,7 +69,7 @@ func (p *party) verifier(t testing.TB, opts []token.VerifierOption, senders ...*
 		t.Fatal(err)
 	}
 	for _, s := range senders {
-		if err := v.Trust(s.id, s.sign.Public()); err != nil {
+		if err := v.Trust(s.id, s.sign.Verifying()); err != nil {
 			t.Fatal(err)
 		}
 	}

@@ -33,7 +33,7 @@ func tutorialServer(t *testing.T, vopts []token.VerifierOption, opts ...Option) 
 	if err != nil {
 		t.Fatal(err)
 	}
-	if err := v.Trust("tutorial-client", keys.Public()); err != nil {
+	if err := v.Trust("tutorial-client", keys.Verifying()); err != nil {
 		t.Fatal(err)
 	}
 	b, err := NewBearer(v, append([]Option{WithTokenHeader(TokenHeader)}, opts...)...)

@@ -61,7 +61,7 @@ func TestAttackSealedAccessTokenOpensAsMessage(t *testing.T) {
 		t.Fatalf("the Manager refuses its own sealed token: %v", err)
 	}
 	v, _ := token.NewVerifier(apiID)
-	if err := v.Trust(apiID, signingKeys(t).Public()); err != nil {
+	if err := v.Trust(apiID, signingKeys(t).Verifying()); err != nil {
 		t.Fatal(err)
 	}
 	o, err := sealjwt.NewOpener(own, v, sealjwt.WithReplayStore(replay.NewMemory()))
@@ -86,7 +86,7 @@ func TestAttackMessageTokenAsBearer(t *testing.T) {
 		t.Fatalf("NewBearer with a verifier of the message kind: %v, want ErrConfig", err)
 	}
 	v, _ := token.NewVerifier("hello-service", token.WithType(BearerTokenType))
-	if err := v.Trust("client", keys.Public()); err != nil {
+	if err := v.Trust("client", keys.Verifying()); err != nil {
 		t.Fatal(err)
 	}
 	b, err := NewBearer(v)

@@ -149,7 +149,7 @@ func (m *Manager) newAccessVerifier(keys *token.KeySet) (verifyFunc, error) {
 	if err != nil {
 		return nil, err
 	}
-	if err := v.Trust(m.id, keys.Public()); err != nil {
+	if err := v.Trust(m.id, keys.Verifying()); err != nil {
 		return nil, err
 	}
 	return c.verifierFunc(v), nil
@@ -180,7 +180,7 @@ func (m *Manager) newSealed(keys *token.KeySet) (verifyFunc, error) {
 	if err != nil {
 		return nil, err
 	}
-	if err := v.Trust(m.id, keys.Public()); err != nil {
+	if err := v.Trust(m.id, keys.Verifying()); err != nil {
 		return nil, err
 	}
 	o, err := sealjwt.NewOpener(c.sealTo, v, sealjwt.WithReplayStore(ids), sealjwt.WithOpenedType(AccessTokenType))

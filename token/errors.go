@@ -39,7 +39,7 @@ var (
 	ErrUnknownKey error = sentinel("sealjwt: unknown key")
 	// ErrInvalidKey is wrapped when a key is unusable (wrong type, size or
 	// alg), by the key constructors and parsers ([GenerateKey],
-	// [NewHMACKey], [NewHMACVerifyingKey], [ParseSigningJWK], ...) and the
+	// [NewHMACKey], [NewHMACVerifyingKeySet], [ParseSigningJWK], ...) and the
 	// key-set constructors (a nil key, a duplicate kid, no usable key). It
 	// equals seal.ErrInvalidKey.
 	ErrInvalidKey error = sentinel("sealjwt: invalid key")

@@ -14,7 +14,7 @@ func ExampleGenerateKey() {
 	if err != nil {
 		log.Fatal(err)
 	}
-	pub, err := key.Public().MarshalJSON() // publish this; keep key.MarshalJSON() secret
+	pub, err := key.Verifying().MarshalJSON() // publish this; keep key.MarshalJSON() secret
 	if err != nil {
 		log.Fatal(err)
 	}
@@ -56,7 +56,7 @@ func ExampleNewVerifier() {
 	if err != nil {
 		log.Fatal(err)
 	}
-	if err := verifier.Trust("https://orders.example", keys.Public()); err != nil {
+	if err := verifier.Trust("https://orders.example", keys.Verifying()); err != nil {
 		log.Fatal(err)
 	}
 	got, err := verifier.Verify(tok)
@@ -93,7 +93,7 @@ func Example_sharedSecret() {
 	tok, _ := signer.Sign([]string{"receiver"}, map[string]any{"sub": "job-7"})
 
 	verifier, _ := token.NewVerifier("receiver", token.WithType("JWT"))
-	_ = verifier.Trust("sender", keys.Public())
+	_ = verifier.Trust("sender", keys.Verifying())
 	got, err := verifier.Verify(tok)
 	if err != nil {
 		log.Fatal(err)

@@ -138,7 +138,7 @@ func FuzzParseJWK(f *testing.F) {
 		}
 		f.Add(priv)
 		if alg != HS256 {
-			pub, _ := k.Public().MarshalJSON()
+			pub, _ := k.Verifying().MarshalJSON()
 			f.Add(pub)
 		}
 	}
@@ -200,7 +200,7 @@ func FuzzVerifyJWS(f *testing.F) {
 	var pubs []*VerifyingKey
 	for _, alg := range fuzzAlgs {
 		k := testKey(f, alg)
-		pubs = append(pubs, k.Public())
+		pubs = append(pubs, k.Verifying())
 		f.Add(forge(f, `{"alg":"`+string(alg)+`","kid":"`+k.kid+`"}`, "payload", k))
 		f.Add(forge(f, `{"alg":"`+string(alg)+`","kid":"`+k.kid+`","typ":"t","cty":"c","crit":[]}`, "", k))
 	}
@@ -230,7 +230,7 @@ func FuzzParsePEM(f *testing.F) {
 	for _, alg := range []Alg{EdDSA, ES256, MLDSA44} {
 		k, _ := GenerateKey(alg)
 		priv, _ := k.MarshalPEM()
-		pub, _ := k.Public().MarshalPEM()
+		pub, _ := k.Verifying().MarshalPEM()
 		f.Add(priv)
 		f.Add(pub)
 	}

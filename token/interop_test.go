@@ -173,7 +173,7 @@ func TestInteropJWKThumbprintWithJWX(t *testing.T) {
 			}
 			docs := [][]byte{priv}
 			if alg != HS256 {
-				pub, err := k.Public().MarshalJSON()
+				pub, err := k.Verifying().MarshalJSON()
 				if err != nil {
 					t.Fatal(err)
 				}

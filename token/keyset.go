@@ -48,8 +48,10 @@ func (s *KeySet) Lookup(kid string) (*SigningKey, bool) {
 	return k, ok
 }
 
-// Public returns the verifying keys, in the same order.
-func (s *KeySet) Public() *VerifyingKeySet {
+// Verifying returns the keys that verify these keys' signatures, in the
+// same order: public keys, or for HS256 the shared secret itself (see
+// [SigningKey.Verifying]).
+func (s *KeySet) Verifying() *VerifyingKeySet {
 	pubs := make([]*VerifyingKey, len(s.keys))
 	for i, k := range s.keys {
 		pubs[i] = k.pub

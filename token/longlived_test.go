@@ -50,7 +50,7 @@ func TestLongLivedTokens(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			if err := v.Trust(testIssuer, mustKeySet(t, k).Public()); err != nil {
+			if err := v.Trust(testIssuer, mustKeySet(t, k).Verifying()); err != nil {
 				t.Fatal(err)
 			}
 			got, err := v.Verify(jws)
@@ -79,7 +79,7 @@ func TestForTypeResetsLongLived(t *testing.T) {
 		t.Fatal(err)
 	}
 	back, _ := ll.ForType(Type)
-	_ = v.Trust(testIssuer, mustKeySet(t, k).Public())
+	_ = v.Trust(testIssuer, mustKeySet(t, k).Verifying())
 	if _, err := ll.Verify(jws); err != nil {
 		t.Fatalf("long-lived verifier: %v", err)
 	}
@@ -122,7 +122,7 @@ func TestLongLivedMaxAge(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		_ = v.Trust(testIssuer, mustKeySet(t, k).Public())
+		_ = v.Trust(testIssuer, mustKeySet(t, k).Verifying())
 		if _, err := ll.Verify(jws); !errors.Is(err, tc.want) || (tc.want == nil && err != nil) {
 			t.Fatalf("%v later, max age %v: %v, want %v", tc.later, tc.maxAge, err, tc.want)
 		}

@@ -63,15 +63,15 @@ func TestJWKRoundTripEveryAlg(t *testing.T) {
 			}
 			var pub *VerifyingKey
 			if alg == HS256 {
-				if _, err := k.Public().MarshalJSON(); !errors.Is(err, ErrInvalidKey) {
+				if _, err := k.Verifying().MarshalJSON(); !errors.Is(err, ErrInvalidKey) {
 					t.Fatalf("HS256 public JWK must be refused, got %v", err)
 				}
 				if _, err := ParseVerifyingJWK(priv); !errors.Is(err, ErrInvalidKey) {
 					t.Fatalf("a shared secret read as a public key: %v", err)
 				}
-				pub = k.Public()
+				pub = k.Verifying()
 			} else {
-				pubJSON, err := k.Public().MarshalJSON()
+				pubJSON, err := k.Verifying().MarshalJSON()
 				if err != nil {
 					t.Fatal(err)
 				}
@@ -129,7 +129,7 @@ func TestKeySetRotation(t *testing.T) {
 	if _, ok := ks2.Lookup(oldKey.KID()); !ok {
 		t.Fatal("older key lost")
 	}
-	pubJWKS, err := ks2.Public().MarshalJSON()
+	pubJWKS, err := ks2.Verifying().MarshalJSON()
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -323,7 +323,7 @@ func TestForTypeSeparatesKindsOfToken(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		vs, _ := NewVerifyingKeySet(k.Public())
+		vs, _ := NewVerifyingKeySet(k.Verifying())
 		if trustThroughCopy {
 			err = ov.Trust(testIssuer, vs)
 		} else {

@@ -527,7 +527,7 @@ func publicKeysOf(spec, path string, sealing, private bool) (*PublicKeys, error)
 		if ks.Primary().Alg() == token.HS256 {
 			return nil, fmt.Errorf("%s is an HS256 shared secret, which has no public key; expected a private key of an asymmetric alg (EdDSA, ES256, ML-DSA-44, HPKE-*, ...)", path)
 		}
-		out.Sign = ks.Public().Keys()
+		out.Sign = ks.Verifying().Keys()
 	default:
 		ks, err := VerifyingKeys(spec)
 		if err != nil {
