@@ -198,7 +198,7 @@ func makeBearer(t *testing.T, p *kindsParty) string {
 	if err != nil {
 		t.Fatal(err)
 	}
-	jws, err := signer.Sign([]string{p.id}, nil)
+	jws, err := signer.Sign(p.id, nil)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -72,15 +72,14 @@ var (
 	// [token.ErrNotYetValid].
 	ErrNotYetValid = token.ErrNotYetValid
 	// ErrAudience is wrapped by the Open methods when the inner token's aud
-	// does not name the receiver, and by [Sealer.Seal] for an empty
-	// audience. It is [token.ErrAudience].
+	// does not name the receiver. It is [token.ErrAudience].
 	ErrAudience = token.ErrAudience
 	// ErrIssuer is wrapped by the Open methods when the inner token's iss is
 	// not the issuer its signing key is trusted for. It is [token.ErrIssuer].
 	ErrIssuer = token.ErrIssuer
 	// ErrClaims is wrapped by the Open methods when a claim is missing, of
 	// the wrong type or not allowed, and by the Seal methods for claims that
-	// cannot be signed. It is [token.ErrClaims]. [ErrRecipient] and
+	// cannot be signed or an empty audience. It is [token.ErrClaims]. [ErrRecipient] and
 	// [ErrBinding] wrap it.
 	ErrClaims = token.ErrClaims
 	// ErrConfig is wrapped by [NewSealer], [NewOpener] and their options

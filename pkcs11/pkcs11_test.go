@@ -227,7 +227,7 @@ func TestSoftHSMRSA(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			tk, err := s.Sign([]string{"billing"}, nil)
+			tk, err := s.Sign("billing", nil)
 			if err != nil {
 				t.Fatal(err)
 			}

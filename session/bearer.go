@@ -287,5 +287,5 @@ func (t *BearerTransport) sign() (string, error) {
 	if t.signer == nil {
 		return "", fmt.Errorf("%w: no signer", ErrConfig)
 	}
-	return t.signer.Sign([]string{t.audience}, nil)
+	return t.signer.Sign(t.audience, nil)
 }

@@ -32,7 +32,7 @@ func TestAttackScopeCaseVariantInGrantClaims(t *testing.T) {
 			if !errors.Is(err, token.ErrClaims) {
 				t.Fatalf("login with claim %q: %v, want ErrClaims", name, err)
 			}
-			forged, err := signer.Sign([]string{apiID}, map[string]any{"sub": "alice", "scope": "read", name: "admin"})
+			forged, err := signer.Sign(apiID, map[string]any{"sub": "alice", "scope": "read", name: "admin"})
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -94,12 +94,12 @@ func TestAttackMessageTokenAsBearer(t *testing.T) {
 		t.Fatal(err)
 	}
 	messageSigner, _ := token.NewSigner(keys, "client") // a message's inner token: typ token.Type
-	inner, _ := messageSigner.Sign([]string{"hello-service"}, map[string]any{sealjwt.RecipientClaim: "x"})
+	inner, _ := messageSigner.Sign("hello-service", map[string]any{sealjwt.RecipientClaim: "x"})
 	if _, err := b.Authenticate(context.Background(), inner); !errors.Is(err, token.ErrType) {
 		t.Fatalf("a message's token as a bearer token: %v, want ErrType", err)
 	}
 	bearerSigner, _ := messageSigner.ForType(BearerTokenType)
-	good, _ := bearerSigner.Sign([]string{"hello-service"}, nil)
+	good, _ := bearerSigner.Sign("hello-service", nil)
 	if _, err := b.Authenticate(context.Background(), good); err != nil {
 		t.Fatalf("a bearer token: %v", err)
 	}

@@ -401,7 +401,7 @@ func (m *Manager) issueAccess(ctx context.Context, fam Family, now time.Time) (s
 		tok, err := m.sealer.Seal(ctx, m.sealTo, m.id, claims)
 		return tok, exp, err
 	}
-	tok, err := m.signer.Sign([]string{m.id}, claims)
+	tok, err := m.signer.Sign(m.id, claims)
 	return tok, exp, err
 }
 

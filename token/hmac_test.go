@@ -29,7 +29,7 @@ func TestHMACVerifierFromTheSecretAlone(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		tok, err := newTestSigner(t, k).Sign([]string{testAudience}, nil)
+		tok, err := newTestSigner(t, k).Sign(testAudience, nil)
 		if err != nil {
 			t.Fatal(err)
 		}

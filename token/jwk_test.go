@@ -180,7 +180,7 @@ func TestJWKFromOtherStacks(t *testing.T) {
 		if err := v.Trust(testIssuer, vs); err != nil {
 			t.Fatal(err)
 		}
-		tok, err := newTestSigner(t, priv).Sign([]string{testAudience}, nil)
+		tok, err := newTestSigner(t, priv).Sign(testAudience, nil)
 		if err != nil {
 			t.Fatal(err)
 		}

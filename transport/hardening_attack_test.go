@@ -42,7 +42,7 @@ func TestAttackMessagePassesAsRequest(t *testing.T) {
 	}
 	signer, _ := token.NewSigner(h.keys.sign, senderID) // a message's typ, token.Type
 	queued[sealjwt.RecipientClaim] = pub.Thumbprint()
-	jws, err := signer.Sign([]string{receiverID}, queued)
+	jws, err := signer.Sign(receiverID, queued)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -211,7 +211,7 @@ func signedSetAt(t *testing.T, keys *seal.PublicKeySet, signing *token.KeySet, a
 	for name, v := range extra {
 		claims[name] = v
 	}
-	jws, err := signer.Sign([]string{receiverID}, claims)
+	jws, err := signer.Sign(receiverID, claims)
 	if err != nil {
 		t.Fatal(err)
 	}
