@@ -1,6 +1,7 @@
 package sealjwt_test
 
 import (
+	"context"
 	"errors"
 	"go/ast"
 	"go/doc"
@@ -11,10 +12,12 @@ import (
 	"strconv"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/sealjwt/sealjwt"
 	"github.com/sealjwt/sealjwt/internal/errs"
 	"github.com/sealjwt/sealjwt/internal/record"
+	"github.com/sealjwt/sealjwt/replay"
 	"github.com/sealjwt/sealjwt/seal"
 	tok "github.com/sealjwt/sealjwt/token"
 )
@@ -189,5 +192,39 @@ func TestSharedSentinelsMatch(t *testing.T) {
 func TestStreamRecordSizeIsTheRecordDefault(t *testing.T) {
 	if sealjwt.StreamRecordSize != record.DefaultRecordSize {
 		t.Fatalf("StreamRecordSize %d, record.DefaultRecordSize %d", sealjwt.StreamRecordSize, record.DefaultRecordSize)
+	}
+}
+
+// An error Open reports matches the root's name and the name in the
+// package where the condition arose: an expired token matches
+// sealjwt.ErrExpired and token.ErrExpired, a replay sealjwt.ErrReplayed
+// and replay.ErrReplayed, a cut envelope the ErrMalformed of all three.
+func TestOpenErrorsMatchEveryLayersName(t *testing.T) {
+	ctx := context.Background()
+	sender, recv := fixture(t)
+	o := recv.opener(t, replay.NewMemory(), sender)
+	past := func() time.Time { return time.Now().Add(-2 * time.Hour) }
+	expired, err := sender.sealer(t, tok.WithClock(past)).Seal(ctx, recv.pub(), recv.id, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := o.Open(ctx, expired); !errors.Is(err, sealjwt.ErrExpired) || !errors.Is(err, tok.ErrExpired) {
+		t.Fatalf("expired: %v, want sealjwt.ErrExpired and token.ErrExpired", err)
+	}
+	env, err := sender.sealer(t).Seal(ctx, recv.pub(), recv.id, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := o.Open(ctx, env); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := o.Open(ctx, env); !errors.Is(err, sealjwt.ErrReplayed) || !errors.Is(err, replay.ErrReplayed) {
+		t.Fatalf("replayed: %v, want sealjwt.ErrReplayed and replay.ErrReplayed", err)
+	}
+	_, err = o.Open(ctx, env[:strings.IndexByte(env, '.')])
+	for _, want := range []error{sealjwt.ErrMalformed, seal.ErrMalformed, tok.ErrMalformed} {
+		if !errors.Is(err, want) {
+			t.Fatalf("cut envelope: %v, want %v", err, want)
+		}
 	}
 }
