@@ -56,8 +56,9 @@ var (
 	// [seal.ErrDecryption].
 	ErrDecryption = seal.ErrDecryption
 	// ErrInvalidKey is wrapped by [Sealer.Seal], [Sealer.SealStream] and
-	// [Sealer.SealFile] when the recipient key cannot seal, and by
-	// [NewOpener] for an unusable key. It is [seal.ErrInvalidKey], equal to
+	// [Sealer.SealFile] without a recipient key (or with too many or
+	// repeated ones), by [NewSealer] for an HS256 signer, and by
+	// [NewOpener] without a key set. It is [seal.ErrInvalidKey], equal to
 	// [token.ErrInvalidKey].
 	ErrInvalidKey = seal.ErrInvalidKey
 	// ErrSignature is wrapped by the Open methods when the inner token's

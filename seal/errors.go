@@ -40,7 +40,8 @@ var (
 	// ErrInvalidKey is wrapped when a key is unusable (wrong type, size,
 	// curve or alg): the key constructors and parsers ([GenerateKey],
 	// [NewPrivateKeyFromKeyExchanger], [ParsePrivateJWK], ...), the key-set
-	// constructors (a nil key, a duplicate kid, no usable key) and [Seal]
-	// for a key that cannot seal. It equals token.ErrInvalidKey.
+	// constructors (a nil key, a duplicate kid, no usable key), [Seal] and
+	// [SealGeneral] for a nil, repeated or missing recipient key, and
+	// [Open] for an envelope whose alg is not its key's. It equals token.ErrInvalidKey.
 	ErrInvalidKey error = sentinel("sealjwt: invalid key")
 )
