@@ -39,7 +39,7 @@ func TestAttackRecipientCaseVariantReseal(t *testing.T) {
 				t.Fatalf("Seal with claim %q: %v, want ErrClaims", name, err)
 			}
 			claims[sealjwt.RecipientClaim] = attacker.pub().Thumbprint()
-			jws, err := signer.Sign([]string{recv.id}, claims)
+			jws, err := signer.Sign(recv.id, claims)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -67,7 +67,7 @@ func TestAttackStreamHeadRecipientCaseVariant(t *testing.T) {
 			if _, err := sender.sealer(t).SealStream(ctx, &out, attacker.pub(), recv.id, map[string]any{name: "x"}); !errors.Is(err, sealjwt.ErrClaims) {
 				t.Fatalf("SealStream with claim %q: %v, want ErrClaims", name, err)
 			}
-			jws, err := signer.Sign([]string{recv.id}, map[string]any{sealjwt.RecipientClaim: attacker.pub().Thumbprint(), name: recv.pub().Thumbprint()})
+			jws, err := signer.Sign(recv.id, map[string]any{sealjwt.RecipientClaim: attacker.pub().Thumbprint(), name: recv.pub().Thumbprint()})
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -90,7 +90,7 @@ func TestRecipientClaimOfWrongTypeIsErrRecipient(t *testing.T) {
 		t.Fatal(err)
 	}
 	for _, value := range []any{7, true, nil, []string{recv.pub().Thumbprint()}, map[string]any{}} {
-		jws, err := signer.Sign([]string{recv.id}, map[string]any{sealjwt.RecipientClaim: value})
+		jws, err := signer.Sign(recv.id, map[string]any{sealjwt.RecipientClaim: value})
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -44,7 +44,7 @@ func ExampleSealer_SealFile() {
 	// The recovery key alone, ten years later, refusing anything older.
 	tenYears := func() time.Time { return time.Now().AddDate(10, 0, 0) }
 	verifier, _ := token.NewVerifier("restore", token.WithClock(tenYears))
-	if err := verifier.Trust("backup", signKeys.Public()); err != nil {
+	if err := verifier.Trust("backup", signKeys.Verifying()); err != nil {
 		log.Fatal(err)
 	}
 	keys, _ := seal.NewKeySet(recovery)

@@ -43,7 +43,7 @@ func ExampleSealer_SealStream() {
 
 	// Receiver: the verified message first, then the plaintext.
 	verifier, _ := token.NewVerifier("vault")
-	if err := verifier.Trust("backup", signKeys.Public()); err != nil {
+	if err := verifier.Trust("backup", signKeys.Verifying()); err != nil {
 		log.Fatal(err)
 	}
 	opener, err := sealjwt.NewOpener(sealKeys, verifier)

@@ -57,7 +57,7 @@ func Example() {
 	if err != nil {
 		log.Fatal(err)
 	}
-	if err := verifier.Trust("billing", signKeys.Public()); err != nil {
+	if err := verifier.Trust("billing", signKeys.Verifying()); err != nil {
 		log.Fatal(err)
 	}
 	opener, err := sealjwt.NewOpener(sealKeys, verifier)
@@ -118,7 +118,7 @@ func ExampleNewOpener() {
 	if err != nil {
 		log.Fatal(err)
 	}
-	if err := verifier.Trust("billing", signKeys.Public()); err != nil {
+	if err := verifier.Trust("billing", signKeys.Verifying()); err != nil {
 		log.Fatal(err)
 	}
 	// A fleet of receivers shares one store instead (replay/redisstore).
@@ -146,7 +146,7 @@ func ExampleObserverFunc() {
 	signKey, _ := token.GenerateKey(token.DefaultAlg)
 	signKeys, _ := token.NewKeySet(signKey)
 	verifier, _ := token.NewVerifier("ledger")
-	if err := verifier.Trust("billing", signKeys.Public()); err != nil {
+	if err := verifier.Trust("billing", signKeys.Verifying()); err != nil {
 		log.Fatal(err)
 	}
 	observe := sealjwt.ObserverFunc(func(_ context.Context, e sealjwt.Event) {

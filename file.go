@@ -82,7 +82,7 @@ func (s *Sealer) SealFile(ctx context.Context, dst io.Writer, to []*seal.PublicK
 	if !p.expiresAt.IsZero() {
 		p.signOpts = append(p.signOpts, token.WithExpiresAt(p.expiresAt))
 	}
-	jws, err := s.fileSigner.Sign(nil, claims, p.signOpts...)
+	jws, err := s.fileSigner.Sign("", claims, p.signOpts...)
 	if err != nil {
 		return nil, err
 	}

@@ -50,7 +50,7 @@ func openerAt(t testing.TB, keys *seal.KeySet, sender *party, vopts []token.Veri
 	if err != nil {
 		t.Fatal(err)
 	}
-	if err := v.Trust(sender.id, sender.sign.Public()); err != nil {
+	if err := v.Trust(sender.id, sender.sign.Verifying()); err != nil {
 		t.Fatal(err)
 	}
 	o, err := sealjwt.NewOpener(keys, v, opts...)

@@ -197,7 +197,7 @@ func makeBearer(t *testing.T, p *kindsParty) string {
 	if err != nil {
 		t.Fatal(err)
 	}
-	jws, err := signer.Sign([]string{p.id}, nil)
+	jws, err := signer.Sign(p.id, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -225,7 +225,7 @@ func verifyKeySet(t *testing.T, p *kindsParty, jws string) error {
 		_, _ = w.Write([]byte(jws))
 	}))
 	defer srv.Close()
-	f, err := transport.NewKeyFetcher(context.Background(), srv.URL, transport.WithKeySetSigner(p.id, p.sign.Public()))
+	f, err := transport.NewKeyFetcher(context.Background(), srv.URL, transport.WithKeySetSigner(p.id, p.sign.Verifying()))
 	if err == nil {
 		_ = f.Close()
 	}

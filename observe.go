@@ -5,6 +5,7 @@ import (
 	"errors"
 	"time"
 
+	"github.com/sealjwt/sealjwt/replay"
 	"github.com/sealjwt/sealjwt/seal"
 	"github.com/sealjwt/sealjwt/token"
 )
@@ -153,10 +154,10 @@ var reasons = []struct {
 }{
 	{ErrTooLarge, ReasonTooLarge},
 	{ErrReplayed, ReasonReplay},
-	{ErrReplayStoreReset, ReasonStoreReset},
-	{ErrReplayInDoubt, ReasonInDoubt},
+	{replay.ErrReset, ReasonStoreReset},
+	{replay.ErrInDoubt, ReasonInDoubt},
 	{ErrReplayUnavailable, ReasonStoreUnavailable},
-	{ErrReplayStoreFull, ReasonStoreFull},
+	{replay.ErrFull, ReasonStoreFull},
 	{ErrBinding, ReasonBinding},
 	{ErrRecipient, ReasonRecipient},
 	{ErrUntrustedSender, ReasonUntrustedSender},

@@ -61,7 +61,7 @@ func TestMessageWithoutRecipientClaimRefused(t *testing.T) {
 		"not string": map[string]any{"rkt": 7},
 	} {
 		t.Run(name, func(t *testing.T) {
-			jws, err := signer.Sign([]string{recv.id}, claims)
+			jws, err := signer.Sign(recv.id, claims)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -94,7 +94,7 @@ func TestSealedModeRefusesHS256(t *testing.T) {
 		t.Fatalf("NewSealer: err = %v, want ErrInvalidKey", err)
 	}
 	_, recv := fixture(t)
-	jws, err := signer.Sign([]string{recv.id}, nil, token.WithStringClaim(sealjwt.RecipientClaim, recv.pub().Thumbprint()))
+	jws, err := signer.Sign(recv.id, nil, token.WithStringClaim(sealjwt.RecipientClaim, recv.pub().Thumbprint()))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -191,7 +191,7 @@ func TestAttackOtherTokenTypeThroughAConfiguredVerifier(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	jws, err := plain.Sign([]string{recv.id}, nil, token.WithStringClaim(sealjwt.RecipientClaim, recv.pub().Thumbprint()))
+	jws, err := plain.Sign(recv.id, nil, token.WithStringClaim(sealjwt.RecipientClaim, recv.pub().Thumbprint()))
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -126,6 +126,10 @@ func WithID(jti string) SealOption {
 // audience and seals the token to the receiver's public key to. It returns
 // the envelope: a JOSE-HPKE compact JWE. The signed claims also name to
 // (RecipientClaim).
+//
+// The audience is the one receiver's id, a string as token.Signer.Sign
+// takes it: the message is sealed to one receiver key, and a token naming
+// several audiences could be replayed by any of them to the others.
 func (s *Sealer) Seal(ctx context.Context, to *seal.PublicKey, audience string, claims any, opts ...SealOption) (string, error) {
 	env, _, err := s.seal(ctx, s.signer, to, audience, claims, opts, requestClaims)
 	return env, err
@@ -148,7 +152,7 @@ func (s *Sealer) seal(ctx context.Context, signer *token.Signer, to *seal.Public
 	for _, o := range opts {
 		o.applySeal(&p)
 	}
-	jws, err := signer.Sign([]string{audience}, claims, p.signOpts...)
+	jws, err := signer.Sign(audience, claims, p.signOpts...)
 	if err != nil {
 		return "", nil, err
 	}

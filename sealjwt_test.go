@@ -69,7 +69,7 @@ func (p *party) verifier(t testing.TB, opts []token.VerifierOption, senders ...*
 		t.Fatal(err)
 	}
 	for _, s := range senders {
-		if err := v.Trust(s.id, s.sign.Public()); err != nil {
+		if err := v.Trust(s.id, s.sign.Verifying()); err != nil {
 			t.Fatal(err)
 		}
 	}
@@ -163,7 +163,7 @@ func TestAttackSignedTokenNotSealed(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	jws, err := signer.Sign([]string{recv.id}, nil)
+	jws, err := signer.Sign(recv.id, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -397,7 +397,7 @@ func TestEnvelopeCtyRFC7515Forms(t *testing.T) {
 	o := recv.opener(t, replay.NewMemory(), sender)
 	for cty, ok := range map[string]bool{"JWT": true, "jwt": true, "application/JWT": true, "Application/jwt": true,
 		"text/jwt": false, "JWS": false} {
-		jws, err := signer.Sign([]string{recv.id}, nil, token.WithStringClaim(sealjwt.RecipientClaim, recv.pub().Thumbprint()))
+		jws, err := signer.Sign(recv.id, nil, token.WithStringClaim(sealjwt.RecipientClaim, recv.pub().Thumbprint()))
 		if err != nil {
 			t.Fatal(err)
 		}

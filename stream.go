@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"io"
 
+	"github.com/sealjwt/sealjwt/internal/errs"
 	"github.com/sealjwt/sealjwt/internal/record"
 	"github.com/sealjwt/sealjwt/internal/streamkey"
 	"github.com/sealjwt/sealjwt/seal"
@@ -22,8 +23,8 @@ const StreamType = "seal-stream+jwt"
 const FileType = "seal-file+jwt"
 
 // StreamRecordSize is the plaintext carried by each full record of a
-// stream; a reader refuses any larger record before reading it.
-const StreamRecordSize = record.DefaultRecordSize
+// stream (16 KiB); a reader refuses any larger record before reading it.
+const StreamRecordSize = 16384
 
 // streamLengthSize is the big-endian length in front of the envelope.
 const streamLengthSize = 4
@@ -31,12 +32,22 @@ const streamLengthSize = 4
 // Errors of a stream's plaintext reader, for errors.Is. A record that was
 // altered, reordered, duplicated or dropped is ErrDecryption.
 var (
-	// ErrTruncated reports a stream that ended before its final record,
-	// or inside its envelope.
-	ErrTruncated = record.ErrTruncated
-	// ErrTrailingData reports bytes after the final record. It wraps
-	// ErrMalformed.
-	ErrTrailingData = record.ErrTrailingData
+	// ErrTruncated is returned by the reader of [Opener.OpenStream] and
+	// [Opener.OpenFile] (and by the transport's body readers) for a stream
+	// that ended before its final record, and by OpenStream for one that
+	// ended inside its envelope: a cut stream never reads as io.EOF.
+	ErrTruncated error = sentinel("sealjwt: stream truncated before the final record")
+	// ErrTrailingData is returned by the same readers for bytes after the
+	// final record. It wraps [ErrMalformed].
+	ErrTrailingData error = sentinelCase{Of: "sealjwt: malformed input", What: "data after the final record"}
+)
+
+// sentinel and sentinelCase are the types of errors that internal packages
+// raise too: values of the same text are equal, so errors.Is matches the
+// value declared here.
+type (
+	sentinel     = errs.Sentinel
+	sentinelCase = errs.Case
 )
 
 // SealStream signs claims for audience, seals the token to the receiver's

@@ -19,12 +19,23 @@ import (
 	"github.com/miekg/pkcs11"
 )
 
-// Errors that name what went wrong; each error of this package wraps one.
+// Errors that name what went wrong; each error of this package wraps one
+// of them or [ErrConfig].
 var (
-	ErrNotFound = errors.New("pkcs11: not found")                   // no token with the label, or no key object
-	ErrLogin    = errors.New("pkcs11: login refused")               // wrong PIN, locked PIN
-	ErrDevice   = errors.New("pkcs11: the token refused or failed") // an operation failed: the token is gone, the session closed, ...
-	ErrKeyType  = errors.New("pkcs11: key type not supported")
+	// ErrNotFound is wrapped by [Open] when no token has the URI's label, or
+	// the token holds no key object with its object label or id.
+	ErrNotFound = errors.New("pkcs11: not found")
+	// ErrLogin is wrapped by [Open] when the token refuses the PIN (wrong or
+	// locked).
+	ErrLogin = errors.New("pkcs11: login refused")
+	// ErrDevice is wrapped by [Open] and by [Key.Sign], [Key.ECDH] and [Key.Protection] when
+	// the module or the token refused or failed an operation (the token is
+	// gone, the session closed, ...).
+	ErrDevice = errors.New("pkcs11: the token refused or failed")
+	// ErrKeyType is wrapped by [Open] for a key that is neither RSA, EC on a
+	// supported curve nor Ed25519, and by [Key.Sign] and [Key.ECDH] for an
+	// operation the key cannot do (a hash, padding or curve not supported).
+	ErrKeyType = errors.New("pkcs11: key type not supported")
 )
 
 // PKCS#11 3.0 values (the OASIS pkcs11t.h of version 3.0) that

@@ -75,7 +75,7 @@ func newHSMPair(t testing.TB, tok *softhsm.Token, prefix string, alg token.Alg) 
 	if err != nil {
 		t.Fatal(err)
 	}
-	if err := v.Trust("orders", signSet.Public()); err != nil {
+	if err := v.Trust("orders", signSet.Verifying()); err != nil {
 		t.Fatal(err)
 	}
 	opener, err := sealjwt.NewOpener(recvSet, v, sealjwt.WithReplayStore(acceptAll{}))
@@ -227,12 +227,12 @@ func TestSoftHSMRSA(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			tk, err := s.Sign([]string{"billing"}, nil)
+			tk, err := s.Sign("billing", nil)
 			if err != nil {
 				t.Fatal(err)
 			}
 			v, _ := token.NewVerifier("billing")
-			if err := v.Trust("orders", set.Public()); err != nil {
+			if err := v.Trust("orders", set.Verifying()); err != nil {
 				t.Fatal(err)
 			}
 			if _, err := v.Verify(tk); err != nil {

@@ -8,8 +8,10 @@ import (
 	"strings"
 )
 
-// ErrConfig is returned for a URI this package cannot use: malformed, or
-// without the attributes it needs.
+// ErrConfig is wrapped by [ParseURI] and [Open] for a URI this package
+// cannot use (malformed, or without the attributes it needs, or naming a
+// module that does not load), and by Open when the URI matches more than
+// one key object.
 var ErrConfig = errors.New("pkcs11: bad URI")
 
 // maxURILen and maxPINLen bound what is read before any parsing.

@@ -4,9 +4,9 @@ import (
 	"context"
 	"crypto/sha256"
 	"encoding/binary"
+	"errors"
+	"fmt"
 	"time"
-
-	"github.com/sealjwt/sealjwt/internal/errs"
 )
 
 // Store remembers (issuer, id) pairs.
@@ -19,26 +19,35 @@ type Store interface {
 }
 
 var (
-	// ErrReplayed reports a pair that was already seen and has not expired.
-	ErrReplayed = errs.ErrReplayed
-	// ErrFull reports a Memory store whose every entry is still live. The
-	// pair is refused rather than forgetting a live one, which would reopen
-	// a replay window.
-	ErrFull = errs.ErrReplayStoreFull
-	// ErrUnavailable reports a backend that could not be reached or failed.
-	// The pair is refused: accepting on error would let replays through
-	// whenever the backend is down.
-	ErrUnavailable = errs.ErrReplayUnavailable
-	// ErrInDoubt reports a pair held by another check whose receiver gave
-	// up before hearing the store's answer and may still give the pair
-	// back. It wraps ErrUnavailable: the message is refused with 503 and
-	// may be sent again with the same id.
-	ErrInDoubt = errs.ErrReplayInDoubt
-	// ErrReset reports a message issued before the store last lost its
-	// data (a restart without persistence, a flush, an eviction): the
-	// store cannot tell whether it accepted the message before the loss,
-	// so it refuses it until it expires.
-	ErrReset = errs.ErrReplayStoreReset
+	// ErrReplayed is returned by [Store.Check] (and [IssuedStore.CheckIssued])
+	// of [Memory] and of the Redis store for a pair that was already seen and
+	// has not expired. The root package's Opener reports it for a message it
+	// accepted before (sealjwt.ErrReplayed is this value); a server answers
+	// 409.
+	ErrReplayed = errors.New("sealjwt: message replayed")
+	// ErrFull is returned by [Memory.Check] when every entry of the store is
+	// still live. The pair is refused rather than forgetting a live one,
+	// which would reopen a replay window; a server answers 503.
+	ErrFull = errors.New("replay: store full of live entries")
+	// ErrUnavailable is returned by a store's Check (the Redis store's) when
+	// its backend could not be reached, failed, or missed the call's
+	// deadline. The pair is refused: accepting on error would let replays
+	// through whenever the backend is down. sealjwt.ErrReplayUnavailable is
+	// this value; a server answers 503, and the sender may retry with the
+	// same id.
+	ErrUnavailable = errors.New("replay: store unavailable")
+	// ErrInDoubt is returned by the Redis store's Check for a pair held by
+	// another check whose receiver gave up before hearing the store's
+	// answer and may still give the pair back. It wraps [ErrUnavailable]:
+	// the message is refused with 503 and may be sent again with the same
+	// id.
+	ErrInDoubt = fmt.Errorf("%w: pair held by a check still in doubt", ErrUnavailable)
+	// ErrReset is returned by [IssuedStore.CheckIssued] of the Redis store for
+	// a message issued before the store last lost its data (a restart
+	// without persistence, a flush, an eviction): the store cannot tell
+	// whether it accepted the message before the loss, so it refuses it
+	// until it expires.
+	ErrReset = errors.New("replay: message issued before the store lost its data")
 )
 
 // IssuedStore is a Store that can lose its data while receivers run (a

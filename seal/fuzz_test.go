@@ -62,14 +62,22 @@ func FuzzParseJWK(f *testing.F) {
 		pub, _ := k.Public().MarshalJSON()
 		f.Add(priv)
 		f.Add(pub)
+		f.Add([]byte(`{"keys":[` + string(priv) + `]}`))
+		f.Add([]byte(`{"keys":[` + string(pub) + `],"kty":"OKP"}`))
+		f.Add([]byte(`{"KEYS":[` + string(pub) + `]}`))
 	}
 	f.Add([]byte(`{"keys":[]}`))
 	f.Fuzz(func(t *testing.T, data []byte) {
+		// A key the single-key parser reads is a key set of one: the set
+		// parsers take the lone JWK as well as a JWKS.
 		if k, err := ParsePrivateJWK(data); err == nil {
 			again, _ := k.MarshalJSON()
 			k2, err := ParsePrivateJWK(again)
 			if err != nil || k2.KID() != k.KID() || k2.Alg() != k.Alg() {
 				t.Fatalf("private JWK does not round-trip: %v", err)
+			}
+			if ks, err := ParseKeySet(data); err != nil || len(ks.Keys()) != 1 || ks.Primary().KID() != k.KID() {
+				t.Fatalf("a private JWK is not read as a key set of one: %v", err)
 			}
 		}
 		if k, err := ParsePublicJWK(data); err == nil {
@@ -78,9 +86,15 @@ func FuzzParseJWK(f *testing.F) {
 			if err != nil || k2.KID() != k.KID() {
 				t.Fatalf("public JWK does not round-trip: %v", err)
 			}
+			if ks, err := ParsePublicKeySet(data); err != nil || len(ks.Keys()) != 1 || ks.Primary().KID() != k.KID() {
+				t.Fatalf("a public JWK is not read as a key set of one: %v", err)
+			}
 		}
-		_, _ = ParseKeySet(data)
-		_, _ = ParsePublicKeySet(data)
+		for _, err := range []error{second(ParseKeySet(data)), second(ParsePublicKeySet(data))} {
+			if err != nil && !errors.Is(err, ErrMalformed) && !errors.Is(err, ErrUnsupported) && !errors.Is(err, ErrTooLarge) && !errors.Is(err, ErrInvalidKey) {
+				t.Fatalf("key set error wraps no sentinel: %v", err)
+			}
+		}
 	})
 }
 
@@ -110,3 +124,6 @@ func FuzzParsePEM(f *testing.F) {
 		}
 	})
 }
+
+// second returns the error of a two-result call.
+func second[T any](_ T, err error) error { return err }

@@ -5,7 +5,6 @@ import (
 	"fmt"
 
 	"github.com/sealjwt/sealjwt/internal/keyindex"
-	"github.com/sealjwt/sealjwt/internal/strict"
 )
 
 // KeySet is a receiver's private keys: one primary key, which is advertised
@@ -96,7 +95,8 @@ func (s *KeySet) MarshalJSON() ([]byte, error) {
 	}{s.keys})
 }
 
-// ParseKeySet parses a private JWKS; its first key is the primary.
+// ParseKeySet parses a private JWKS, or a single private JWK (a set of
+// one); the first key is the primary.
 func ParseKeySet(jwks []byte) (*KeySet, error) {
 	raws, err := decodeJWKS(jwks)
 	if err != nil {
@@ -152,8 +152,8 @@ func (s *PublicKeySet) MarshalJSON() ([]byte, error) {
 	}{s.keys})
 }
 
-// ParsePublicKeySet parses a public JWKS as a receiver publishes it; its
-// first usable key is the primary. Keys this package cannot seal to (no
+// ParsePublicKeySet parses a public JWKS as a receiver publishes it, or a
+// single public JWK (a set of one); its first usable key is the primary. Keys this package cannot seal to (no
 // alg or an alg it does not implement, a kty or curve that does not fit
 // the alg, a use other than "enc") are skipped, as RFC 7517 section 5
 // asks, and Skipped says which. A malformed key fails the whole set, and
@@ -179,20 +179,11 @@ func ParsePublicKeySet(jwks []byte) (*PublicKeySet, error) {
 // unusable, in the set's order; nil for a set built from keys.
 func (s *PublicKeySet) Skipped() []error { return append([]error(nil), s.skipped...) }
 
-// decodeJWKS returns the members of "keys" (RFC 7517 §5), which must be a
-// non-empty array.
+// maxJWKSSize bounds a JWK or JWKS document before any parsing: room for
+// MaxRecipients keys of 16 KiB each, far above the largest JWK of any alg.
+const maxJWKSSize = MaxRecipients * 16 << 10
+
+// decodeJWKS returns the keys of a JWKS or of a single JWK.
 func decodeJWKS(data []byte) ([]json.RawMessage, error) {
-	if _, err := strict.Object(data); err != nil {
-		return nil, err
-	}
-	var set struct {
-		Keys []json.RawMessage `json:"keys"`
-	}
-	if err := json.Unmarshal(data, &set); err != nil {
-		return nil, fmt.Errorf("%w: JWKS: %v", ErrMalformed, err)
-	}
-	if len(set.Keys) == 0 {
-		return nil, fmt.Errorf("%w: JWKS has no keys", ErrMalformed)
-	}
-	return set.Keys, nil
+	return keyindex.JWKs(data, maxJWKSSize)
 }

@@ -11,6 +11,7 @@ import (
 
 	"github.com/sealjwt/sealjwt"
 	"github.com/sealjwt/sealjwt/internal/mediatype"
+	"github.com/sealjwt/sealjwt/replay"
 	"github.com/sealjwt/sealjwt/token"
 )
 
@@ -229,7 +230,7 @@ func (b *Bearer) refuse(w http.ResponseWriter, r *http.Request, err error) {
 // request fails closed with 503.
 func unavailable(err error) bool {
 	return errors.Is(err, ErrStoreUnavailable) || errors.Is(err, sealjwt.ErrReplayUnavailable) ||
-		errors.Is(err, sealjwt.ErrReplayStoreFull)
+		errors.Is(err, replay.ErrFull)
 }
 
 // BearerTransport is an http.RoundTripper for clients of a NewBearer API
@@ -280,5 +281,5 @@ func (t *BearerTransport) sign() (string, error) {
 	if t.signer == nil {
 		return "", fmt.Errorf("%w: no signer", ErrConfig)
 	}
-	return t.signer.Sign([]string{t.audience}, nil)
+	return t.signer.Sign(t.audience, nil)
 }

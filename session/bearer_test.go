@@ -33,7 +33,7 @@ func tutorialServer(t *testing.T, vopts []token.VerifierOption, opts ...BearerOp
 	if err != nil {
 		t.Fatal(err)
 	}
-	if err := v.Trust("tutorial-client", keys.Public()); err != nil {
+	if err := v.Trust("tutorial-client", keys.Verifying()); err != nil {
 		t.Fatal(err)
 	}
 	b, err := NewBearer(v, append([]BearerOption{WithTokenHeader(TokenHeader)}, opts...)...)
@@ -85,7 +85,7 @@ func TestSignedOnlyFlow(t *testing.T) {
 			t.Fatalf("header %q: %d %q", header, resp.StatusCode, body)
 		}
 	}
-	good, _ := signer.Sign([]string{"hello-service"}, nil)
+	good, _ := signer.Sign("hello-service", nil)
 	for range 2 {
 		if code, _ := getWith(t, srv, TokenHeader, good); code != http.StatusOK {
 			t.Fatalf("a token on its second use: %d; it is reusable until it expires", code)
@@ -94,8 +94,8 @@ func TestSignedOnlyFlow(t *testing.T) {
 	otherKey, _ := token.NewHMACKey(bytes.Repeat([]byte("x"), 32))
 	otherKeys, _ := token.NewKeySet(otherKey)
 	forger, _ := token.NewSigner(otherKeys, "tutorial-client", token.WithType(BearerTokenType))
-	forged, _ := forger.Sign([]string{"hello-service"}, nil)
-	wrongAud, _ := signer.Sign([]string{"another-service"}, nil)
+	forged, _ := forger.Sign("hello-service", nil)
+	wrongAud, _ := signer.Sign("another-service", nil)
 	for name, tok := range map[string]string{"missing": "", "garbage": "abc", "wrong secret": forged,
 		"wrong audience": wrongAud, "tutorial token without the option": tutorialToken(t, time.Now().Add(time.Minute))} {
 		if code, _ := getWith(t, srv, TokenHeader, tok); code != http.StatusUnauthorized {
@@ -146,7 +146,7 @@ func TestTutorialTokensWithCompat(t *testing.T) {
 func TestSingleUseReplayRefused(t *testing.T) {
 	srv, keys := tutorialServer(t, nil, WithSingleUse(nil))
 	signer, _ := token.NewSigner(keys, "tutorial-client", token.WithType(BearerTokenType))
-	tok, _ := signer.Sign([]string{"hello-service"}, nil)
+	tok, _ := signer.Sign("hello-service", nil)
 	if code, _ := getWith(t, srv, TokenHeader, tok); code != http.StatusOK {
 		t.Fatalf("first use: %d", code)
 	}
@@ -154,8 +154,8 @@ func TestSingleUseReplayRefused(t *testing.T) {
 		t.Fatalf("replay: %d, want 401", code)
 	}
 	down, _ := tutorialServer(t, nil, WithSingleUse(replay.NewMemory(replay.WithCapacity(1))))
-	first, _ := signer.Sign([]string{"hello-service"}, nil)
-	second, _ := signer.Sign([]string{"hello-service"}, nil)
+	first, _ := signer.Sign("hello-service", nil)
+	second, _ := signer.Sign("hello-service", nil)
 	getWith(t, down, TokenHeader, first)
 	if code, _ := getWith(t, down, TokenHeader, second); code != http.StatusServiceUnavailable {
 		t.Fatalf("full replay store: %d, want 503", code)

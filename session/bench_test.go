@@ -90,7 +90,7 @@ func BenchmarkFloorVerify(b *testing.B) {
 	if err != nil {
 		b.Fatal(err)
 	}
-	if err := v.Trust(apiID, signingKeys(b).Public()); err != nil {
+	if err := v.Trust(apiID, signingKeys(b).Verifying()); err != nil {
 		b.Fatal(err)
 	}
 	b.ReportAllocs()

@@ -3,9 +3,9 @@
 // bearer-token middleware that admits requests.
 //
 // A [Manager] ([NewManager]) issues, for each login, a signed access token
-// (typ [AccessTokenType], at+jwt; [DefaultLifetime], 15 minutes, from 1
-// minute to 1 hour with [WithLifetime]; reusable until it expires) and an
-// opaque refresh token "<id>.<secret>" (a 128-bit id and a 256-bit secret,
+// (typ [AccessTokenType], at+jwt; [DefaultAccessTokenLifetime], 15
+// minutes, from 1 minute to 1 hour with [WithAccessTokenLifetime]; reusable
+// until it expires) and an opaque refresh token "<id>.<secret>" (a 128-bit id and a 256-bit secret,
 // of which only the SHA-256 is stored) that starts a family in a [Store].
 // The application decides who logs in (an [Authenticator] returns a
 // [Grant]: subject, scopes, its own claims of at most [MaxClaimsSize]); the
@@ -195,7 +195,8 @@
 // # Signed-only mode
 //
 // [NewBearer] is the same middleware for tokens that clients sign
-// themselves with a shared secret (HS256, [token.NewHMACKey]), as in the
+// themselves with a shared secret (HS256: [token.NewHMACKey] signs,
+// [token.NewHMACVerifyingKeySet] verifies), as in the
 // classic tutorial's Token header ([WithTokenHeader]([TokenHeader])), with
 // [NewBearerTransport] on the client side. Its verifier must require the
 // bearer kind's type (token.WithType([BearerTokenType]), bearer+jwt, which

@@ -82,13 +82,17 @@ func ExampleNewManager() {
 // Each token is verified with every safe default and is reusable until it
 // expires (five minutes, as signed here).
 func ExampleNewBearer() {
-	key, err := token.NewHMACKey([]byte("0123456789abcdef0123456789abcdef")) // at least 32 bytes
+	secret := []byte("0123456789abcdef0123456789abcdef") // at least 32 bytes
+
+	// The service: a verifier that trusts the secret for the client.
+	verifier, _ := token.NewVerifier("hello-service", token.WithType(session.BearerTokenType))
+	trusted, err := token.NewHMACVerifyingKeySet(secret)
 	if err != nil {
 		log.Fatal(err)
 	}
-	keys, _ := token.NewKeySet(key)
-	verifier, _ := token.NewVerifier("hello-service", token.WithType(session.BearerTokenType))
-	_ = verifier.Trust("hello-client", keys.Public())
+	if err := verifier.Trust("hello-client", trusted); err != nil {
+		log.Fatal(err)
+	}
 	bearer, err := session.NewBearer(verifier, session.WithTokenHeader(session.TokenHeader))
 	if err != nil {
 		log.Fatal(err)
@@ -97,6 +101,9 @@ func ExampleNewBearer() {
 	srv := httptest.NewServer(bearer.Middleware(hello))
 	defer srv.Close()
 
+	// The client: a signer holding the same secret.
+	key, _ := token.NewHMACKey(secret)
+	keys, _ := token.NewKeySet(key)
 	signer, _ := token.NewSigner(keys, "hello-client")
 	client := &http.Client{Transport: session.NewBearerTransport(nil, signer, "hello-service", session.TokenHeader)}
 	resp, err := client.Get(srv.URL)

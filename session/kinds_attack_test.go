@@ -32,7 +32,7 @@ func TestAttackScopeCaseVariantInGrantClaims(t *testing.T) {
 			if !errors.Is(err, token.ErrClaims) {
 				t.Fatalf("login with claim %q: %v, want ErrClaims", name, err)
 			}
-			forged, err := signer.Sign([]string{apiID}, map[string]any{"sub": "alice", "scope": "read", name: "admin"})
+			forged, err := signer.Sign(apiID, map[string]any{"sub": "alice", "scope": "read", name: "admin"})
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -61,7 +61,7 @@ func TestAttackSealedAccessTokenOpensAsMessage(t *testing.T) {
 		t.Fatalf("the Manager refuses its own sealed token: %v", err)
 	}
 	v, _ := token.NewVerifier(apiID)
-	if err := v.Trust(apiID, signingKeys(t).Public()); err != nil {
+	if err := v.Trust(apiID, signingKeys(t).Verifying()); err != nil {
 		t.Fatal(err)
 	}
 	o, err := sealjwt.NewOpener(own, v, sealjwt.WithReplayStore(replay.NewMemory()))
@@ -86,7 +86,7 @@ func TestAttackMessageTokenAsBearer(t *testing.T) {
 		t.Fatalf("NewBearer with a verifier of the message kind: %v, want ErrConfig", err)
 	}
 	v, _ := token.NewVerifier("hello-service", token.WithType(BearerTokenType))
-	if err := v.Trust("client", keys.Public()); err != nil {
+	if err := v.Trust("client", keys.Verifying()); err != nil {
 		t.Fatal(err)
 	}
 	b, err := NewBearer(v)
@@ -94,12 +94,12 @@ func TestAttackMessageTokenAsBearer(t *testing.T) {
 		t.Fatal(err)
 	}
 	messageSigner, _ := token.NewSigner(keys, "client") // a message's inner token: typ token.Type
-	inner, _ := messageSigner.Sign([]string{"hello-service"}, map[string]any{sealjwt.RecipientClaim: "x"})
+	inner, _ := messageSigner.Sign("hello-service", map[string]any{sealjwt.RecipientClaim: "x"})
 	if _, err := b.Authenticate(context.Background(), inner); !errors.Is(err, token.ErrType) {
 		t.Fatalf("a message's token as a bearer token: %v, want ErrType", err)
 	}
 	bearerSigner, _ := messageSigner.ForType(BearerTokenType)
-	good, _ := bearerSigner.Sign([]string{"hello-service"}, nil)
+	good, _ := bearerSigner.Sign("hello-service", nil)
 	if _, err := b.Authenticate(context.Background(), good); err != nil {
 		t.Fatalf("a bearer token: %v", err)
 	}

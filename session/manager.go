@@ -39,8 +39,9 @@ const (
 	MaxAccessTokenSize = 4000
 )
 
-// ErrConfig is wrapped by NewManager and NewBearer errors about options
-// or arguments. It is token.ErrConfig.
+// ErrConfig is wrapped by [NewManager], [NewBearer] and
+// [BearerTransport.RoundTrip] (without a signer) for options or arguments
+// out of range. It is [token.ErrConfig] (and sealjwt.ErrConfig).
 var ErrConfig = token.ErrConfig
 
 // reservedClaims are the access-token claims a Manager sets itself.
@@ -148,7 +149,7 @@ func (m *Manager) newAccessVerifier(keys *token.KeySet) (verifyFunc, error) {
 	if err != nil {
 		return nil, err
 	}
-	if err := v.Trust(m.id, keys.Public()); err != nil {
+	if err := v.Trust(m.id, keys.Verifying()); err != nil {
 		return nil, err
 	}
 	return c.verifierFunc(v), nil
@@ -179,7 +180,7 @@ func (m *Manager) newSealed(keys *token.KeySet) (verifyFunc, error) {
 	if err != nil {
 		return nil, err
 	}
-	if err := v.Trust(m.id, keys.Public()); err != nil {
+	if err := v.Trust(m.id, keys.Verifying()); err != nil {
 		return nil, err
 	}
 	o, err := sealjwt.NewOpener(c.sealTo, v, sealjwt.WithReplayStore(ids), sealjwt.WithOpenedType(AccessTokenType))
@@ -406,7 +407,7 @@ func (m *Manager) issueAccess(ctx context.Context, fam Family, now time.Time) (s
 		tok, err := m.sealer.Seal(ctx, m.sealTo, m.id, claims)
 		return tok, exp, err
 	}
-	tok, err := m.signer.Sign([]string{m.id}, claims)
+	tok, err := m.signer.Sign(m.id, claims)
 	return tok, exp, err
 }
 

@@ -97,7 +97,7 @@ func TestAttackAlgConfusionHS256(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		jwkJSON, _ := k.Public().MarshalJSON()
+		jwkJSON, _ := k.Verifying().MarshalJSON()
 		secrets := map[string][]byte{
 			"PEM": pem.EncodeToMemory(&pem.Block{Type: "PUBLIC KEY", Bytes: der}),
 			"DER": der,
@@ -169,7 +169,7 @@ func TestAttackKeyURLHeaders(t *testing.T) {
 	defer srv.Close()
 	trusted := testKey(t, EdDSA)
 	attacker := newKey(t, EdDSA)
-	attackerJWK, _ := attacker.Public().MarshalJSON()
+	attackerJWK, _ := attacker.Verifying().MarshalJSON()
 	der, _ := x509.MarshalPKIXPublicKey(attacker.pub.key)
 	cert := strict.Encode(der) // not a certificate, and it must not matter
 	var cases []attackCase
@@ -290,7 +290,7 @@ func TestAttackClaims(t *testing.T) {
 func TestAttackIssuerOfAnotherKey(t *testing.T) {
 	a, b := testKey(t, EdDSA), newKey(t, EdDSA)
 	v := newTestVerifier(t, []*SigningKey{a})
-	bs, _ := NewVerifyingKeySet(b.Public())
+	bs, _ := NewVerifyingKeySet(b.Verifying())
 	if err := v.Trust("https://b.example", bs); err != nil {
 		t.Fatal(err)
 	}
@@ -309,7 +309,7 @@ func TestAttackIssuerOfAnotherKey(t *testing.T) {
 
 func mustVerifyingSet(t *testing.T, k *SigningKey) *VerifyingKeySet {
 	t.Helper()
-	s, err := NewVerifyingKeySet(k.Public())
+	s, err := NewVerifyingKeySet(k.Verifying())
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -17,8 +17,9 @@
 //
 // [GenerateKey] makes a [SigningKey]; a [KeySet] holds a signer's keys (a
 // primary key that signs, and older ones), a [VerifyingKeySet] the public
-// keys a receiver trusts for one issuer ([KeySet.Public]). HS256 keys come
-// from [NewHMACKey], which requires the [MinHMACKeySize] of 32 bytes that
+// keys a receiver trusts for one issuer ([KeySet.Verifying]). HS256 keys
+// come from [NewHMACKey] (a verifier trusts [NewHMACVerifyingKeySet] of the
+// same secret), which requires the [MinHMACKeySize] of 32 bytes that
 // RFC 7518 section 3.2 asks for; [NewTutorialHMACKey] accepts a shorter
 // secret, only to interoperate with one, and a short secret is easier to
 // guess. HS256 is a shared secret: whoever can verify can also forge, and

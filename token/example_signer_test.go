@@ -44,13 +44,13 @@ func ExampleNewSigningKeyFromSigner() {
 	}
 	keys, _ := token.NewKeySet(key)
 	signer, _ := token.NewSigner(keys, "billing")
-	tok, err := signer.Sign([]string{"ledger"}, nil)
+	tok, err := signer.Sign("ledger", nil)
 	if err != nil {
 		log.Fatal(err)
 	}
 
 	verifier, _ := token.NewVerifier("ledger")
-	if err := verifier.Trust("billing", keys.Public()); err != nil {
+	if err := verifier.Trust("billing", keys.Verifying()); err != nil {
 		log.Fatal(err)
 	}
 	claims, err := verifier.Verify(tok)

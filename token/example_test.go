@@ -14,7 +14,7 @@ func ExampleGenerateKey() {
 	if err != nil {
 		log.Fatal(err)
 	}
-	pub, err := key.Public().MarshalJSON() // publish this; keep key.MarshalJSON() secret
+	pub, err := key.Verifying().MarshalJSON() // publish this; keep key.MarshalJSON() secret
 	if err != nil {
 		log.Fatal(err)
 	}
@@ -37,7 +37,7 @@ func ExampleNewSigner() {
 		Subject string `json:"sub"`
 		Item    string `json:"item"`
 	}
-	tok, err := signer.Sign([]string{"https://billing.example"}, order{Subject: "customer-42", Item: "book"})
+	tok, err := signer.Sign("https://billing.example", order{Subject: "customer-42", Item: "book"})
 	if err != nil {
 		log.Fatal(err)
 	}
@@ -49,14 +49,14 @@ func ExampleNewVerifier() {
 	key, _ := token.GenerateKey(token.EdDSA)
 	keys, _ := token.NewKeySet(key)
 	signer, _ := token.NewSigner(keys, "https://orders.example")
-	tok, _ := signer.Sign([]string{"https://billing.example"}, map[string]any{"sub": "customer-42", "item": "book"})
+	tok, _ := signer.Sign("https://billing.example", map[string]any{"sub": "customer-42", "item": "book"})
 
 	// The receiver trusts the sender's public keys for that sender only.
 	verifier, err := token.NewVerifier("https://billing.example")
 	if err != nil {
 		log.Fatal(err)
 	}
-	if err := verifier.Trust("https://orders.example", keys.Public()); err != nil {
+	if err := verifier.Trust("https://orders.example", keys.Verifying()); err != nil {
 		log.Fatal(err)
 	}
 	got, err := verifier.Verify(tok)
@@ -72,7 +72,7 @@ func ExampleNewVerifier() {
 	fmt.Println(got.Issuer, got.Subject, claims.Item)
 
 	// A token for someone else is refused with a sentinel error.
-	other, _ := signer.Sign([]string{"https://shipping.example"}, nil)
+	other, _ := signer.Sign("https://shipping.example", nil)
 	_, err = verifier.Verify(other)
 	fmt.Println(errors.Is(err, token.ErrAudience))
 	// Output:
@@ -90,10 +90,10 @@ func Example_sharedSecret() {
 	}
 	keys, _ := token.NewKeySet(key)
 	signer, _ := token.NewSigner(keys, "sender", token.WithType("JWT"), token.WithLifetime(time.Minute))
-	tok, _ := signer.Sign([]string{"receiver"}, map[string]any{"sub": "job-7"})
+	tok, _ := signer.Sign("receiver", map[string]any{"sub": "job-7"})
 
 	verifier, _ := token.NewVerifier("receiver", token.WithType("JWT"))
-	_ = verifier.Trust("sender", keys.Public())
+	_ = verifier.Trust("sender", keys.Verifying())
 	got, err := verifier.Verify(tok)
 	if err != nil {
 		log.Fatal(err)

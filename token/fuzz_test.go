@@ -35,7 +35,7 @@ func FuzzVerify(f *testing.F) {
 	for _, alg := range fuzzAlgs {
 		k := testKey(f, alg)
 		keys = append(keys, k)
-		tok, err := newTestSigner(f, k).Sign([]string{testAudience, "x"}, map[string]any{"sub": "s", "nbf": testNow.Unix(), "n": []any{1, "a", nil}})
+		tok, err := newTestSigner(f, k).Sign(testAudience, map[string]any{"sub": "s", "nbf": testNow.Unix(), "n": []any{1, "a", nil}})
 		if err != nil {
 			f.Fatal(err)
 		}
@@ -51,6 +51,7 @@ func FuzzVerify(f *testing.F) {
 		goodClaims(f, map[string]any{"EXP": 1}),
 		goodClaims(f, map[string]any{"aud": 7}),
 		`{"iss":"` + testIssuer + `","aud":["` + testAudience + `"],"iat":1700000000,"exp":1700000300.5,"jti":"\u0041"}`,
+		`{"iss":"` + testIssuer + `","aud":["` + testAudience + `","x"],"iat":1700000000,"exp":1700000300,"jti":"j"}`,
 		`{"a":{"b":[1,{"c":"\"}"}]},"iss":"` + testIssuer + `","aud":"` + testAudience + `","iat":1700000000,"exp":1700000300,"jti":"j"}`,
 	} {
 		f.Add(forge(f, hdr(k), c, k))
@@ -138,14 +139,19 @@ func FuzzParseJWK(f *testing.F) {
 		}
 		f.Add(priv)
 		if alg != HS256 {
-			pub, _ := k.Public().MarshalJSON()
+			pub, _ := k.Verifying().MarshalJSON()
 			f.Add(pub)
 		}
 	}
 	f.Add([]byte(`{"kty":"EC","alg":"ES256","crv":"P-256","x":"","y":""}`))
 	f.Add([]byte(`{"kty":"oct","alg":"HS256","k":"AAAA","KTY":"RSA"}`))
 	f.Add([]byte(`{"keys":[]}`))
+	f.Add([]byte(`{"keys":[{"kty":"OKP","crv":"Ed25519","x":"11qYAYKxCrfVS_7TyWQHOg7hcvPapiMlrwIaaPcHURo"}]}`))
+	f.Add([]byte(`{"keys":[{"kty":"OKP","crv":"Ed25519","x":"11qYAYKxCrfVS_7TyWQHOg7hcvPapiMlrwIaaPcHURo"}],"kty":"OKP"}`))
+	f.Add([]byte(`{"Keys":[{"kty":"OKP","crv":"Ed25519","x":"11qYAYKxCrfVS_7TyWQHOg7hcvPapiMlrwIaaPcHURo"}]}`))
 	f.Fuzz(func(t *testing.T, data []byte) {
+		// A key the single-key parser reads is a key set of one: the set
+		// parsers take the lone JWK as well as a JWKS.
 		if k, err := ParseSigningJWK(data); err == nil {
 			out, err := k.MarshalJSON()
 			if err != nil {
@@ -154,6 +160,9 @@ func FuzzParseJWK(f *testing.F) {
 			k2, err := ParseSigningJWK(out)
 			if err != nil || k2.KID() != k.KID() || k2.Alg() != k.Alg() {
 				t.Fatalf("private JWK does not round-trip: %v", err)
+			}
+			if ks, err := ParseKeySet(data); err != nil || len(ks.Keys()) != 1 || ks.Primary().KID() != k.KID() {
+				t.Fatalf("a private JWK is not read as a key set of one: %v", err)
 			}
 		} else if !wrapsSentinel(err) {
 			t.Fatalf("error wraps no sentinel: %v", err)
@@ -170,10 +179,16 @@ func FuzzParseJWK(f *testing.F) {
 			if err != nil || k2.KID() != k.KID() || k2.Alg() != k.Alg() {
 				t.Fatalf("public JWK does not round-trip: %v", err)
 			}
+			if ks, err := ParseVerifyingKeySet(data); err != nil || len(ks.Keys()) != 1 || ks.Keys()[0].KID() != k.KID() {
+				t.Fatalf("a public JWK is not read as a key set of one: %v", err)
+			}
 		} else if !wrapsSentinel(err) {
 			t.Fatalf("error wraps no sentinel: %v", err)
 		}
 		if _, err := ParseVerifyingKeySet(data); err != nil && !wrapsSentinel(err) {
+			t.Fatalf("error wraps no sentinel: %v", err)
+		}
+		if _, err := ParseKeySet(data); err != nil && !wrapsSentinel(err) {
 			t.Fatalf("error wraps no sentinel: %v", err)
 		}
 	})
@@ -186,7 +201,7 @@ func FuzzVerifyJWS(f *testing.F) {
 	var pubs []*VerifyingKey
 	for _, alg := range fuzzAlgs {
 		k := testKey(f, alg)
-		pubs = append(pubs, k.Public())
+		pubs = append(pubs, k.Verifying())
 		f.Add(forge(f, `{"alg":"`+string(alg)+`","kid":"`+k.kid+`"}`, "payload", k))
 		f.Add(forge(f, `{"alg":"`+string(alg)+`","kid":"`+k.kid+`","typ":"t","cty":"c","crit":[]}`, "", k))
 	}
@@ -216,7 +231,7 @@ func FuzzParsePEM(f *testing.F) {
 	for _, alg := range []Alg{EdDSA, ES256, MLDSA44} {
 		k, _ := GenerateKey(alg)
 		priv, _ := k.MarshalPEM()
-		pub, _ := k.Public().MarshalPEM()
+		pub, _ := k.Verifying().MarshalPEM()
 		f.Add(priv)
 		f.Add(pub)
 	}

@@ -76,7 +76,7 @@ func newTestVerifier(t testing.TB, keys []*SigningKey, opts ...VerifierOption) *
 		t.Fatal(err)
 	}
 	for _, k := range keys {
-		vs, err := NewVerifyingKeySet(k.Public())
+		vs, err := NewVerifyingKeySet(k.Verifying())
 		if err != nil {
 			t.Fatal(err)
 		}

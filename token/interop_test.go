@@ -47,7 +47,7 @@ func TestInteropOurTokensVerifyWithGoJose(t *testing.T) {
 	for _, a := range interopAlgs {
 		t.Run("alg="+string(a.alg), func(t *testing.T) {
 			k := testKey(t, a.alg)
-			tok, err := newTestSigner(t, k).Sign([]string{testAudience}, map[string]any{"sub": "alice", "scope": "read"})
+			tok, err := newTestSigner(t, k).Sign(testAudience, map[string]any{"sub": "alice", "scope": "read"})
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -75,7 +75,7 @@ func TestInteropOurTokensVerifyWithJWX(t *testing.T) {
 	for _, a := range interopAlgs {
 		t.Run("alg="+string(a.alg), func(t *testing.T) {
 			k := testKey(t, a.alg)
-			tok, err := newTestSigner(t, k).Sign([]string{testAudience}, map[string]any{"sub": "alice"})
+			tok, err := newTestSigner(t, k).Sign(testAudience, map[string]any{"sub": "alice"})
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -173,7 +173,7 @@ func TestInteropJWKThumbprintWithJWX(t *testing.T) {
 			}
 			docs := [][]byte{priv}
 			if alg != HS256 {
-				pub, err := k.Public().MarshalJSON()
+				pub, err := k.Verifying().MarshalJSON()
 				if err != nil {
 					t.Fatal(err)
 				}

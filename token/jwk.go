@@ -194,7 +194,7 @@ func ParseSigningJWK(data []byte, opts ...JWKOption) (*SigningKey, error) {
 // is never mistaken for a public one and republished. A symmetric (oct)
 // key is refused too: a public key is one anybody may hold, and anybody
 // holding an HS256 secret can mint tokens. An HS256 verifying key comes
-// only from NewHMACKey or ParseSigningJWK, through SigningKey.Public.
+// only from NewHMACKey or ParseSigningJWK, through SigningKey.Verifying.
 func ParseVerifyingJWK(data []byte, opts ...JWKOption) (*VerifyingKey, error) {
 	j, alg, err := decodeJWK(data, opts)
 	if err != nil {

@@ -20,7 +20,7 @@ func editJWK(t *testing.T, k *SigningKey, private bool, over map[string]any) []b
 	if private {
 		data, err = k.MarshalJSON()
 	} else {
-		data, err = k.Public().MarshalJSON()
+		data, err = k.Verifying().MarshalJSON()
 	}
 	if err != nil {
 		t.Fatal(err)
@@ -109,7 +109,7 @@ func editJWKMember(t *testing.T, k *SigningKey, name string) string {
 
 func TestJWKSRejections(t *testing.T) {
 	k := testKey(t, EdDSA)
-	pub, _ := k.Public().MarshalJSON()
+	pub, _ := k.Verifying().MarshalJSON()
 	for name, doc := range map[string]string{
 		"empty key list":    `{"keys":[]}`,
 		"duplicate kid":     `{"keys":[` + string(pub) + `,` + string(pub) + `]}`,
@@ -161,7 +161,7 @@ func TestJWKFromOtherStacks(t *testing.T) {
 		const kid = "2026-11 signing key"
 		k := testKey(t, EdDSA)
 		priv, err := ParseSigningJWK(editJWK(t, k, true, map[string]any{"kid": kid}))
-		if err != nil || priv.KID() != kid || priv.Public().KID() != kid {
+		if err != nil || priv.KID() != kid || priv.Verifying().KID() != kid {
 			t.Fatalf("private key kid: %v", err)
 		}
 		pub, err := ParseVerifyingJWK(editJWK(t, k, false, map[string]any{"kid": kid, "alg": nil}))
@@ -180,7 +180,7 @@ func TestJWKFromOtherStacks(t *testing.T) {
 		if err := v.Trust(testIssuer, vs); err != nil {
 			t.Fatal(err)
 		}
-		tok, err := newTestSigner(t, priv).Sign([]string{testAudience}, nil)
+		tok, err := newTestSigner(t, priv).Sign(testAudience, nil)
 		if err != nil {
 			t.Fatal(err)
 		}

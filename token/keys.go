@@ -52,8 +52,10 @@ func (k *SigningKey) Alg() Alg { return k.alg }
 // of the JWK it was read from.
 func (k *SigningKey) KID() string { return k.kid }
 
-// Public returns the matching verifying key.
-func (k *SigningKey) Public() *VerifyingKey { return k.pub }
+// Verifying returns the key that verifies this key's signatures: the public
+// key, or for HS256 the shared secret itself, to be kept as secret as the
+// signing key (it refuses to be marshalled).
+func (k *SigningKey) Verifying() *VerifyingKey { return k.pub }
 
 // Alg returns the key's algorithm.
 func (k *VerifyingKey) Alg() Alg { return k.alg }
@@ -109,6 +111,18 @@ func NewHMACKey(secret []byte) (*SigningKey, error) {
 		return nil, fmt.Errorf("%w: HS256 secret of %d bytes, need at least %d", ErrInvalidKey, len(secret), MinHMACKeySize)
 	}
 	return newSigningKey(HS256, append([]byte(nil), secret...))
+}
+
+// NewHMACVerifyingKeySet returns the key set that verifies HS256 tokens
+// signed with secret (at least 32 bytes), for [Verifier.Trust]: the
+// shared-secret flow's verifier in one call more than [NewVerifier]. The
+// secret is copied.
+func NewHMACVerifyingKeySet(secret []byte) (*VerifyingKeySet, error) {
+	k, err := NewHMACKey(secret)
+	if err != nil {
+		return nil, err
+	}
+	return NewVerifyingKeySet(k.pub)
 }
 
 // NewTutorialHMACKey is NewHMACKey without the 32-byte minimum, for the

@@ -6,7 +6,6 @@ import (
 	"fmt"
 
 	"github.com/sealjwt/sealjwt/internal/keyindex"
-	"github.com/sealjwt/sealjwt/internal/strict"
 )
 
 const (
@@ -49,8 +48,10 @@ func (s *KeySet) Lookup(kid string) (*SigningKey, bool) {
 	return k, ok
 }
 
-// Public returns the verifying keys, in the same order.
-func (s *KeySet) Public() *VerifyingKeySet {
+// Verifying returns the keys that verify these keys' signatures, in the
+// same order: public keys, or for HS256 the shared secret itself (see
+// [SigningKey.Verifying]).
+func (s *KeySet) Verifying() *VerifyingKeySet {
 	pubs := make([]*VerifyingKey, len(s.keys))
 	for i, k := range s.keys {
 		pubs[i] = k.pub
@@ -63,8 +64,9 @@ func (s *KeySet) Public() *VerifyingKeySet {
 // a secret.
 func (s *KeySet) MarshalJSON() ([]byte, error) { return marshalJWKS(s.keys) }
 
-// ParseKeySet reads a private JWKS; its first key is the primary. Options
-// apply to every key, as in ParseSigningJWK.
+// ParseKeySet reads a private JWKS, or a single private JWK (a set of one);
+// the first key is the primary. Options apply to every key, as in
+// [ParseSigningJWK].
 func ParseKeySet(jwks []byte, opts ...JWKOption) (*KeySet, error) {
 	keys, err := parseJWKS(jwks, func(b []byte) (*SigningKey, error) { return ParseSigningJWK(b, opts...) })
 	if err != nil {
@@ -110,7 +112,7 @@ func (s *VerifyingKeySet) Skipped() []error { return append([]error(nil), s.skip
 func (s *VerifyingKeySet) MarshalJSON() ([]byte, error) { return marshalJWKS(s.keys) }
 
 // ParseVerifyingKeySet reads a public JWKS as an identity provider
-// publishes it. Options apply to every key, as in ParseVerifyingJWK. Keys
+// publishes it, or a single public JWK (a set of one). Options apply to every key, as in ParseVerifyingJWK. Keys
 // this package cannot verify with (another "use", an unknown kty or alg,
 // an unsupported curve, an RSA modulus out of range) are skipped, as RFC
 // 7517 section 5 asks, and Skipped says which; so is every symmetric (oct)
@@ -150,30 +152,16 @@ func marshalJWKS[K json.Marshaler](keys []K) ([]byte, error) {
 	return b.Bytes(), nil
 }
 
-// splitJWKS strictly decodes {"keys":[...]} into its member JWKs.
+// splitJWKS returns the keys of a JWKS or of a single JWK, at most MaxKeys.
 func splitJWKS(data []byte) ([]json.RawMessage, error) {
-	if len(data) > maxJWKSSize {
-		return nil, fmt.Errorf("%w: JWKS of %d bytes exceeds %d", ErrTooLarge, len(data), maxJWKSSize)
-	}
-	names, err := strict.Object(data)
+	keys, err := keyindex.JWKs(data, maxJWKSSize)
 	if err != nil {
-		return nil, fmt.Errorf("JWKS: %w", err)
+		return nil, err
 	}
-	for _, n := range names {
-		if err := checkNameCase(n, []string{"keys"}, ErrMalformed); err != nil {
-			return nil, err
-		}
-	}
-	var set struct {
-		Keys []json.RawMessage `json:"keys"`
-	}
-	if err := json.Unmarshal(data, &set); err != nil {
-		return nil, fmt.Errorf("%w: JWKS: %v", ErrMalformed, err)
-	}
-	if len(set.Keys) == 0 || len(set.Keys) > MaxKeys {
+	if len(keys) > MaxKeys {
 		return nil, fmt.Errorf("%w: a JWKS holds 1 to %d keys", ErrInvalidKey, MaxKeys)
 	}
-	return set.Keys, nil
+	return keys, nil
 }
 
 // parseJWKS parses each key of a JWKS with parse.

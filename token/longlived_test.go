@@ -14,12 +14,12 @@ func TestLongLivedTokens(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	aud := []string{testAudience}
+	aud := testAudience
 	tenYears := func() time.Time { return testNow.Add(10 * 365 * 24 * time.Hour) }
 	tests := []struct {
 		name      string
 		opts      []SignOption
-		aud       []string
+		aud       string
 		longLived bool
 		want      error
 	}{
@@ -28,9 +28,9 @@ func TestLongLivedTokens(t *testing.T) {
 		{"exp passed, long-lived verifier", []SignOption{WithExpiresAt(testNow.Add(24 * time.Hour))}, aud, true, ErrExpired},
 		{"exp ahead, long-lived verifier, no lifetime cap", []SignOption{WithExpiresAt(testNow.Add(20 * 365 * 24 * time.Hour))}, aud, true, nil},
 		{"exp far ahead, message verifier refuses the lifetime", []SignOption{WithExpiresAt(testNow.Add(20 * 365 * 24 * time.Hour))}, aud, false, ErrClaims},
-		{"no aud, long-lived verifier", []SignOption{WithoutAudience(), WithoutExpiry()}, nil, true, nil},
-		{"no aud, message verifier", []SignOption{WithoutAudience(), WithoutExpiry()}, nil, false, ErrAudience},
-		{"aud of another, long-lived verifier", []SignOption{WithoutExpiry()}, []string{"https://other.example"}, true, ErrAudience},
+		{"no aud, long-lived verifier", []SignOption{WithoutAudience(), WithoutExpiry()}, "", true, nil},
+		{"no aud, message verifier", []SignOption{WithoutAudience(), WithoutExpiry()}, "", false, ErrAudience},
+		{"aud of another, long-lived verifier", []SignOption{WithoutExpiry()}, "https://other.example", true, ErrAudience},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
@@ -50,7 +50,7 @@ func TestLongLivedTokens(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			if err := v.Trust(testIssuer, mustKeySet(t, k).Public()); err != nil {
+			if err := v.Trust(testIssuer, mustKeySet(t, k).Verifying()); err != nil {
 				t.Fatal(err)
 			}
 			got, err := v.Verify(jws)
@@ -69,7 +69,7 @@ func TestLongLivedTokens(t *testing.T) {
 func TestForTypeResetsLongLived(t *testing.T) {
 	k := testKey(t, EdDSA)
 	signer, _ := NewSigner(mustKeySet(t, k), testIssuer, WithClock(fixedClock))
-	jws, err := signer.Sign([]string{testAudience}, nil, WithoutExpiry())
+	jws, err := signer.Sign(testAudience, nil, WithoutExpiry())
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -79,7 +79,7 @@ func TestForTypeResetsLongLived(t *testing.T) {
 		t.Fatal(err)
 	}
 	back, _ := ll.ForType(Type)
-	_ = v.Trust(testIssuer, mustKeySet(t, k).Public())
+	_ = v.Trust(testIssuer, mustKeySet(t, k).Verifying())
 	if _, err := ll.Verify(jws); err != nil {
 		t.Fatalf("long-lived verifier: %v", err)
 	}
@@ -92,10 +92,10 @@ func TestForTypeResetsLongLived(t *testing.T) {
 // dropped by mistake.
 func TestWithoutAudienceNeedsNoAudience(t *testing.T) {
 	signer, _ := NewSigner(mustKeySet(t, testKey(t, EdDSA)), testIssuer)
-	if _, err := signer.Sign([]string{testAudience}, nil, WithoutAudience()); !errors.Is(err, ErrAudience) {
+	if _, err := signer.Sign(testAudience, nil, WithoutAudience()); !errors.Is(err, ErrAudience) {
 		t.Fatalf("WithoutAudience with an audience: %v", err)
 	}
-	if _, err := signer.Sign(nil, nil); !errors.Is(err, ErrAudience) {
+	if _, err := signer.Sign("", nil); !errors.Is(err, ErrAudience) {
 		t.Fatalf("no audience without WithoutAudience: %v", err)
 	}
 }
@@ -104,7 +104,7 @@ func TestWithoutAudienceNeedsNoAudience(t *testing.T) {
 func TestLongLivedMaxAge(t *testing.T) {
 	k := testKey(t, EdDSA)
 	signer, _ := NewSigner(mustKeySet(t, k), testIssuer, WithClock(fixedClock))
-	jws, err := signer.Sign([]string{testAudience}, nil, WithoutExpiry())
+	jws, err := signer.Sign(testAudience, nil, WithoutExpiry())
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -122,7 +122,7 @@ func TestLongLivedMaxAge(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		_ = v.Trust(testIssuer, mustKeySet(t, k).Public())
+		_ = v.Trust(testIssuer, mustKeySet(t, k).Verifying())
 		if _, err := ll.Verify(jws); !errors.Is(err, tc.want) || (tc.want == nil && err != nil) {
 			t.Fatalf("%v later, max age %v: %v, want %v", tc.later, tc.maxAge, err, tc.want)
 		}

@@ -109,12 +109,12 @@ func TestForClaimsRefusesBadNames(t *testing.T) {
 func TestSignRefusesReservedClaims(t *testing.T) {
 	s := newTestSigner(t, testKey(t, EdDSA))
 	for _, name := range []string{"htm", "HTM", "hTm", "rkt", "RKT"} {
-		_, err := s.Sign([]string{testAudience}, map[string]any{name: "x"}, WithReserved("htm"), WithStringClaim("rkt", "t"))
+		_, err := s.Sign(testAudience, map[string]any{name: "x"}, WithReserved("htm"), WithStringClaim("rkt", "t"))
 		if !errors.Is(err, ErrClaims) {
 			t.Errorf("claim %q: %v, want ErrClaims", name, err)
 		}
 	}
-	if _, err := s.Sign([]string{testAudience}, map[string]any{"other": "x"}, WithReserved("htm")); err != nil {
+	if _, err := s.Sign(testAudience, map[string]any{"other": "x"}, WithReserved("htm")); err != nil {
 		t.Fatal(err)
 	}
 }

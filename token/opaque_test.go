@@ -72,7 +72,7 @@ func TestAttackSignerReturnsMalformedECDSA(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			if tok, err := s.Sign([]string{testAudience}, nil); !errors.Is(err, ErrInvalidKey) || tok != "" {
+			if tok, err := s.Sign(testAudience, nil); !errors.Is(err, ErrInvalidKey) || tok != "" {
 				t.Fatalf("signed: %q, %v", tok, err)
 			}
 		})

@@ -37,10 +37,10 @@ func TestWithClockNilIsTimeNow(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if err := v.Trust(testIssuer, ks.Public()); err != nil {
+	if err := v.Trust(testIssuer, ks.Verifying()); err != nil {
 		t.Fatal(err)
 	}
-	tok, err := s.Sign([]string{testAudience}, nil)
+	tok, err := s.Sign(testAudience, nil)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -47,7 +47,7 @@ func TestPEMFromOpenSSL(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			if k.Alg() != c.alg || k.KID() != k.Public().jwk.thumbprint() {
+			if k.Alg() != c.alg || k.KID() != k.Verifying().jwk.thumbprint() {
 				t.Fatalf("alg %s kid %s", k.Alg(), k.KID())
 			}
 			if c.pub == "" {
@@ -77,7 +77,7 @@ func TestPEMRoundTrip(t *testing.T) {
 			if err != nil || !strings.HasPrefix(string(priv), "-----BEGIN PRIVATE KEY-----") {
 				t.Fatalf("%s, %v", priv, err)
 			}
-			pub, err := k.Public().MarshalPEM()
+			pub, err := k.Verifying().MarshalPEM()
 			if err != nil || !strings.HasPrefix(string(pub), "-----BEGIN PUBLIC KEY-----") {
 				t.Fatalf("%s, %v", pub, err)
 			}
@@ -93,8 +93,8 @@ func TestPEMRoundTrip(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			a, _ := k.Public().MarshalJSON()
-			b, _ := k2.Public().MarshalJSON()
+			a, _ := k.Verifying().MarshalJSON()
+			b, _ := k2.Verifying().MarshalJSON()
 			if strings.Replace(string(a), k.KID(), "named-"+string(alg), 1) != string(b) || p2.KID() != k2.KID() {
 				t.Fatalf("round trip changed the key:\n%s\n%s", a, b)
 			}

@@ -41,7 +41,7 @@ func TestPublishedKeySetSkipsUnusableKeys(t *testing.T) {
 		"x25519":   `{"kty":"OKP","kid":"x25519","crv":"X25519","x":"` + strict.Encode(make([]byte, 32)) + `"}`,
 		"oct":      `{"kty":"oct","kid":"hmac","alg":"HS256","k":"` + strict.Encode(make([]byte, 32)) + `"}`,
 	}
-	parts := []string{string(must(rs.Public().MarshalJSON())), string(must(es.Public().MarshalJSON()))}
+	parts := []string{string(must(rs.Verifying().MarshalJSON())), string(must(es.Verifying().MarshalJSON()))}
 	for _, j := range others {
 		parts = append(parts, j)
 	}
@@ -81,7 +81,7 @@ func must(b []byte, err error) []byte {
 // set suspect.
 func TestPublishedKeySetStillRefuses(t *testing.T) {
 	ed := testKey(t, EdDSA)
-	good := string(must(ed.Public().MarshalJSON()))
+	good := string(must(ed.Verifying().MarshalJSON()))
 	for name, c := range map[string]struct {
 		doc  string
 		want error
@@ -126,7 +126,7 @@ func TestAttackSymmetricKeyInPublishedJWKS(t *testing.T) {
 	secret := make([]byte, 32)
 	_, _ = rand.Read(secret)
 	ed := testKey(t, EdDSA)
-	doc := `{"keys":[` + string(must(ed.Public().MarshalJSON())) +
+	doc := `{"keys":[` + string(must(ed.Verifying().MarshalJSON())) +
 		`,{"kty":"oct","kid":"shared","alg":"HS256","use":"sig","k":"` + strict.Encode(secret) + `"}]}`
 	set, err := ParseVerifyingKeySet([]byte(doc))
 	if err != nil {

@@ -88,7 +88,7 @@ func TestRFC9964Examples(t *testing.T) {
 // and a key the header does not name.
 func TestVerifyJWSStrictParsing(t *testing.T) {
 	k := testKey(t, EdDSA)
-	keys, _ := NewVerifyingKeySet(k.Public())
+	keys, _ := NewVerifyingKeySet(k.Verifying())
 	kid := `"kid":"` + k.kid + `"`
 	good := forge(t, `{"alg":"EdDSA",`+kid+`,"typ":"example+jws","cty":"text/plain"}`, "any bytes", k)
 	got, err := VerifyJWS(good, keys)
@@ -144,7 +144,7 @@ func TestMLDSAForGolangJWTUsers(t *testing.T) {
 	if err != nil {
 		t.Fatalf("SignedString with a SigningKey: %v", err)
 	}
-	if _, err := parser.Parse(signed, func(*jwt.Token) (any, error) { return ours.Public(), nil }); err != nil {
+	if _, err := parser.Parse(signed, func(*jwt.Token) (any, error) { return ours.Verifying(), nil }); err != nil {
 		t.Fatalf("Parse with a VerifyingKey: %v", err)
 	}
 	if _, err := parser.Parse(signed, func(*jwt.Token) (any, error) { return pk, nil }); !errors.Is(err, jwt.ErrTokenSignatureInvalid) {
@@ -152,7 +152,7 @@ func TestMLDSAForGolangJWTUsers(t *testing.T) {
 	}
 	pk44, sk44, _ := mldsa44.GenerateKey(nil)
 	var nilPub *mldsa65.PublicKey
-	for name, key := range map[string]any{"ML-DSA-44 key": pk44, "typed nil": nilPub, "EdDSA key": testKey(t, EdDSA).Public()} {
+	for name, key := range map[string]any{"ML-DSA-44 key": pk44, "typed nil": nilPub, "EdDSA key": testKey(t, EdDSA).Verifying()} {
 		if _, err := parser.Parse(signed, func(*jwt.Token) (any, error) { return key, nil }); !errors.Is(err, jwt.ErrInvalidKeyType) {
 			t.Errorf("%s: got %v, want ErrInvalidKeyType", name, err)
 		}

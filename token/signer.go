@@ -136,7 +136,13 @@ func signerHeader(k *SigningKey, typ string) string {
 //
 // Options set, for this token only, what the Signer would otherwise choose
 // (WithID) or add (WithStringClaim).
-func (s *Signer) Sign(audience []string, claims any, opts ...SignOption) (string, error) {
+//
+// The audience is one receiver, written as a single aud string: a token
+// that names several receivers can be replayed by any one of them to the
+// others, so this package makes none (a Verifier still reads an aud array
+// from another stack). It is required unless WithoutAudience, which wants
+// it empty. sealjwt.Sealer.Seal takes its audience the same way.
+func (s *Signer) Sign(audience string, claims any, opts ...SignOption) (string, error) {
 	var p signParams
 	for _, o := range opts {
 		o(&p)
@@ -185,26 +191,20 @@ func (s *Signer) sign(body []byte) (string, error) {
 // claimsJSON writes the claims object: the registered claims in a fixed
 // order, then the application members (app is an object's inside, or
 // empty). Built by hand because it is on every Sign and its shape is fixed.
-func (s *Signer) claimsJSON(audience []string, app []byte, p *signParams) ([]byte, error) {
-	if p.noAud != (len(audience) == 0) || slices.Contains(audience, "") {
-		return nil, fmt.Errorf("%w: audience must name at least one non-empty recipient, unless WithoutAudience", ErrAudience)
+func (s *Signer) claimsJSON(audience string, app []byte, p *signParams) ([]byte, error) {
+	if p.noAud != (audience == "") {
+		return nil, fmt.Errorf("%w: audience must name one recipient, unless WithoutAudience (then it must be empty)", ErrAudience)
 	}
 	jti := p.jti
 	if jti == "" {
 		jti = NewID()
 	}
 	iat := s.now().Unix()
-	b := make([]byte, 0, 96+len(s.issJSON)+len(app)+len(p.extra)+32*len(audience))
+	b := make([]byte, 0, 128+len(s.issJSON)+len(app)+len(p.extra)+len(audience))
 	b = append(b, s.issJSON...)
-	switch len(audience) {
-	case 0:
-	case 1:
+	if audience != "" {
 		b = append(b, `,"aud":`...)
-		b = appendJSONString(b, audience[0])
-	default:
-		a, _ := json.Marshal(audience) // strings always marshal
-		b = append(b, `,"aud":`...)
-		b = append(b, a...)
+		b = appendJSONString(b, audience)
 	}
 	b = append(b, `,"iat":`...)
 	b = strconv.AppendInt(b, iat, 10)
@@ -291,7 +291,7 @@ func WithoutExpiry() SignOption {
 }
 
 // WithoutAudience makes a token with no aud, for data at rest whose
-// recipients are named otherwise (by their keys); Sign is then given no
+// recipients are named otherwise (by their keys); Sign is then given an empty
 // audience. Only a Verifier from ForLongLived accepts such a token.
 func WithoutAudience() SignOption {
 	return func(p *signParams) { p.noAud = true }

@@ -10,7 +10,7 @@ func TestSignOptions(t *testing.T) {
 	k := testKey(t, EdDSA)
 	s := newTestSigner(t, k)
 	v := newTestVerifier(t, []*SigningKey{k})
-	tok, err := s.Sign([]string{testAudience}, map[string]any{"app": 1}, WithID("order-17"), WithStringClaim("rkt", "thumb"))
+	tok, err := s.Sign(testAudience, map[string]any{"app": 1}, WithID("order-17"), WithStringClaim("rkt", "thumb"))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -37,11 +37,11 @@ func TestSignOptions(t *testing.T) {
 		"empty name":           {WithStringClaim("", "1")},
 		"the same claim twice": {WithStringClaim("rkt", "a"), WithStringClaim("rkt", "b")},
 	} {
-		if _, err := s.Sign([]string{testAudience}, nil, opts...); !errors.Is(err, ErrClaims) {
+		if _, err := s.Sign(testAudience, nil, opts...); !errors.Is(err, ErrClaims) {
 			t.Errorf("%s: err = %v, want ErrClaims", name, err)
 		}
 	}
-	if _, err := s.Sign([]string{testAudience}, map[string]any{"rkt": "mine"}, WithStringClaim("rkt", "thumb")); !errors.Is(err, ErrClaims) {
+	if _, err := s.Sign(testAudience, map[string]any{"rkt": "mine"}, WithStringClaim("rkt", "thumb")); !errors.Is(err, ErrClaims) {
 		t.Errorf("application claim of an added name: err = %v, want ErrClaims", err)
 	}
 }

@@ -39,7 +39,7 @@ func TestTutorialCompat(t *testing.T) {
 	if _, err := compat.Verify(forge(t, `{"alg":"HS256"}`, tutorialClaims, k)); err != nil {
 		t.Fatalf("no typ at all: %v", err)
 	}
-	strictTok, _ := newTestSigner(t, k).Sign([]string{testAudience}, nil)
+	strictTok, _ := newTestSigner(t, k).Sign(testAudience, nil)
 	if _, err := compat.Verify(strictTok); err != nil {
 		t.Fatalf("a strict token under the option: %v", err)
 	}

@@ -21,10 +21,6 @@ type requestClaims struct {
 	Fields sealjwt.Binary `json:"hfs,omitempty"`
 }
 
-// ErrBinding is wrapped when an envelope was made for another request
-// (method or target URI differ). It is sealjwt.ErrBinding.
-var ErrBinding = sealjwt.ErrBinding
-
 // targetURI is the htu of r as the server received it: scheme, host, path
 // and query, no fragment. Including the query (DPoP leaves it out) stops a
 // captured envelope being used for the same path with other parameters.
@@ -81,10 +77,10 @@ func checkBinding(m *sealjwt.Message, rc *requestClaims, r *http.Request, base s
 		return err
 	}
 	if rc.Method != r.Method {
-		return fmt.Errorf("%w: method %q", ErrBinding, rc.Method)
+		return fmt.Errorf("%w: method %q", sealjwt.ErrBinding, rc.Method)
 	}
 	if want := targetURI(r, base); rc.URI != want {
-		return fmt.Errorf("%w: target %q", ErrBinding, rc.URI)
+		return fmt.Errorf("%w: target %q", sealjwt.ErrBinding, rc.URI)
 	}
 	return nil
 }

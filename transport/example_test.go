@@ -28,7 +28,7 @@ func Example() {
 
 	// Receiver.
 	verifier, _ := token.NewVerifier("ledger")
-	if err := verifier.Trust("billing", signKeys.Public()); err != nil {
+	if err := verifier.Trust("billing", signKeys.Verifying()); err != nil {
 		log.Fatal(err)
 	}
 	opener, err := sealjwt.NewOpener(sealKeys, verifier)

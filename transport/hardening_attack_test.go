@@ -42,7 +42,7 @@ func TestAttackMessagePassesAsRequest(t *testing.T) {
 	}
 	signer, _ := token.NewSigner(h.keys.sign, senderID) // a message's typ, token.Type
 	queued[sealjwt.RecipientClaim] = pub.Thumbprint()
-	jws, err := signer.Sign([]string{receiverID}, queued)
+	jws, err := signer.Sign(receiverID, queued)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -211,7 +211,7 @@ func signedSetAt(t *testing.T, keys *seal.PublicKeySet, signing *token.KeySet, a
 	for name, v := range extra {
 		claims[name] = v
 	}
-	jws, err := signer.Sign([]string{receiverID}, claims)
+	jws, err := signer.Sign(receiverID, claims)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -240,7 +240,7 @@ func TestAttackSignedKeySetRollback(t *testing.T) {
 	old := signedSetAt(t, retired, signing, now.Add(-10*time.Minute), nil)
 	var served atomic.Pointer[string]
 	served.Store(&fresh)
-	f, err := NewKeyFetcher(context.Background(), serveSigned(t, &served), WithKeySetSigner(receiverID, signing.Public()),
+	f, err := NewKeyFetcher(context.Background(), serveSigned(t, &served), WithKeySetSigner(receiverID, signing.Verifying()),
 		WithRefreshInterval(time.Hour))
 	if err != nil {
 		t.Fatal(err)
@@ -269,7 +269,7 @@ func TestAttackSignedKeySetCaseVariantKEYS(t *testing.T) {
 			set := signedSetAt(t, fixtureKeys(t).seal.Public(), signing, time.Now(), map[string]json.RawMessage{name: theirs["keys"]})
 			var served atomic.Pointer[string]
 			served.Store(&set)
-			_, err := NewKeyFetcher(context.Background(), serveSigned(t, &served), WithKeySetSigner(receiverID, signing.Public()))
+			_, err := NewKeyFetcher(context.Background(), serveSigned(t, &served), WithKeySetSigner(receiverID, signing.Verifying()))
 			if !errors.Is(err, ErrKeySetSignature) || !errors.Is(err, token.ErrClaims) {
 				t.Fatalf("set with %q: %v, want ErrKeySetSignature and ErrClaims", name, err)
 			}

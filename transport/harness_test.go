@@ -77,7 +77,7 @@ func newVerifier(k keys) *token.Verifier {
 	if err != nil {
 		panic(err)
 	}
-	if err := v.Trust(senderID, k.sign.Public()); err != nil {
+	if err := v.Trust(senderID, k.sign.Verifying()); err != nil {
 		panic(err)
 	}
 	return v

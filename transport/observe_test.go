@@ -236,7 +236,7 @@ func TestReasonOfTransportErrors(t *testing.T) {
 		{ErrStaticKeys, sealjwt.ReasonUnknownKey},
 		{ErrKeySetSignature, sealjwt.ReasonSignature},
 		{ErrInsecureKeyURL, sealjwt.ReasonUnsupported},
-		{ErrBinding, sealjwt.ReasonBinding},
+		{sealjwt.ErrBinding, sealjwt.ReasonBinding},
 		{ErrBodyTooLarge, sealjwt.ReasonTooLarge},
 		{ErrHeaderConflict, sealjwt.ReasonMalformed},
 	}

@@ -6,6 +6,7 @@ import (
 
 	"github.com/sealjwt/sealjwt"
 	"github.com/sealjwt/sealjwt/internal/problem"
+	"github.com/sealjwt/sealjwt/replay"
 )
 
 // ProblemContentType is the media type of every error the middleware
@@ -34,11 +35,11 @@ func errorStatus(err error) (int, string) {
 		return http.StatusUnprocessableEntity, "unknown recipient key"
 	case errors.Is(err, sealjwt.ErrReplayed):
 		return http.StatusConflict, "replayed request"
-	case errors.Is(err, sealjwt.ErrReplayStoreReset):
+	case errors.Is(err, replay.ErrReset):
 		return http.StatusConflict, "issued before the replay store's memory began"
-	case errors.Is(err, sealjwt.ErrReplayUnavailable), errors.Is(err, sealjwt.ErrReplayStoreFull):
+	case errors.Is(err, sealjwt.ErrReplayUnavailable), errors.Is(err, replay.ErrFull):
 		return http.StatusServiceUnavailable, "replay protection unavailable"
-	case errors.Is(err, sealjwt.ErrAudience), errors.Is(err, ErrBinding):
+	case errors.Is(err, sealjwt.ErrAudience), errors.Is(err, sealjwt.ErrBinding):
 		return http.StatusForbidden, "not allowed"
 	case errors.Is(err, sealjwt.ErrMalformed), errors.Is(err, sealjwt.ErrUnsupported):
 		return http.StatusBadRequest, "malformed request"

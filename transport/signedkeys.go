@@ -63,7 +63,7 @@ func SignedJWKSHandler(keys *seal.PublicKeySet, signing *token.KeySet, receiver 
 			http.Error(w, "method not allowed", http.StatusMethodNotAllowed)
 			return
 		}
-		jws, err := signer.Sign([]string{receiver}, claims)
+		jws, err := signer.Sign(receiver, claims)
 		if err != nil {
 			http.Error(w, "key set unavailable", http.StatusInternalServerError)
 			return

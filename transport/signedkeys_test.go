@@ -50,7 +50,7 @@ func signedReceiver(t *testing.T, runs *atomic.Int32) (*harness, *mitm, *token.K
 func TestSignedKeySetFetchedAndUsed(t *testing.T) {
 	var runs atomic.Int32
 	h, m, signing := signedReceiver(t, &runs)
-	f, err := NewKeyFetcher(context.Background(), m.srv.URL+signedJWKSPath, WithKeySetSigner(receiverID, signing.Public()))
+	f, err := NewKeyFetcher(context.Background(), m.srv.URL+signedJWKSPath, WithKeySetSigner(receiverID, signing.Verifying()))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -84,7 +84,7 @@ func TestAttackKeySwapAtFirstFetchSignedKeySet(t *testing.T) {
 				forged.ServeHTTP(w, r)
 				return true
 			})
-			_, err := NewKeyFetcher(context.Background(), m.srv.URL+signedJWKSPath, WithKeySetSigner(receiverID, signing.Public()))
+			_, err := NewKeyFetcher(context.Background(), m.srv.URL+signedJWKSPath, WithKeySetSigner(receiverID, signing.Verifying()))
 			if !errors.Is(err, ErrKeySetSignature) {
 				t.Fatalf("err = %v, want ErrKeySetSignature", err)
 			}
@@ -98,7 +98,7 @@ func TestAttackKeySwapAtFirstFetchSignedKeySet(t *testing.T) {
 func TestAttackKeySwapAfterForged422SignedKeySet(t *testing.T) {
 	var runs atomic.Int32
 	h, m, signing := signedReceiver(t, &runs)
-	f, err := NewKeyFetcher(context.Background(), m.srv.URL+signedJWKSPath, WithKeySetSigner(receiverID, signing.Public()),
+	f, err := NewKeyFetcher(context.Background(), m.srv.URL+signedJWKSPath, WithKeySetSigner(receiverID, signing.Verifying()),
 		WithRefreshInterval(time.Hour))
 	if err != nil {
 		t.Fatal(err)
@@ -138,7 +138,7 @@ func TestSignedKeySetRefusesSharedSecrets(t *testing.T) {
 	if _, err := SignedJWKSHandler(fixtureKeys(t).seal.Public(), hs, receiverID); !errors.Is(err, token.ErrConfig) {
 		t.Fatalf("handler with HS256: %v", err)
 	}
-	if _, err := NewKeyFetcher(context.Background(), "https://keys.example/jwks", WithKeySetSigner(receiverID, hs.Public())); !errors.Is(err, token.ErrConfig) {
+	if _, err := NewKeyFetcher(context.Background(), "https://keys.example/jwks", WithKeySetSigner(receiverID, hs.Verifying())); !errors.Is(err, token.ErrConfig) {
 		t.Fatalf("fetcher with HS256: %v", err)
 	}
 }
@@ -149,7 +149,7 @@ func FuzzOpenSignedJWKS(f *testing.F) {
 	signedJWKS(f, fixtureKeys(f).seal.Public(), signing, receiverID).ServeHTTP(rec, httptest.NewRequest(http.MethodGet, "/", nil))
 	f.Add(rec.Body.Bytes())
 	f.Add([]byte("e30.e30.AA"))
-	v, err := signedJWKSVerifier(receiverID, signing.Public())
+	v, err := signedJWKSVerifier(receiverID, signing.Verifying())
 	if err != nil {
 		f.Fatal(err)
 	}

@@ -149,7 +149,7 @@ func (d *demo) keys(suite seal.Alg, sig token.Alg) (*seal.KeySet, *token.KeySet,
 
 func (d *demo) startReceiver(recv *seal.KeySet, send *token.KeySet) (string, func(), error) {
 	rc := &app.Receiver{ID: demoReceiver, Keys: recv,
-		Trusted:   []cli.Trusted{{Issuer: demoSender, Keys: send.Public()}},
+		Trusted:   []cli.Trusted{{Issuer: demoSender, Keys: send.Verifying()}},
 		OnMessage: d.saw, Log: d.log, Observer: d.observer}
 	h, err := rc.Handler()
 	if err != nil {

@@ -213,7 +213,7 @@ func TestExpiredStreamSaysSealFile(t *testing.T) {
 	}
 	later := func() time.Time { return time.Now().Add(time.Hour) }
 	v, _ := token.NewVerifier("vault", token.WithClock(later))
-	_ = v.Trust("backup", signKeys.Public())
+	_ = v.Trust("backup", signKeys.Verifying())
 	opener, _ := sealjwt.NewOpener(sealKeys, v)
 	var out, errb bytes.Buffer
 	err = openStdin(env{stdin: &stream, stdout: &out, stderr: &errb}, &dataFlags{}, opener)

@@ -89,7 +89,7 @@ func generate(alg, format string) (priv, pub []byte, kid string, err error) {
 		priv, err := json.MarshalIndent(k, "", "  ")
 		return priv, nil, k.KID(), err
 	}
-	return encodePair(format, k, k.Public(), k.KID())
+	return encodePair(format, k, k.Verifying(), k.KID())
 }
 
 // keyFile is a key that writes itself as a JWK and as PEM.

@@ -101,14 +101,12 @@ func readRawSet(path string, missingOK bool) ([]rawJWK, error) {
 	if err != nil {
 		return nil, err
 	}
-	var set struct {
-		Keys []json.RawMessage `json:"keys"`
+	keys, err := cli.JWKs(data)
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", path, err)
 	}
-	if err := json.Unmarshal(data, &set); err != nil || set.Keys == nil {
-		set.Keys = []json.RawMessage{data} // a single JWK
-	}
-	out := make([]rawJWK, len(set.Keys))
-	for i, k := range set.Keys {
+	out := make([]rawJWK, len(keys))
+	for i, k := range keys {
 		var m struct{ Kid, Alg, D, Priv string }
 		if err := json.Unmarshal(k, &m); err != nil {
 			return nil, fmt.Errorf("%s: key %d: %v", path, i, err)

@@ -54,7 +54,7 @@ func (f *loadFlags) inProcess(context.Context) (*http.Client, string, func(), er
 	if err != nil {
 		return nil, "", nil, err
 	}
-	rc := &app.Receiver{ID: demoReceiver, Keys: recv, Trusted: []cli.Trusted{{Issuer: demoSender, Keys: send.Public()}},
+	rc := &app.Receiver{ID: demoReceiver, Keys: recv, Trusted: []cli.Trusted{{Issuer: demoSender, Keys: send.Verifying()}},
 		Log: f.log, Observer: metrics.Observers{f.observer, &f.receiver}}
 	h, err := rc.Handler()
 	if err != nil {

@@ -52,7 +52,7 @@ func runSign(e env, args []string) int {
 		if body != nil {
 			app = body
 		}
-		tok, err := signer.Sign([]string{*aud}, app)
+		tok, err := signer.Sign(*aud, app)
 		if err != nil {
 			return err
 		}

@@ -97,7 +97,7 @@ func trustSigners(v *token.Verifier, trust *cli.TrustFlag, secret hmacSecret, is
 	if err != nil {
 		return err
 	}
-	set, err := token.NewVerifyingKeySet(k.Public())
+	set, err := token.NewVerifyingKeySet(k.Verifying())
 	if err != nil {
 		return err
 	}

@@ -99,7 +99,7 @@ func TestSenderMethod(t *testing.T) {
 	}
 	rk, _ := seal.GenerateKey(seal.HPKE3)
 	rks, _ := seal.NewKeySet(rk)
-	pubs, _ := token.NewVerifyingKeySet(sk.Public())
+	pubs, _ := token.NewVerifyingKeySet(sk.Verifying())
 	rc := &app.Receiver{ID: "billing", Keys: rks, Trusted: []cli.Trusted{{Issuer: "orders", Keys: pubs}}}
 	h, err := rc.Handler()
 	if err != nil {

@@ -68,14 +68,15 @@ const (
 
 var (
 	// ErrTruncated reports end of input before the final record.
-	ErrTruncated = errors.New("record: stream truncated before the final record")
+	ErrTruncated error = errs.ErrTruncated
 	// ErrAuth reports a record that did not authenticate. It is
 	// deliberately the same for every cause.
 	ErrAuth = fmt.Errorf("record: authentication failed: %w", errs.ErrDecryption)
 	// ErrMalformed reports a record of impossible shape.
 	ErrMalformed = fmt.Errorf("record: malformed record: %w", errs.ErrMalformed)
-	// ErrTrailingData reports bytes after the final record.
-	ErrTrailingData = fmt.Errorf("record: data after the final record: %w", ErrMalformed)
+	// ErrTrailingData reports bytes after the final record; it wraps
+	// errs.ErrMalformed.
+	ErrTrailingData error = errs.ErrTrailingData
 	// ErrTooLarge reports a record length above the reader's maximum.
 	ErrTooLarge = fmt.Errorf("record: record exceeds the maximum size: %w", errs.ErrTooLarge)
 	// ErrTooManyRecords reports a stream that exhausted the record counter.

@@ -21,7 +21,11 @@ func ExampleNew() {
 	key, _ := seal.GenerateKey(seal.DefaultAlg)
 	keys, _ := seal.NewKeySet(key)
 	verifier, _ := token.NewVerifier("ledger")
-	opener, err := sealjwt.NewOpener(keys, verifier, sealjwt.WithReplayStore(redisstore.New(client)))
+	store, err := redisstore.New(client)
+	if err != nil {
+		log.Fatal(err)
+	}
+	opener, err := sealjwt.NewOpener(keys, verifier, sealjwt.WithReplayStore(store))
 	if err != nil {
 		log.Fatal(err)
 	}

@@ -28,7 +28,7 @@ func TestAttackTamperedBodyLoggedAndCountedWithItsReason(t *testing.T) {
 	send, _ := token.NewKeySet(sk)
 	var logs observetest.LogBuffer
 	events := &observetest.Recorder{}
-	rc := &Receiver{ID: "billing", Keys: recv, Trusted: []cli.Trusted{{Issuer: "orders", Keys: send.Public()}},
+	rc := &Receiver{ID: "billing", Keys: recv, Trusted: []cli.Trusted{{Issuer: "orders", Keys: send.Verifying()}},
 		Log: slog.New(slog.NewTextHandler(&logs, nil)), Observer: events}
 	h, err := rc.Handler()
 	if err != nil {

@@ -69,7 +69,7 @@ func startReceiver(t *testing.T, log *slog.Logger, o sealjwt.Observer, cut time.
 	if err != nil {
 		t.Fatal(err)
 	}
-	rc := &Receiver{ID: "billing", Keys: recv, Trusted: []cli.Trusted{{Issuer: "orders", Keys: send.Public()}},
+	rc := &Receiver{ID: "billing", Keys: recv, Trusted: []cli.Trusted{{Issuer: "orders", Keys: send.Verifying()}},
 		Log: log, Observer: o, BodyTimeout: cut, Hosts: []string{ln.Addr().String()}}
 	h, err := rc.Handler()
 	if err != nil {

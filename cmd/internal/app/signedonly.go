@@ -46,7 +46,7 @@ func (s *SignedOnly) Handler() (http.Handler, error) {
 	if err != nil {
 		return nil, err
 	}
-	keys, err := token.NewVerifyingKeySet(s.Key.Public())
+	keys, err := token.NewVerifyingKeySet(s.Key.Verifying())
 	if err != nil {
 		return nil, err
 	}

@@ -123,7 +123,7 @@ func TestTrustFlagNamesTheAlgOfKeysWithoutOne(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	data, _ := k.Public().MarshalJSON()
+	data, _ := k.Verifying().MarshalJSON()
 	var m map[string]any
 	_ = json.Unmarshal(data, &m)
 	delete(m, "alg")

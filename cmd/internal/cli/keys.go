@@ -12,6 +12,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/sealjwt/sealjwt/internal/keyindex"
 	"github.com/sealjwt/sealjwt/internal/pemkey"
 	"github.com/sealjwt/sealjwt/seal"
 	"github.com/sealjwt/sealjwt/token"
@@ -46,32 +47,16 @@ func ReadAll(r io.Reader, name string) ([]byte, error) {
 	return data, nil
 }
 
-// isKeySet reports whether data is a JWKS ({"keys": [...]}) rather than a
-// single JWK, so every key flag accepts either.
-func isKeySet(data []byte) bool {
-	var probe struct {
-		Keys json.RawMessage `json:"keys"`
-	}
-	return json.Unmarshal(data, &probe) == nil && probe.Keys != nil
+// JWKs returns the keys of a key file in JSON, a JWKS or a single JWK,
+// strictly decoded as every key flag reads them (no member named twice).
+// It is the one place the commands tell the two forms apart.
+func JWKs(data []byte) ([]json.RawMessage, error) {
+	return keyindex.JWKs(data, MaxInput)
 }
 
 // IsSealKey reports whether a JWK or JWKS holds JOSE-HPKE (sealing) keys
 // rather than signing keys: HPKE algs are all named "HPKE-...".
-func IsSealKey(data []byte) bool {
-	var probe struct {
-		Alg  string `json:"alg"`
-		Keys []struct {
-			Alg string `json:"alg"`
-		} `json:"keys"`
-	}
-	if json.Unmarshal(data, &probe) != nil {
-		return false
-	}
-	if len(probe.Keys) > 0 {
-		probe.Alg = probe.Keys[0].Alg
-	}
-	return strings.HasPrefix(probe.Alg, "HPKE-")
-}
+func IsSealKey(data []byte) bool { return probeKey(data).sealing }
 
 func readKeyFile(path string) ([]byte, error) {
 	if path == "" {
@@ -92,12 +77,8 @@ type keyKind struct {
 
 func probeKey(data []byte) keyKind {
 	var one map[string]json.RawMessage
-	var set struct {
-		Keys []map[string]json.RawMessage `json:"keys"`
-	}
-	if json.Unmarshal(data, &set) == nil && len(set.Keys) > 0 {
-		one = set.Keys[0]
-	} else if json.Unmarshal(data, &one) != nil {
+	keys, err := JWKs(data)
+	if err != nil || json.Unmarshal(keys[0], &one) != nil {
 		return keyKind{unrecognisable: true}
 	}
 	var k keyKind
@@ -267,15 +248,8 @@ func SealKeys(spec string) (*seal.KeySet, error) {
 	if err := readKind(path, data, true, true); err != nil {
 		return nil, err
 	}
-	if isKeySet(data) {
-		s, err := seal.ParseKeySet(data)
-		return s, inFile(path, err)
-	}
-	k, err := seal.ParsePrivateJWK(data)
-	if err != nil {
-		return nil, fmt.Errorf("%s: %w", path, err)
-	}
-	return seal.NewKeySet(k)
+	s, err := seal.ParseKeySet(data)
+	return s, inFile(path, err)
 }
 
 // SealPublicKeys reads a receiver's public key or keys (see KeyUsage).
@@ -295,15 +269,12 @@ func SealPublicKeys(spec string) (*seal.PublicKeySet, error) {
 	if err := readKind(path, data, true, false); err != nil {
 		return nil, err
 	}
-	if isKeySet(data) {
-		s, err := seal.ParsePublicKeySet(data)
-		return s, inFile(path, err)
-	}
-	k, err := seal.ParsePublicJWK(data)
+	s, err := seal.ParsePublicKeySet(data)
 	if err != nil {
-		return nil, fmt.Errorf("%s: %w", path, err)
+		return nil, inFile(path, err)
 	}
-	return seal.NewPublicKeySet(k)
+	noteSkipped(path, s.Skipped())
+	return s, nil
 }
 
 // SigningKeys reads a sender's private signing key or keys (see KeyUsage),
@@ -328,15 +299,8 @@ func SigningKeys(spec string) (*token.KeySet, error) {
 	if err := readKind(path, data, false, true); err != nil {
 		return nil, err
 	}
-	if isKeySet(data) {
-		s, err := token.ParseKeySet(data, opts...)
-		return s, inFile(path, err)
-	}
-	k, err := token.ParseSigningJWK(data, opts...)
-	if err != nil {
-		return nil, fmt.Errorf("%s: %w", path, err)
-	}
-	return token.NewKeySet(k)
+	s, err := token.ParseKeySet(data, opts...)
+	return s, inFile(path, err)
 }
 
 // VerifyingKeys reads a sender's public key or keys (see KeyUsage); opts
@@ -359,21 +323,19 @@ func VerifyingKeys(spec string, opts ...token.JWKOption) (*token.VerifyingKeySet
 	if err := readKind(path, data, false, false); err != nil {
 		return nil, err
 	}
-	if isKeySet(data) {
-		s, err := token.ParseVerifyingKeySet(data, opts...)
-		if err != nil {
-			return nil, inFile(path, err)
-		}
-		for _, skipped := range s.Skipped() {
-			fmt.Fprintf(Warnings, "note: %s: %v\n", path, skipped)
-		}
-		return s, nil
-	}
-	k, err := token.ParseVerifyingJWK(data, opts...)
+	s, err := token.ParseVerifyingKeySet(data, opts...)
 	if err != nil {
-		return nil, fmt.Errorf("%s: %w", path, err)
+		return nil, inFile(path, err)
 	}
-	return token.NewVerifyingKeySet(k)
+	noteSkipped(path, s.Skipped())
+	return s, nil
+}
+
+// noteSkipped names on Warnings each key of a published set left out.
+func noteSkipped(path string, skipped []error) {
+	for _, err := range skipped {
+		fmt.Fprintf(Warnings, "note: %s: %v\n", path, err)
+	}
 }
 
 // inFile prefixes a parse error with the file it came from.
@@ -565,7 +527,7 @@ func publicKeysOf(spec, path string, sealing, private bool) (*PublicKeys, error)
 		if ks.Primary().Alg() == token.HS256 {
 			return nil, fmt.Errorf("%s is an HS256 shared secret, which has no public key; expected a private key of an asymmetric alg (EdDSA, ES256, ML-DSA-44, HPKE-*, ...)", path)
 		}
-		out.Sign = ks.Public().Keys()
+		out.Sign = ks.Verifying().Keys()
 	default:
 		ks, err := VerifyingKeys(spec)
 		if err != nil {

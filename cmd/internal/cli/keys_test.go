@@ -57,7 +57,7 @@ func TestExpiredCertificateNotedNotRefused(t *testing.T) {
 func TestPublishedJWKSSkippedKeysNamed(t *testing.T) {
 	warnings := captureWarnings(t)
 	k, _ := token.GenerateKey(token.ES256)
-	pub, _ := k.Public().MarshalJSON()
+	pub, _ := k.Verifying().MarshalJSON()
 	path := filepath.Join(t.TempDir(), "idp.json")
 	doc := `{"keys":[` + string(pub) + `,{"kty":"RSA","kid":"enc-1","use":"enc","alg":"RSA-OAEP","n":"AQAB","e":"AQAB"}]}`
 	if err := os.WriteFile(path, []byte(doc), 0o644); err != nil {

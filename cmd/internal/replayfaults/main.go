@@ -226,7 +226,7 @@ func startFleet(redisAddr string) *fleet {
 		check(err)
 		_, err = store.Epoch(context.Background())
 		check(err)
-		rc := &app.Receiver{ID: "billing", Keys: recv, Trusted: []cli.Trusted{{Issuer: "orders", Keys: send.Public()}},
+		rc := &app.Receiver{ID: "billing", Keys: recv, Trusted: []cli.Trusted{{Issuer: "orders", Keys: send.Verifying()}},
 			Replay: store, BaseURL: f.public, Leeway: leeway, Log: slog.New(slog.DiscardHandler), OnMessage: f.ran}
 		h, err := rc.Handler()
 		check(err)
