@@ -44,8 +44,8 @@
 // [ErrNotYetValid], [ErrSignature], [ErrUntrustedSender], [ErrAudience],
 // [ErrIssuer], [ErrClaims], [ErrRecipient], [ErrReplayed], [ErrUnknownKey],
 // [ErrMalformed], [ErrUnsupported], [ErrTooLarge], and the replay store's
-// [ErrReplayUnavailable], [ErrReplayInDoubt], [ErrReplayStoreFull] and
-// [ErrReplayStoreReset]. Every decryption failure is the same opaque
+// [ErrReplayUnavailable] (and [replay.ErrInDoubt], [replay.ErrFull] and
+// [replay.ErrReset]). Every decryption failure is the same opaque
 // [ErrDecryption], and "expired" is reported only after the signature
 // verified. [ReasonOf] maps an error to the [Reason] that observers and
 // logs carry.
@@ -57,7 +57,9 @@
 // Receivers that do not share a store can each accept the same message
 // once, so a fleet shares one in Redis:
 //
-//	opener, err := sealjwt.NewOpener(keys, verifier, sealjwt.WithReplayStore(redisstore.New(client)))
+//	store, err := redisstore.New(client)
+//	...
+//	opener, err := sealjwt.NewOpener(keys, verifier, sealjwt.WithReplayStore(store))
 //
 // with package [github.com/sealjwt/sealjwt/replay/redisstore] (kept apart so
 // that a program using only the in-memory store does not link go-redis).
@@ -67,7 +69,7 @@
 // sender's retry. The Redis store must be
 // durable (AOF with appendfsync always, maxmemory-policy noeviction); a
 // store that lost its data is detected and messages issued before the loss
-// are refused ([ErrReplayStoreReset]) until they expire. docs/PROTOCOL.md
+// are refused ([replay.ErrReset]) until they expire. docs/PROTOCOL.md
 // section 3.0 says what a sender may assume after each answer.
 //
 // # Streams
