@@ -450,13 +450,24 @@ func earliest(a, b time.Time) time.Time {
 	return b
 }
 
-// abandonRetrying is abandon in the background, tried up to three times
-// a store timeout each: the store that lost an answer may lose the next.
+// abandonAttempts bounds the tries of a take-back in the background, a
+// store timeout apart: five seconds of them with the default timeout.
+const abandonAttempts = 5
+
+// abandonRetrying is abandon in the background, tried up to
+// abandonAttempts times, each a store timeout after the previous one
+// began: the store that lost an answer may lose the next, and a
+// PostgreSQL server that was stopped first starts a backend for every
+// connection that waited meanwhile, so the take-backs of its first second
+// back may time out too. Without a grace window, the client's retry after
+// a take-back that gave up is a reuse.
 func (m *Manager) abandonRetrying(r Rotation, rot Rotated, err error) {
-	for range 3 {
+	for range abandonAttempts {
+		next := time.Now().Add(m.cfg.storeTimeout)
 		if m.abandon(r, rot, err, m.cfg.storeTimeout) == nil {
 			return
 		}
+		time.Sleep(time.Until(next)) // a store refusing at once gets no burst of tries
 	}
 }
 

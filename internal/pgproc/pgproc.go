@@ -39,6 +39,8 @@ type Server struct {
 	bin, dir, port string
 	owner          *owner // nil: run as ourselves
 
+	life sync.Mutex // held by Stop, Kill, Restart and Close, one at a time
+
 	mu   sync.Mutex
 	cmd  *exec.Cmd
 	done chan struct{} // closed when cmd has exited
@@ -191,9 +193,9 @@ func (s *Server) start(ctx context.Context) error {
 		}
 		select {
 		case <-done:
-			return fmt.Errorf("pgproc: postgres exited: %w\n%s", err, s.logTail())
+			return fmt.Errorf("pgproc: postgres exited: %w\n%s", err, s.LogTail(20))
 		case <-ctx.Done():
-			return fmt.Errorf("pgproc: postgres at %s did not accept connections: %w\n%s", s.Addr(), err, s.logTail())
+			return fmt.Errorf("pgproc: postgres at %s did not accept connections: %w\n%s", s.Addr(), err, s.LogTail(20))
 		case <-time.After(20 * time.Millisecond):
 		}
 	}
@@ -201,11 +203,11 @@ func (s *Server) start(ctx context.Context) error {
 
 func (s *Server) logPath() string { return filepath.Join(s.dir, "postgres.log") }
 
-// logTail is the end of the server's log, for errors.
-func (s *Server) logTail() string {
+// LogTail is the end of the server's log: its last n lines.
+func (s *Server) LogTail(n int) string {
 	b, _ := os.ReadFile(s.logPath())
 	lines := strings.Split(strings.TrimSpace(string(b)), "\n")
-	return strings.Join(lines[max(len(lines)-20, 0):], "\n")
+	return strings.Join(lines[max(len(lines)-n, 0):], "\n")
 }
 
 // Stop pauses the server, the postmaster and every process it started,
@@ -213,6 +215,8 @@ func (s *Server) logTail() string {
 // open and nothing runs. resume sends SIGCONT; it may be called more than
 // once.
 func (s *Server) Stop() (resume func(), err error) {
+	s.life.Lock()
+	defer s.life.Unlock()
 	s.mu.Lock()
 	cmd := s.cmd
 	s.mu.Unlock()
@@ -227,6 +231,12 @@ func (s *Server) Stop() (resume func(), err error) {
 // every process it started, at once, without a shutdown checkpoint. The
 // port stays closed until Restart.
 func (s *Server) Kill() error {
+	s.life.Lock()
+	defer s.life.Unlock()
+	return s.kill()
+}
+
+func (s *Server) kill() error {
 	s.mu.Lock()
 	cmd, done := s.cmd, s.done
 	s.cmd = nil
@@ -244,7 +254,9 @@ func (s *Server) Kill() error {
 // port and data directory, waiting until it accepts connections, which
 // includes its crash recovery.
 func (s *Server) Restart(ctx context.Context) error {
-	if err := s.Kill(); err != nil {
+	s.life.Lock()
+	defer s.life.Unlock()
+	if err := s.kill(); err != nil {
 		return err
 	}
 	return s.start(ctx)
@@ -252,7 +264,9 @@ func (s *Server) Restart(ctx context.Context) error {
 
 // Close kills the server and deletes its directory.
 func (s *Server) Close() error {
-	err := s.Kill()
+	s.life.Lock()
+	defer s.life.Unlock()
+	err := s.kill()
 	return errors.Join(err, os.RemoveAll(s.dir))
 }
 

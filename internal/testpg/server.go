@@ -35,6 +35,9 @@ func StartServer(t testing.TB) *Server {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() {
+		if t.Failed() {
+			t.Logf("the end of the server's log:\n%s", s.LogTail(40))
+		}
 		if err := s.Close(); err != nil {
 			t.Error(err)
 		}

@@ -189,27 +189,39 @@ func BenchmarkRoundTrip(b *testing.B) {
 	})
 }
 
-// faulty is a store in a schema of its own reached through a fault
-// proxy; the shared server is never restarted, so Restart is nil and the
-// proxy's Reset stands for what a restart looks like to the client.
-func faulty(t *testing.T) storetest.Faulty {
-	direct := freshStore(t)
-	proxy := faultproxy.New(t, "127.0.0.1:5432")
-	host, port, _ := net.SplitHostPort(proxy.Addr())
-	pool := testpg.Pool(t, func(c *pgxpool.Config) {
-		noSync(c)
-		c.ConnConfig.Host = host
-		p, _ := strconv.Atoi(port)
-		c.ConnConfig.Port = uint16(p)
-		c.ConnConfig.ConnectTimeout = time.Second
-		c.MaxConns = 64 // one per client and one per take-back, as the README's pool is sized for the load
-	})
-	return storetest.Faulty{Store: New(pool, WithSchema(direct.schema[1:len(direct.schema)-1])), Proxy: proxy,
-		Restart: func(*testing.T) { proxy.Reset() }}
+// faultyOn makes stores in schemas of their own on srv, the test's own
+// server, reached through a fault proxy, with durable commits: Stop stops
+// every process of srv (SIGSTOP), Restart kills them all (kill -9) and
+// starts srv again with its data. The shared server is never stopped.
+func faultyOn(srv *testpg.Server) func(t *testing.T) storetest.Faulty {
+	return func(t *testing.T) storetest.Faulty {
+		schema := testpg.Schema(t, srv.Pool(t, nil))
+		proxy := faultproxy.New(t, srv.Addr())
+		host, port, _ := net.SplitHostPort(proxy.Addr())
+		pool := srv.Pool(t, func(c *pgxpool.Config) {
+			c.ConnConfig.Host = host
+			p, _ := strconv.Atoi(port)
+			c.ConnConfig.Port = uint16(p)
+			c.ConnConfig.ConnectTimeout = time.Second
+			c.MaxConns = 64 // one per client and one per take-back, as the README's pool is sized for the load
+		})
+		return storetest.Faulty{Store: migrated(t, pool, schema), Proxy: proxy,
+			Restart: func(t *testing.T) {
+				// Run in a goroutine of the case's own: t.Error, not t.Fatal.
+				ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+				defer cancel()
+				if err := srv.Server.Restart(ctx); err != nil {
+					t.Error(err)
+				}
+			},
+			Stop: func(t *testing.T) func() { return srv.Stop(t) }}
+	}
 }
 
+// TestFaultCases runs the conformance fault cases on one private server
+// for them all, each case in a schema of its own.
 func TestFaultCases(t *testing.T) {
-	storetest.Faults(t, faulty)
+	storetest.Faults(t, faultyOn(testpg.StartServer(t)))
 }
 
 // TestImmediateRevocation: a revocation through one server's store stops

@@ -265,12 +265,14 @@ func abandon(s session.Store, r session.Rotation, timeout time.Duration) error {
 	return a.Abandon(ctx, r)
 }
 
-// abandonRetrying is abandon tried up to three times, as a Manager does
-// in the background.
+// abandonRetrying is abandon tried up to five times, each a timeout
+// after the previous one began, as a Manager does in the background.
 func abandonRetrying(s session.Store, r session.Rotation, timeout time.Duration) {
-	for range 3 {
+	for range 5 {
+		next := time.Now().Add(timeout)
 		if abandon(s, r, timeout) == nil {
 			return
 		}
+		time.Sleep(time.Until(next))
 	}
 }
