@@ -273,10 +273,12 @@ func (m *Manager) refresh(ctx context.Context, refreshToken string) (*Tokens, er
 		r.Deadline = CommitDeadline(ctx, m.cfg.storeTimeout)
 		return m.cfg.store.Rotate(ctx, r)
 	}, func(rot Rotated, err error) { m.abandonRetrying(r, rot, err) })
-	if unavailable(err) && !errors.Is(err, context.DeadlineExceeded) {
+	if unavailable(err) && !errors.Is(err, deadline.ErrNoAnswer) {
 		// The store answered, so it may take the rotation back now, before
 		// the 503 and the client's retry; if it cannot in a quarter of the
-		// timeout, it keeps trying in the background.
+		// timeout, it keeps trying in the background. Its answer may wrap
+		// context.DeadlineExceeded (a driver's own timeout, or one that came
+		// with the deadline): only a call given up goes to the late path.
 		if m.abandon(r, rot, err, m.cfg.storeTimeout/4) != nil {
 			go m.abandonRetrying(r, rot, err)
 		}
