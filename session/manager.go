@@ -270,6 +270,7 @@ func (m *Manager) refresh(ctx context.Context, refreshToken string) (*Tokens, er
 		Grace: m.cfg.grace, Idle: m.cfg.idle}
 	m.unanswered.fill(&r)
 	rot, err := callStoreLate(ctx, m.cfg.storeTimeout, func(ctx context.Context) (Rotated, error) {
+		r := r // a copy: the call may outlive the deadline, while r is read below
 		r.Deadline = CommitDeadline(ctx, m.cfg.storeTimeout)
 		return m.cfg.store.Rotate(ctx, r)
 	}, func(rot Rotated, err error) { m.abandonRetrying(r, rot, err) })
