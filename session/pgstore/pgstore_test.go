@@ -232,3 +232,67 @@ func TestImmediateRevocation(t *testing.T) {
 	b := migrated(t, testpg.Pool(t, noSync), a.schema[1:len(a.schema)-1])
 	storetest.ImmediateRevocation(t, a, b)
 }
+
+// TestAbandonWaitingForAGraceRetryTakesNothingBack: a take-back that
+// waits for the family's lock while a grace retry holds it, and the retry
+// hands the successor to the client (marking the token shared), must then
+// leave the successor live. Reading the token before the lock is taken
+// would see it unshared, and delete the successor the client now holds.
+func TestAbandonWaitingForAGraceRetryTakesNothingBack(t *testing.T) {
+	s := freshStore(t)
+	ctx := context.Background()
+	fam, tok := storetest.Login(t, s, "alice", time.Now().Truncate(time.Millisecond))
+	r := storetest.NewRotation(tok, time.Now(), 0)
+	if _, err := s.Rotate(ctx, r); err != nil {
+		t.Fatal(err)
+	}
+	// The grace retry's transaction: it holds the family's lock while the
+	// take-back starts.
+	retry, err := s.pool.Begin(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer retry.Rollback(ctx)
+	if _, err := retry.Exec(ctx, inSchema("SELECT 1 FROM {schema}.families WHERE id = $1 FOR UPDATE", s.schema), fam.ID); err != nil {
+		t.Fatal(err)
+	}
+	abandoned := make(chan error, 1)
+	go func() { abandoned <- s.Abandon(ctx, r) }()
+	waitForLockWait(t, s)
+	for _, sql := range []string{
+		"UPDATE {schema}.refresh_tokens SET shared = true WHERE id = $1",
+		"UPDATE {schema}.families SET last_use = last_use WHERE id = (SELECT family_id FROM {schema}.refresh_tokens WHERE id = $1)",
+	} {
+		if _, err := retry.Exec(ctx, inSchema(sql, s.schema), tok.ID); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := retry.Commit(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if err := <-abandoned; err != nil {
+		t.Fatal(err)
+	}
+	next := storetest.Token{ID: r.Next.ID, Hash: r.Next.Hash}
+	if _, err := s.Lookup(ctx, next.ID, next.Hash); err != nil {
+		t.Fatalf("the successor the grace retry handed out, after the take-back: %v, want it live", err)
+	}
+}
+
+// waitForLockWait waits until a statement on the store's schema waits
+// for a lock.
+func waitForLockWait(t *testing.T, s *Store) {
+	t.Helper()
+	for end := time.Now().Add(5 * time.Second); ; time.Sleep(10 * time.Millisecond) {
+		var n int
+		if err := s.pool.QueryRow(context.Background(), "SELECT count(*) FROM pg_stat_activity WHERE wait_event_type = 'Lock' AND strpos(query, $1) > 0", s.schema).Scan(&n); err != nil {
+			t.Fatal(err)
+		}
+		if n > 0 {
+			return
+		}
+		if time.Now().After(end) {
+			t.Fatal("the take-back never waited for the family's lock")
+		}
+	}
+}
