@@ -268,13 +268,16 @@ func (m *Manager) refresh(ctx context.Context, refreshToken string) (*Tokens, er
 		Grace: m.cfg.grace, Idle: m.cfg.idle}
 	m.unanswered.fill(&r)
 	rot, err := callStoreLate(ctx, m.cfg.storeTimeout, func(ctx context.Context) (Rotated, error) {
+		r := r // a copy: the call may outlive the deadline, while r is read below
 		r.Deadline = CommitDeadline(ctx, m.cfg.storeTimeout)
 		return m.cfg.store.Rotate(ctx, r)
 	}, func(rot Rotated, err error) { m.abandonRetrying(r, rot, err) })
-	if unavailable(err) && !errors.Is(err, context.DeadlineExceeded) {
+	if unavailable(err) && !errors.Is(err, deadline.ErrNoAnswer) {
 		// The store answered, so it may take the rotation back now, before
 		// the 503 and the client's retry; if it cannot in a quarter of the
-		// timeout, it keeps trying in the background.
+		// timeout, it keeps trying in the background. Its answer may wrap
+		// context.DeadlineExceeded (a driver's own timeout, or one that came
+		// with the deadline): only a call given up goes to the late path.
 		if m.abandon(r, rot, err, m.cfg.storeTimeout/4) != nil {
 			go m.abandonRetrying(r, rot, err)
 		}
@@ -448,13 +451,24 @@ func earliest(a, b time.Time) time.Time {
 	return b
 }
 
-// abandonRetrying is abandon in the background, tried up to three times
-// a store timeout each: the store that lost an answer may lose the next.
+// abandonAttempts bounds the tries of a take-back in the background, a
+// store timeout apart: five seconds of them with the default timeout.
+const abandonAttempts = 5
+
+// abandonRetrying is abandon in the background, tried up to
+// abandonAttempts times, each a store timeout after the previous one
+// began: the store that lost an answer may lose the next, and a
+// PostgreSQL server that was stopped first starts a backend for every
+// connection that waited meanwhile, so the take-backs of its first second
+// back may time out too. Without a grace window, the client's retry after
+// a take-back that gave up is a reuse.
 func (m *Manager) abandonRetrying(r Rotation, rot Rotated, err error) {
-	for range 3 {
+	for range abandonAttempts {
+		next := time.Now().Add(m.cfg.storeTimeout)
 		if m.abandon(r, rot, err, m.cfg.storeTimeout) == nil {
 			return
 		}
+		time.Sleep(time.Until(next)) // a store refusing at once gets no burst of tries
 	}
 }
 

@@ -32,9 +32,20 @@ func URL() string {
 // configure, when not nil, adjusts the pool's configuration first.
 func Pool(t testing.TB, configure func(*pgxpool.Config)) *pgxpool.Pool {
 	t.Helper()
-	cfg, err := pgxpool.ParseConfig(URL())
+	pool, err := poolAt(t, URL(), configure)
 	if err != nil {
-		t.Fatalf("SEALJWT_POSTGRES_URL %q: %v", URL(), err)
+		testserver.Missing(t, "PostgreSQL", URL(), "SEALJWT_POSTGRES_URL", err)
+	}
+	return pool
+}
+
+// poolAt returns a pool on the server at url that answered a ping, closed
+// when the test ends.
+func poolAt(t testing.TB, url string, configure func(*pgxpool.Config)) (*pgxpool.Pool, error) {
+	t.Helper()
+	cfg, err := pgxpool.ParseConfig(url)
+	if err != nil {
+		t.Fatalf("PostgreSQL URL %q: %v", url, err)
 	}
 	if configure != nil {
 		configure(cfg)
@@ -49,10 +60,10 @@ func Pool(t testing.TB, configure func(*pgxpool.Config)) *pgxpool.Pool {
 		if pool != nil {
 			pool.Close()
 		}
-		testserver.Missing(t, "PostgreSQL", URL(), "SEALJWT_POSTGRES_URL", err)
+		return nil, err
 	}
 	t.Cleanup(pool.Close)
-	return pool
+	return pool, nil
 }
 
 // Schema returns the name of a fresh schema, so that runs never see each

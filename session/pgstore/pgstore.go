@@ -67,7 +67,7 @@ func New(pool *pgxpool.Pool, opts ...Option) *Store {
 
 // queries are the statements the store runs, in its schema.
 type queries struct {
-	create, clean, cleanRevocations, trimSubject, tokenHash, abandon, rotate, lookup, revokeFamily, revokeSubject string
+	create, clean, cleanRevocations, trimSubject, tokenHash, lockFamily, abandon, rotate, lookup, revokeFamily, revokeSubject string
 }
 
 func newQueries(schema string) queries {
@@ -82,6 +82,7 @@ func newQueries(schema string) queries {
 		cleanRevocations: `DELETE FROM {schema}.revocations WHERE at < $1::timestamptz - interval '` + fmt.Sprint(int(revocationsKept.Seconds())) + ` seconds'`,
 		trimSubject: `DELETE FROM {schema}.families WHERE id IN (
 			SELECT id FROM {schema}.families WHERE subject = $1 ORDER BY created_at DESC, id OFFSET $2)`,
+		lockFamily: `SELECT 1 FROM {schema}.families WHERE id = (SELECT family_id FROM {schema}.refresh_tokens WHERE id = $1) FOR UPDATE`,
 		abandon: `WITH tok AS (
 			SELECT t.id, t.family_id FROM {schema}.refresh_tokens t JOIN {schema}.families f ON f.id = t.family_id
 			WHERE t.id = $1 AND t.hash = $2 AND t.consumed_by = $3 AND NOT t.shared AND NOT f.revoked FOR UPDATE OF f),
@@ -97,7 +98,7 @@ func newQueries(schema string) queries {
 		revokeFamily:  `UPDATE {schema}.families SET revoked = true WHERE id = $1`,
 		revokeSubject: `UPDATE {schema}.families SET revoked = true WHERE subject = $1`,
 	}
-	for _, p := range []*string{&q.create, &q.clean, &q.cleanRevocations, &q.trimSubject, &q.abandon, &q.tokenHash, &q.rotate, &q.lookup, &q.revokeFamily, &q.revokeSubject} {
+	for _, p := range []*string{&q.create, &q.clean, &q.cleanRevocations, &q.trimSubject, &q.lockFamily, &q.abandon, &q.tokenHash, &q.rotate, &q.lookup, &q.revokeFamily, &q.revokeSubject} {
 		*p = inSchema(*p, schema)
 	}
 	return q
@@ -211,12 +212,25 @@ func (s *Store) Rotate(ctx context.Context, r session.Rotation) (session.Rotated
 	return session.Rotated{}, unavailable(fmt.Errorf("rotate returned outcome %q", outcome))
 }
 
-// Abandon implements session.Abandoner in one round trip.
+// Abandon implements session.Abandoner in one round trip and one
+// transaction of two statements. The first locks the family, waiting for
+// a rotation of it to commit; the second, which reads the token, starts
+// after that, so it sees what the rotation wrote: a grace retry that
+// handed the successor out marked the token shared. One statement that
+// read the token and then waited for the lock would test the token as
+// it was before (READ COMMITTED rechecks only the rows a statement
+// locks), and delete a successor the client holds.
 func (s *Store) Abandon(ctx context.Context, r session.Rotation) error {
 	if !storable(r.ID) || !storable(r.Next.ID) || r.Request == (session.RequestID{}) {
 		return nil
 	}
-	return s.exec(ctx, s.sql.abandon, r.ID, r.Hash[:], r.Request[:], r.Next.ID)
+	b := &pgx.Batch{}
+	b.Queue(s.sql.lockFamily, r.ID)
+	b.Queue(s.sql.abandon, r.ID, r.Hash[:], r.Request[:], r.Next.ID)
+	if err := s.pool.SendBatch(ctx, b).Close(); err != nil {
+		return unavailable(err)
+	}
+	return nil
 }
 
 // requestArg is a RequestID as the rotate function takes it: NULL for the

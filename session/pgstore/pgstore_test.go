@@ -189,27 +189,39 @@ func BenchmarkRoundTrip(b *testing.B) {
 	})
 }
 
-// faulty is a store in a schema of its own reached through a fault
-// proxy; the shared server is never restarted, so Restart is nil and the
-// proxy's Reset stands for what a restart looks like to the client.
-func faulty(t *testing.T) storetest.Faulty {
-	direct := freshStore(t)
-	proxy := faultproxy.New(t, "127.0.0.1:5432")
-	host, port, _ := net.SplitHostPort(proxy.Addr())
-	pool := testpg.Pool(t, func(c *pgxpool.Config) {
-		noSync(c)
-		c.ConnConfig.Host = host
-		p, _ := strconv.Atoi(port)
-		c.ConnConfig.Port = uint16(p)
-		c.ConnConfig.ConnectTimeout = time.Second
-		c.MaxConns = 64 // one per client and one per take-back, as the package example's pool is sized for the load
-	})
-	return storetest.Faulty{Store: New(pool, WithSchema(direct.schema[1:len(direct.schema)-1])), Proxy: proxy,
-		Restart: func(*testing.T) { proxy.Reset() }}
+// faultyOn makes stores in schemas of their own on srv, the test's own
+// server, reached through a fault proxy, with durable commits: Stop stops
+// every process of srv (SIGSTOP), Restart kills them all (kill -9) and
+// starts srv again with its data. The shared server is never stopped.
+func faultyOn(srv *testpg.Server) func(t *testing.T) storetest.Faulty {
+	return func(t *testing.T) storetest.Faulty {
+		schema := testpg.Schema(t, srv.Pool(t, nil))
+		proxy := faultproxy.New(t, srv.Addr())
+		host, port, _ := net.SplitHostPort(proxy.Addr())
+		pool := srv.Pool(t, func(c *pgxpool.Config) {
+			c.ConnConfig.Host = host
+			p, _ := strconv.Atoi(port)
+			c.ConnConfig.Port = uint16(p)
+			c.ConnConfig.ConnectTimeout = time.Second
+			c.MaxConns = 64 // one per client and one per take-back, as the package example's pool is sized for the load
+		})
+		return storetest.Faulty{Store: migrated(t, pool, schema), Proxy: proxy,
+			Restart: func(t *testing.T) {
+				// Run in a goroutine of the case's own: t.Error, not t.Fatal.
+				ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+				defer cancel()
+				if err := srv.Server.Restart(ctx); err != nil {
+					t.Error(err)
+				}
+			},
+			Stop: func(t *testing.T) func() { return srv.Stop(t) }}
+	}
 }
 
+// TestFaultCases runs the conformance fault cases on one private server
+// for them all, each case in a schema of its own.
 func TestFaultCases(t *testing.T) {
-	storetest.Faults(t, faulty)
+	storetest.Faults(t, faultyOn(testpg.StartServer(t)))
 }
 
 // TestImmediateRevocation: a revocation through one server's store stops
@@ -219,4 +231,68 @@ func TestImmediateRevocation(t *testing.T) {
 	a := freshStore(t)
 	b := migrated(t, testpg.Pool(t, noSync), a.schema[1:len(a.schema)-1])
 	storetest.ImmediateRevocation(t, a, b)
+}
+
+// TestAbandonWaitingForAGraceRetryTakesNothingBack: a take-back that
+// waits for the family's lock while a grace retry holds it, and the retry
+// hands the successor to the client (marking the token shared), must then
+// leave the successor live. Reading the token before the lock is taken
+// would see it unshared, and delete the successor the client now holds.
+func TestAbandonWaitingForAGraceRetryTakesNothingBack(t *testing.T) {
+	s := freshStore(t)
+	ctx := context.Background()
+	fam, tok := storetest.Login(t, s, "alice", time.Now().Truncate(time.Millisecond))
+	r := storetest.NewRotation(tok, time.Now(), 0)
+	if _, err := s.Rotate(ctx, r); err != nil {
+		t.Fatal(err)
+	}
+	// The grace retry's transaction: it holds the family's lock while the
+	// take-back starts.
+	retry, err := s.pool.Begin(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer retry.Rollback(ctx)
+	if _, err := retry.Exec(ctx, inSchema("SELECT 1 FROM {schema}.families WHERE id = $1 FOR UPDATE", s.schema), fam.ID); err != nil {
+		t.Fatal(err)
+	}
+	abandoned := make(chan error, 1)
+	go func() { abandoned <- s.Abandon(ctx, r) }()
+	waitForLockWait(t, s)
+	for _, sql := range []string{
+		"UPDATE {schema}.refresh_tokens SET shared = true WHERE id = $1",
+		"UPDATE {schema}.families SET last_use = last_use WHERE id = (SELECT family_id FROM {schema}.refresh_tokens WHERE id = $1)",
+	} {
+		if _, err := retry.Exec(ctx, inSchema(sql, s.schema), tok.ID); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := retry.Commit(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if err := <-abandoned; err != nil {
+		t.Fatal(err)
+	}
+	next := storetest.Token{ID: r.Next.ID, Hash: r.Next.Hash}
+	if _, err := s.Lookup(ctx, next.ID, next.Hash); err != nil {
+		t.Fatalf("the successor the grace retry handed out, after the take-back: %v, want it live", err)
+	}
+}
+
+// waitForLockWait waits until a statement on the store's schema waits
+// for a lock.
+func waitForLockWait(t *testing.T, s *Store) {
+	t.Helper()
+	for end := time.Now().Add(5 * time.Second); ; time.Sleep(10 * time.Millisecond) {
+		var n int
+		if err := s.pool.QueryRow(context.Background(), "SELECT count(*) FROM pg_stat_activity WHERE wait_event_type = 'Lock' AND strpos(query, $1) > 0", s.schema).Scan(&n); err != nil {
+			t.Fatal(err)
+		}
+		if n > 0 {
+			return
+		}
+		if time.Now().After(end) {
+			t.Fatal("the take-back never waited for the family's lock")
+		}
+	}
 }

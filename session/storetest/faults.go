@@ -138,6 +138,7 @@ func (c *client) refresh(t *testing.T, s session.Store, g time.Duration) bool {
 // checkOneLiveSuccessor presents every successor c was offered in its
 // last refresh: only the one it holds may be live.
 func (c *client) checkOneLiveSuccessor(t *testing.T, s session.Store) {
+	waitAnswering(t, s, c.tok)
 	now := time.Now().Add(time.Minute)
 	for _, offer := range c.offers {
 		_, _, err := Rotate(context.Background(), s, offer, now, 0)
@@ -146,6 +147,25 @@ func (c *client) checkOneLiveSuccessor(t *testing.T, s session.Store) {
 			t.Errorf("the successor the client holds: %v, want it live", err)
 		case offer != c.tok && !errors.Is(err, session.ErrInvalidRefresh):
 			t.Errorf("another successor offered to the same client: %v, want ErrInvalidRefresh (two live successors)", err)
+		}
+	}
+}
+
+// waitAnswering waits until s answers a lookup of tok, a read that may
+// be repeated, so that the checks' rotations, which may not, reach a
+// store that is back (a server that was stopped first works off the
+// connections that waited for it).
+func waitAnswering(t *testing.T, s session.Store, tok Token) {
+	for giveUp := time.Now().Add(10 * time.Second); ; time.Sleep(faultTimeout / 4) {
+		ctx, cancel := context.WithTimeout(context.Background(), faultTimeout)
+		_, err := s.Lookup(ctx, tok.ID, tok.Hash)
+		cancel()
+		if !errors.Is(err, session.ErrStoreUnavailable) {
+			return
+		}
+		if time.Now().After(giveUp) {
+			t.Errorf("the store still unavailable 10 s after the fault: %v", err)
+			return
 		}
 	}
 }
@@ -265,12 +285,14 @@ func abandon(s session.Store, r session.Rotation, timeout time.Duration) error {
 	return a.Abandon(ctx, r)
 }
 
-// abandonRetrying is abandon tried up to three times, as a Manager does
-// in the background.
+// abandonRetrying is abandon tried up to five times, each a timeout
+// after the previous one began, as a Manager does in the background.
 func abandonRetrying(s session.Store, r session.Rotation, timeout time.Duration) {
-	for range 3 {
+	for range 5 {
+		next := time.Now().Add(timeout)
 		if abandon(s, r, timeout) == nil {
 			return
 		}
+		time.Sleep(time.Until(next))
 	}
 }

@@ -3,16 +3,19 @@
 // HTTP, then refresh in a loop, against a Manager on the Redis store (a
 // private redis-server started here on a free port, with AOF appendfsync
 // always, so that a restart keeps its data) and on the PostgreSQL store
-// (the shared server, in a fresh schema dropped afterwards, reached
-// through a TCP proxy that pauses: the server itself is never stopped).
+// (in a fresh schema, reached through a TCP proxy: the shared server,
+// which is never stopped, for the pause, and a private one started here
+// on a free port, durable, for the restart).
 // Faults: a 6 s pause (SIGSTOP on Redis, a paused proxy for PostgreSQL),
-// a kill -9 and restart (Redis), and none. For each it prints the
+// a kill -9 and restart (Redis, PostgreSQL: every process of the
+// server), and none. For each it prints the
 // clients, the refreshes done, the honest clients refused as a reuse or a
 // revoked session (must be 0), the families with two live successors
 // (must be 0: from the store afterwards, and from clients that saw two
 // successors for one token), the 503s during the fault, the slowest
 // answer, and the refresh throughput and p99 latency. It needs
-// redis-server on PATH; it is not run by go test or CI.
+// redis-server on PATH and PostgreSQL's server programs (initdb,
+// postgres; see internal/pgproc); it is not run by go test or CI.
 //
 //	go run ./cmd/internal/sessionfaults [-clients 1000] [-run 20s] [-fault-at 5s] [-only Redis]
 //
@@ -51,6 +54,7 @@ import (
 	"github.com/redis/go-redis/v9"
 
 	"github.com/sealjwt/sealjwt/internal/faultproxy"
+	"github.com/sealjwt/sealjwt/internal/pgproc"
 	"github.com/sealjwt/sealjwt/internal/redisproc"
 	"github.com/sealjwt/sealjwt/session"
 	"github.com/sealjwt/sealjwt/session/pgstore"
@@ -88,6 +92,7 @@ func main() {
 		{"Redis, kill -9 and restart", startRedisBackend, func(b backend) { check(b.(*redisBackend).server.Restart()) }},
 		{"PostgreSQL, no fault", pgStarter(*pgURL), nil},
 		{"PostgreSQL, proxy paused 6 s", pgStarter(*pgURL), func(b backend) { b.(*pgBackend).pause() }},
+		{"PostgreSQL, kill -9 and restart", startPGPrivate, func(b backend) { check(b.(*pgBackend).server.Restart(context.Background())) }},
 	}
 	for _, sc := range scenarios {
 		if !strings.Contains(sc.name, *only) {
@@ -501,6 +506,7 @@ type pgBackend struct {
 	direct, viaPx *pgxpool.Pool
 	schema        string
 	s             *pgstore.Store
+	server        *pgproc.Server // the scenario's own server, or nil
 }
 
 func pgStarter(pgURL string) func() backend {
@@ -530,6 +536,18 @@ func startPG(pgURL string) backend {
 	return &pgBackend{proxy: proxy, direct: direct, viaPx: viaPx, schema: schema, s: s}
 }
 
+// startPGPrivate is startPG on a private server of the scenario's own
+// (durable commits, as PostgreSQL's defaults), which it may kill.
+func startPGPrivate() backend {
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+	srv, err := pgproc.Start(ctx)
+	check(err)
+	b := startPG(srv.URL()).(*pgBackend)
+	b.server = srv
+	return b
+}
+
 func (b *pgBackend) store() session.Store { return b.s }
 
 func (b *pgBackend) pause() {
@@ -555,6 +573,9 @@ func (b *pgBackend) close() {
 		log.Printf("dropping schema %s: %v", b.schema, err)
 	}
 	b.direct.Close()
+	if b.server != nil {
+		check(b.server.Close())
+	}
 }
 
 // startRedis starts the scenario's private redis-server in dir.
