@@ -11,7 +11,7 @@ import (
 
 // ProblemContentType is the media type of every error the middleware
 // writes (RFC 9457).
-const ProblemContentType = problem.ContentType
+const ProblemContentType = "application/problem+json"
 
 // Problem is an RFC 9457 problem detail, as the middleware writes it, for
 // a client to decode. The middleware never puts crypto detail in it: the
