@@ -62,6 +62,8 @@ type Manager struct {
 	// unanswered: presentations whose store calls got no answer, so that
 	// a client retrying through an outage keeps its grace window.
 	unanswered *unansweredRuns
+	// takeBacks: rotations answered 503 whose take-back may still run.
+	takeBacks *takeBacks
 }
 
 // Grant is what a successful login establishes: who, with what scopes,
@@ -100,7 +102,8 @@ func NewManager(id string, keys *token.KeySet, opts ...ManagerOption) (*Manager,
 	if c.store == nil {
 		c.store = NewMemory()
 	}
-	m := &Manager{id: id, cfg: c, unanswered: newUnansweredRuns(c.grace)}
+	m := &Manager{id: id, cfg: c, unanswered: newUnansweredRuns(c.grace),
+		takeBacks: newTakeBacks((abandonAttempts + 1) * c.storeTimeout)}
 	verify, err := m.newAccessVerifier(keys)
 	if err != nil {
 		return nil, err
@@ -267,20 +270,33 @@ func (m *Manager) refresh(ctx context.Context, refreshToken string) (*Tokens, er
 	r := Rotation{ID: id, Hash: sha256.Sum256(secret), Next: rec, Request: request, Now: now,
 		Grace: m.cfg.grace, Idle: m.cfg.idle}
 	m.unanswered.fill(&r)
+	key := unansweredKey{r.ID, r.Hash}
+	if m.takeBacks.holding(key) {
+		m.unanswered.record(r)
+		return nil, errTakeBackPending
+	}
 	rot, err := callStoreLate(ctx, m.cfg.storeTimeout, func(ctx context.Context) (Rotated, error) {
 		r := r // a copy: the call may outlive the deadline, while r is read below
 		r.Deadline = CommitDeadline(ctx, m.cfg.storeTimeout)
 		return m.cfg.store.Rotate(ctx, r)
-	}, func(rot Rotated, err error) { m.abandonRetrying(r, rot, err) })
-	if unavailable(err) && !errors.Is(err, deadline.ErrNoAnswer) {
+	}, func(rot Rotated, err error) {
+		m.abandonRetrying(r, rot, err)
+		m.takeBacks.add(key, -1)
+	})
+	switch {
+	case errors.Is(err, deadline.ErrNoAnswer):
+		m.takeBacks.add(key, +1) // until the late path above has run
+	case unavailable(err) && m.abandon(r, rot, err, m.cfg.storeTimeout/4) != nil:
 		// The store answered, so it may take the rotation back now, before
 		// the 503 and the client's retry; if it cannot in a quarter of the
 		// timeout, it keeps trying in the background. Its answer may wrap
 		// context.DeadlineExceeded (a driver's own timeout, or one that came
 		// with the deadline): only a call given up goes to the late path.
-		if m.abandon(r, rot, err, m.cfg.storeTimeout/4) != nil {
-			go m.abandonRetrying(r, rot, err)
-		}
+		m.takeBacks.add(key, +1)
+		go func() {
+			m.abandonRetrying(r, rot, err)
+			m.takeBacks.add(key, -1)
+		}()
 	}
 	if unavailable(err) {
 		m.unanswered.record(r)
@@ -295,6 +311,10 @@ func (m *Manager) refresh(ctx context.Context, refreshToken string) (*Tokens, er
 	}
 	return m.tokens(ctx, rot.Family, next, now)
 }
+
+// errTakeBackPending answers a token whose previous rotation, answered
+// 503, may still be taken back.
+var errTakeBackPending = fmt.Errorf("%w: the token's previous rotation is still being taken back", ErrStoreUnavailable)
 
 // callStore runs one store call under the store timeout and answers
 // ErrStoreUnavailable when it passes, whether or not the store's client

@@ -107,3 +107,43 @@ func TestFaultTakeBackAfterTheDriversOwnTimeout(t *testing.T) {
 		t.Fatalf("the client's retry: %v, want a successor", err)
 	}
 }
+
+// TestFaultRetryWhileTakeBackPendingIsNotAReuse: without a grace window, a
+// client retries at once while the take-back of its rotation that
+// committed unanswered is still failing (the store is busy catching up).
+// The Manager answers it 503 without reaching the store, instead of
+// letting it race the take-back and lose as a reuse; once the take-back
+// landed, the retry is a first use.
+func TestFaultRetryWhileTakeBackPendingIsNotAReuse(t *testing.T) {
+	store := &lostCommit{Memory: NewMemory()}
+	store.takeBackFails.Store(3)
+	const timeout = 20 * time.Millisecond
+	m := newManager(t, newClock(), WithStore(store), WithGrace(0), WithStoreTimeout(timeout))
+	login, err := m.Login(context.Background(), Grant{Subject: "alice"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := m.Refresh(context.Background(), login.Refresh); !errors.Is(err, ErrStoreUnavailable) {
+		t.Fatalf("the rotation whose answer was lost: %v, want ErrStoreUnavailable", err)
+	}
+	for end := time.Now().Add(100 * timeout); store.takenBack.Load() == 0; time.Sleep(timeout / 4) {
+		if time.Now().After(end) {
+			t.Fatalf("not taken back after %d tries", store.takeBacks.Load())
+		}
+		if _, err := m.Refresh(context.Background(), login.Refresh); !errors.Is(err, ErrStoreUnavailable) {
+			t.Fatalf("a retry while the take-back is pending: %v, want ErrStoreUnavailable", err)
+		}
+	}
+	if n := store.rotated.Load(); n != 1 {
+		t.Fatalf("%d rotations reached the store, want only the first", n)
+	}
+	for end := time.Now().Add(10 * timeout); ; time.Sleep(timeout / 4) {
+		_, err := m.Refresh(context.Background(), login.Refresh)
+		if err == nil {
+			break
+		}
+		if !errors.Is(err, ErrStoreUnavailable) || time.Now().After(end) {
+			t.Fatalf("the retry after the take-back: %v, want a successor", err)
+		}
+	}
+}

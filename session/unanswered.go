@@ -98,3 +98,55 @@ func (u *unansweredRuns) prune(now time.Time) bool {
 	}
 	return len(u.runs) < maxUnansweredRuns
 }
+
+// takeBacks counts, per presented token, the rotations answered 503 whose
+// take-back may still run: the store call was given up (its late answer
+// may say it committed) or its take-back goes on in the background. While
+// one is pending, the Manager answers the token's next presentation 503
+// without reaching the store: without a grace window, a retry that ran
+// before the take-back would be a reuse. A count can go below zero for a
+// moment (a late answer handled before the give-up is counted), which
+// holds nothing; one held longer than maxHold is forgotten, so a call
+// that never returns locks no client out.
+type takeBacks struct {
+	maxHold time.Duration
+	mu      sync.Mutex
+	held    map[unansweredKey]heldTakeBacks
+}
+
+type heldTakeBacks struct {
+	n     int
+	since time.Time // the latest hold
+}
+
+func newTakeBacks(maxHold time.Duration) *takeBacks {
+	return &takeBacks{maxHold: maxHold, held: map[unansweredKey]heldTakeBacks{}}
+}
+
+// add counts one take-back of k's rotation as pending (+1) or done (-1).
+func (t *takeBacks) add(k unansweredKey, d int) {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	h := t.held[k]
+	h.n += d
+	if d > 0 {
+		h.since = time.Now()
+	}
+	if h.n == 0 {
+		delete(t.held, k)
+		return
+	}
+	t.held[k] = h
+}
+
+// holding reports whether a take-back of k's rotation is pending.
+func (t *takeBacks) holding(k unansweredKey) bool {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	h, ok := t.held[k]
+	if ok && h.n > 0 && time.Since(h.since) >= t.maxHold {
+		delete(t.held, k)
+		return false
+	}
+	return ok && h.n > 0
+}

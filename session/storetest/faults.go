@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -91,6 +92,10 @@ func Faults(t *testing.T, newFaulty func(t *testing.T) Faulty) {
 type client struct {
 	tok    Token
 	offers map[session.RequestID]Token
+	// takeBacks counts this client's rotations answered unavailable whose
+	// take-back may still run; while one does, the client is answered
+	// unavailable without reaching the store, as a Manager does.
+	takeBacks atomic.Int32
 }
 
 // runClients logs in faultClients clients that refresh one after the
@@ -172,21 +177,29 @@ func waitAnswering(t *testing.T, s session.Store, tok Token) {
 
 // rotateWithin runs r under a deadline of timeout, as a Manager does:
 // it gives up when the deadline passes whatever the store's client does,
-// and takes back a rotation whose success came after it gave up.
-func rotateWithin(s session.Store, r session.Rotation, timeout time.Duration) (session.Rotated, error) {
+// and takes back a rotation whose success came after it gave up, counting
+// in takeBacks those that may still run.
+func rotateWithin(s session.Store, r session.Rotation, timeout time.Duration, takeBacks *atomic.Int32) (session.Rotated, error) {
 	rot, err := deadline.Call(context.Background(), timeout, func(ctx context.Context) (session.Rotated, error) {
+		r := r
 		r.Deadline = session.CommitDeadline(ctx, timeout)
 		return s.Rotate(ctx, r)
 	}, func(rot session.Rotated, err error) {
 		if err == nil && rot.Request == r.Request || errors.Is(err, session.ErrStoreUnavailable) {
 			abandonRetrying(s, r, timeout)
 		}
+		takeBacks.Add(-1)
 	})
 	switch {
 	case errors.Is(err, deadline.ErrNoAnswer):
+		takeBacks.Add(1) // until the late answer's take-back has run
 		return session.Rotated{}, session.ErrStoreUnavailable
 	case errors.Is(err, session.ErrStoreUnavailable) && abandon(s, r, timeout/4) != nil:
-		go abandonRetrying(s, r, timeout) // the command may have run before the connection broke
+		takeBacks.Add(1)
+		go func() { // the command may have run before the connection broke
+			abandonRetrying(s, r, timeout)
+			takeBacks.Add(-1)
+		}()
 	}
 	return rot, err
 }
@@ -229,10 +242,13 @@ func testStoppedEachRefreshSentOnce(t *testing.T, f Faulty) {
 // successor, and whether it should try again (ErrStoreUnavailable, which
 // must come within the deadline and a quarter).
 func (c *client) attempt(t *testing.T, s session.Store, g time.Duration) (got, again bool) {
+	if c.takeBacks.Load() > 0 {
+		return false, true
+	}
 	r := NewRotation(c.tok, time.Now(), g)
 	c.offers[r.Request] = Token{ID: r.Next.ID, Hash: r.Next.Hash}
 	start := time.Now()
-	rot, err := rotateWithin(s, r, faultTimeout)
+	rot, err := rotateWithin(s, r, faultTimeout, &c.takeBacks)
 	switch {
 	case errors.Is(err, session.ErrStoreUnavailable):
 		if took := time.Since(start); took > faultTimeout*5/4+200*time.Millisecond {
@@ -259,11 +275,12 @@ func testSameCommandTwice(t *testing.T, f Faulty) {
 	fam, tok := Login(t, f.Store, "honest-"+randomID(), time.Now().Truncate(time.Millisecond))
 	r := NewRotation(tok, time.Now(), 0)
 	f.Proxy.DropReplies(1)
-	if _, err := rotateWithin(f.Store, r, faultTimeout); err == nil {
+	var takeBacks atomic.Int32 // the command is sent again at once, whatever is pending
+	if _, err := rotateWithin(f.Store, r, faultTimeout, &takeBacks); err == nil {
 		t.Log("the store's client re-sent the command itself")
 	}
 	f.Proxy.Heal()
-	rot, err := rotateWithin(f.Store, r, faultTimeout)
+	rot, err := rotateWithin(f.Store, r, faultTimeout, &takeBacks)
 	if err != nil || rot.Request != r.Request {
 		t.Fatalf("the same command again: %+v, %v; want success with its own request", rot, err)
 	}
