@@ -41,7 +41,7 @@ func FuzzReader(f *testing.F) {
 }
 
 func knownError(err error) bool {
-	for _, e := range []error{ErrTruncated, ErrAuth, ErrMalformed, ErrTooLarge} {
+	for _, e := range []error{ErrTruncated, ErrAuth, ErrMalformed, ErrTrailingData, ErrTooLarge} {
 		if errors.Is(err, e) {
 			return true
 		}
