@@ -89,8 +89,8 @@ func Faults(t *testing.T, newFaulty func(t *testing.T) Faulty) {
 // client is one honest client: its current token and every successor it
 // was ever offered.
 type client struct {
-	tok    Token
-	offers map[session.RequestID]Token
+	tok    heldToken
+	offers map[session.RequestID]heldToken
 }
 
 // runClients logs in faultClients clients that refresh one after the
@@ -102,7 +102,7 @@ func runClients(t *testing.T, s session.Store, g time.Duration, fault func()) {
 	clients := make([]*client, faultClients)
 	for i := range clients {
 		_, tok := Login(t, s, "honest-"+randomID(), time.Now().Truncate(time.Millisecond))
-		clients[i] = &client{tok: tok, offers: map[session.RequestID]Token{}}
+		clients[i] = &client{tok: tok, offers: map[session.RequestID]heldToken{}}
 	}
 	stop := time.Now().Add(faultAway + 2*time.Second)
 	var wg sync.WaitGroup
@@ -184,7 +184,7 @@ func testStoppedEachRefreshSentOnce(t *testing.T, f Faulty) {
 	clients := make([]*client, 4*faultClients)
 	for i := range clients {
 		_, tok := Login(t, f.Store, "honest-"+randomID(), time.Now().Truncate(time.Millisecond))
-		clients[i] = &client{tok: tok, offers: map[session.RequestID]Token{}}
+		clients[i] = &client{tok: tok, offers: map[session.RequestID]heldToken{}}
 	}
 	answered := make([]bool, len(clients))
 	var wg sync.WaitGroup
@@ -209,8 +209,8 @@ func testStoppedEachRefreshSentOnce(t *testing.T, f Faulty) {
 // successor, and whether it should try again (ErrStoreUnavailable, which
 // must come within the deadline and a quarter).
 func (c *client) attempt(t *testing.T, s session.Store, g time.Duration) (got, again bool) {
-	r := NewRotation(c.tok, time.Now(), g)
-	c.offers[r.Request] = Token{ID: r.Next.ID, Hash: r.Next.Hash}
+	r := newRotation(c.tok, time.Now(), g)
+	c.offers[r.Request] = heldToken{ID: r.Next.ID, Hash: r.Next.Hash}
 	start := time.Now()
 	rot, err := rotateWithin(s, r, faultTimeout)
 	switch {
@@ -237,7 +237,7 @@ func (c *client) attempt(t *testing.T, s session.Store, g time.Duration) (got, a
 // the first answer, even without a grace window.
 func testSameCommandTwice(t *testing.T, f Faulty) {
 	fam, tok := Login(t, f.Store, "honest-"+randomID(), time.Now().Truncate(time.Millisecond))
-	r := NewRotation(tok, time.Now(), 0)
+	r := newRotation(tok, time.Now(), 0)
 	f.Proxy.DropReplies(1)
 	if _, err := rotateWithin(f.Store, r, faultTimeout); err == nil {
 		t.Log("the store's client re-sent the command itself")
@@ -248,7 +248,7 @@ func testSameCommandTwice(t *testing.T, f Faulty) {
 		t.Fatalf("the same command again: %+v, %v; want success with its own request", rot, err)
 	}
 	checkFamily(t, "Rotate", rot.Family, fam)
-	if _, _, err := Rotate(context.Background(), f.Store, Token{ID: r.Next.ID, Hash: r.Next.Hash}, time.Now(), 0); err != nil {
+	if _, _, err := Rotate(context.Background(), f.Store, heldToken{ID: r.Next.ID, Hash: r.Next.Hash}, time.Now(), 0); err != nil {
 		t.Fatalf("its successor: %v", err)
 	}
 }

@@ -108,21 +108,21 @@ func Run(t *testing.T, newStore func(t *testing.T) session.Store, opts Options) 
 	})
 }
 
-// Token is one refresh token as a caller holds it: the id and the hash of
-// its secret.
-type Token struct {
+// heldToken is one refresh token as a caller holds it: the id and the
+// hash of its secret.
+type heldToken struct {
 	ID   string
 	Hash session.SecretHash
 }
 
 // NewToken returns a token with a random 128-bit id and the hash of a
 // random 256-bit secret.
-func NewToken() Token {
-	return Token{ID: randomID(), Hash: sha256.Sum256([]byte(rand.Text() + rand.Text()))}
+func NewToken() heldToken {
+	return heldToken{ID: randomID(), Hash: sha256.Sum256([]byte(rand.Text() + rand.Text()))}
 }
 
-// Refresh is t's record for a store, issued at.
-func (t Token) Refresh(familyID string, at time.Time) session.Refresh {
+// record is t's record for a store, issued at.
+func (t heldToken) record(familyID string, at time.Time) session.Refresh {
 	return session.Refresh{ID: t.ID, FamilyID: familyID, Hash: t.Hash, IssuedAt: at}
 }
 
@@ -147,20 +147,20 @@ func newFixture(t *testing.T, s session.Store) *fixture {
 func (f *fixture) at(d time.Duration) time.Time { return f.base.Add(d) }
 
 // login creates a family for subject and returns it with its first token.
-func (f *fixture) login(t *testing.T, subject string) (session.Family, Token) {
+func (f *fixture) login(t *testing.T, subject string) (session.Family, heldToken) {
 	t.Helper()
 	return Login(t, f.s, subject, f.base)
 }
 
 // rotate presents tok at now with the given grace and returns the
 // successor the caller would hand out.
-func (f *fixture) rotate(tok Token, now time.Time, g time.Duration) (Token, session.Rotated, error) {
+func (f *fixture) rotate(tok heldToken, now time.Time, g time.Duration) (heldToken, session.Rotated, error) {
 	return Rotate(context.Background(), f.s, tok, now, g)
 }
 
 // Login creates a family for subject at now, with a lifetime of one hour,
 // and returns it with its first token.
-func Login(t testing.TB, s session.Store, subject string, now time.Time) (session.Family, Token) {
+func Login(t testing.TB, s session.Store, subject string, now time.Time) (session.Family, heldToken) {
 	t.Helper()
 	fam := session.Family{
 		ID:        randomID(),
@@ -171,7 +171,7 @@ func Login(t testing.TB, s session.Store, subject string, now time.Time) (sessio
 		ExpiresAt: now.Add(lifetime),
 	}
 	tok := NewToken()
-	if err := s.Create(context.Background(), fam, tok.Refresh(fam.ID, now)); err != nil {
+	if err := s.Create(context.Background(), fam, tok.record(fam.ID, now)); err != nil {
 		t.Fatalf("Create: %v", err)
 	}
 	return fam, tok
@@ -180,25 +180,25 @@ func Login(t testing.TB, s session.Store, subject string, now time.Time) (sessio
 // Rotate presents tok to s at now, with the given grace, an idle timeout
 // of ten minutes and a fresh request id, and returns the successor the
 // caller would hand out.
-func Rotate(ctx context.Context, s session.Store, tok Token, now time.Time, g time.Duration) (Token, session.Rotated, error) {
-	r := NewRotation(tok, now, g)
+func Rotate(ctx context.Context, s session.Store, tok heldToken, now time.Time, g time.Duration) (heldToken, session.Rotated, error) {
+	r := newRotation(tok, now, g)
 	rot, err := s.Rotate(ctx, r)
-	return Token{ID: r.Next.ID, Hash: r.Next.Hash}, rot, err
+	return heldToken{ID: r.Next.ID, Hash: r.Next.Hash}, rot, err
 }
 
-// NewRotation is the rotation Rotate sends: tok presented at now with
+// newRotation is the rotation Rotate sends: tok presented at now with
 // grace g, a random successor and a random request id. Sending it twice
 // is what a client library's retry does.
-func NewRotation(tok Token, now time.Time, g time.Duration) session.Rotation {
+func newRotation(tok heldToken, now time.Time, g time.Duration) session.Rotation {
 	next := NewToken()
 	var req session.RequestID
 	_, _ = rand.Read(req[:])
-	return session.Rotation{ID: tok.ID, Hash: tok.Hash, Next: next.Refresh("", now), Request: req, Now: now, Grace: g, Idle: idle}
+	return session.Rotation{ID: tok.ID, Hash: tok.Hash, Next: next.record("", now), Request: req, Now: now, Grace: g, Idle: idle}
 }
 
 // mustRotate rotates tok and fails the test unless it succeeds outside
 // the grace window.
-func (f *fixture) mustRotate(t *testing.T, fam session.Family, tok Token, now time.Time) Token {
+func (f *fixture) mustRotate(t *testing.T, fam session.Family, tok heldToken, now time.Time) heldToken {
 	t.Helper()
 	next, r, err := f.rotate(tok, now, grace)
 	if err != nil {
@@ -212,7 +212,7 @@ func (f *fixture) mustRotate(t *testing.T, fam session.Family, tok Token, now ti
 }
 
 // wantErr checks that presenting tok at now fails with want.
-func (f *fixture) wantErr(t *testing.T, tok Token, now time.Time, g time.Duration, want error) {
+func (f *fixture) wantErr(t *testing.T, tok heldToken, now time.Time, g time.Duration, want error) {
 	t.Helper()
 	if _, r, err := f.rotate(tok, now, g); !errors.Is(err, want) {
 		t.Fatalf("Rotate at +%v: got %v (%+v), want %v", now.Sub(f.base), err, r, want)
@@ -239,13 +239,13 @@ func testUnknownID(t *testing.T, f *fixture) {
 	f.wantErr(t, NewToken(), f.at(time.Minute), grace, session.ErrInvalidRefresh)
 	// Ids of shapes a store might build keys or queries from.
 	for _, id := range []string{"", "{x}", "a}b{c", "*", "x' OR '1'='1", "nul\x00", "\xff\xfe", strings.Repeat("A", 4096)} {
-		f.wantErr(t, Token{ID: id}, f.at(time.Minute), grace, session.ErrInvalidRefresh)
+		f.wantErr(t, heldToken{ID: id}, f.at(time.Minute), grace, session.ErrInvalidRefresh)
 	}
 }
 
 func testWrongSecretChangesNoState(t *testing.T, f *fixture) {
 	fam, tok := f.login(t, "alice")
-	wrong := Token{ID: tok.ID, Hash: NewToken().Hash}
+	wrong := heldToken{ID: tok.ID, Hash: NewToken().Hash}
 	f.wantErr(t, wrong, f.at(time.Minute), 0, session.ErrInvalidRefresh)
 	// Not consumed, not revoked, last use unchanged: the right secret still
 	// rotates, outside any grace window.
@@ -265,8 +265,8 @@ func testReuseRevokesFamily(t *testing.T, f *fixture) {
 
 // race presents tok from racers goroutines at once, spread over stores,
 // and returns their outcomes.
-func race(stores []session.Store, tok Token, now time.Time, g time.Duration) ([]Token, []session.Rotated, []error) {
-	next := make([]Token, racers)
+func race(stores []session.Store, tok heldToken, now time.Time, g time.Duration) ([]heldToken, []session.Rotated, []error) {
+	next := make([]heldToken, racers)
 	rotated := make([]session.Rotated, racers)
 	errs := make([]error, racers)
 	start := make(chan struct{})
@@ -349,12 +349,12 @@ func testConcurrentRotationWithinGrace(t *testing.T, f *fixture) {
 func testGraceRetryThenReuse(t *testing.T, f *fixture) {
 	fam, first := f.login(t, "alice")
 	consumed := f.at(time.Minute)
-	r1 := NewRotation(first, consumed, grace)
+	r1 := newRotation(first, consumed, grace)
 	firstUse, err := f.s.Rotate(context.Background(), r1)
 	if err != nil || firstUse.InGrace || firstUse.Request != r1.Request {
 		t.Fatalf("first use: %+v, %v; want success with its own request", firstUse, err)
 	}
-	second := Token{ID: r1.Next.ID, Hash: r1.Next.Hash}
+	second := heldToken{ID: r1.Next.ID, Hash: r1.Next.Hash}
 	unrecorded, r, err := f.rotate(first, consumed.Add(grace-time.Millisecond), grace)
 	if err != nil || !r.InGrace || r.Request != r1.Request {
 		t.Fatalf("retry within the grace window: InGrace %v, request %x, %v; want InGrace, the first request %x, success", r.InGrace, r.Request, err, r1.Request)
@@ -382,7 +382,7 @@ func testGraceRetryThenReuse(t *testing.T, f *fixture) {
 func testGraceRunsFromTheLastRetryWhileUnused(t *testing.T, f *fixture) {
 	fam, first := f.login(t, "alice")
 	at := f.at(time.Minute)
-	r1 := NewRotation(first, at, grace)
+	r1 := newRotation(first, at, grace)
 	if _, err := f.s.Rotate(context.Background(), r1); err != nil {
 		t.Fatal(err)
 	}
@@ -393,15 +393,15 @@ func testGraceRunsFromTheLastRetryWhileUnused(t *testing.T, f *fixture) {
 			t.Fatalf("retry %d, %v after the previous: InGrace %v, %v; want the first successor", i, step, r.InGrace, err)
 		}
 	}
-	second := Token{ID: r1.Next.ID, Hash: r1.Next.Hash}
+	second := heldToken{ID: r1.Next.ID, Hash: r1.Next.Hash}
 	f.mustRotate(t, fam, second, at.Add(time.Millisecond))
 	f.wantErr(t, first, at.Add(grace+time.Millisecond), grace, session.ErrReuse)
 }
 
 // rotateUnanswered presents tok at now, telling the store of a run of
 // presentations from first to last that never reached it.
-func (f *fixture) rotateUnanswered(tok Token, now, first, last time.Time) (session.Rotated, error) {
-	r := NewRotation(tok, now, grace)
+func (f *fixture) rotateUnanswered(tok heldToken, now, first, last time.Time) (session.Rotated, error) {
+	r := newRotation(tok, now, grace)
 	r.UnansweredFirst, r.UnansweredLast = first, last
 	return f.s.Rotate(context.Background(), r)
 }
@@ -413,7 +413,7 @@ func (f *fixture) rotateUnanswered(tok Token, now, first, last time.Time) (sessi
 func testUnansweredRetriesKeepTheWindow(t *testing.T, f *fixture) {
 	_, first := f.login(t, "alice")
 	at := f.at(time.Minute)
-	r1 := NewRotation(first, at, grace)
+	r1 := newRotation(first, at, grace)
 	if _, err := f.s.Rotate(context.Background(), r1); err != nil {
 		t.Fatal(err)
 	}
@@ -465,7 +465,7 @@ func testUnansweredRunAfterSuccessorUsedIsReuse(t *testing.T, f *fixture) {
 func testRepeatedCommandIsItsOwn(t *testing.T, f *fixture) {
 	ctx := context.Background()
 	fam, first := f.login(t, "alice")
-	r := NewRotation(first, f.at(time.Minute), 0)
+	r := newRotation(first, f.at(time.Minute), 0)
 	for i := range 3 {
 		got, err := f.s.Rotate(ctx, r)
 		if err != nil || got.InGrace || got.Request != r.Request {
@@ -473,7 +473,7 @@ func testRepeatedCommandIsItsOwn(t *testing.T, f *fixture) {
 		}
 		checkFamily(t, "Rotate", got.Family, fam)
 	}
-	next := f.mustRotate(t, fam, Token{ID: r.Next.ID, Hash: r.Next.Hash}, f.at(2*time.Minute))
+	next := f.mustRotate(t, fam, heldToken{ID: r.Next.ID, Hash: r.Next.Hash}, f.at(2*time.Minute))
 	f.wantErr(t, first, f.at(3*time.Minute), 0, session.ErrReuse)
 	f.wantErr(t, next, f.at(3*time.Minute), 0, session.ErrRevoked)
 }
@@ -482,12 +482,12 @@ func testRepeatedCommandIsItsOwn(t *testing.T, f *fixture) {
 // its caller's deadline (the caller answered 503) consumes nothing.
 func testLateCommandWritesNothing(t *testing.T, f *fixture) {
 	fam, tok := f.login(t, "alice")
-	r := NewRotation(tok, f.at(time.Minute), 0)
+	r := newRotation(tok, f.at(time.Minute), 0)
 	r.Deadline = time.Now().Add(-time.Second)
 	if _, err := f.s.Rotate(context.Background(), r); !errors.Is(err, session.ErrStoreUnavailable) {
 		t.Fatalf("rotation past its deadline: %v, want ErrStoreUnavailable", err)
 	}
-	f.wantErr(t, Token{ID: r.Next.ID, Hash: r.Next.Hash}, f.at(time.Minute), 0, session.ErrInvalidRefresh)
+	f.wantErr(t, heldToken{ID: r.Next.ID, Hash: r.Next.Hash}, f.at(time.Minute), 0, session.ErrInvalidRefresh)
 	f.mustRotate(t, fam, tok, f.at(time.Minute))
 }
 
@@ -496,16 +496,16 @@ func testLateCommandWritesNothing(t *testing.T, f *fixture) {
 // revokes nothing; the same presentation in time does.
 func testLateReuseRevokesNothing(t *testing.T, f *fixture) {
 	fam, tok := f.login(t, "alice")
-	r1 := NewRotation(tok, f.at(time.Minute), grace)
+	r1 := newRotation(tok, f.at(time.Minute), grace)
 	if _, err := f.s.Rotate(context.Background(), r1); err != nil {
 		t.Fatal(err)
 	}
-	r := NewRotation(tok, f.at(time.Minute+2*grace), grace)
+	r := newRotation(tok, f.at(time.Minute+2*grace), grace)
 	r.Deadline = time.Now().Add(-time.Second)
 	if _, err := f.s.Rotate(context.Background(), r); !errors.Is(err, session.ErrStoreUnavailable) {
 		t.Fatalf("a reuse past its deadline: %v, want ErrStoreUnavailable", err)
 	}
-	second := Token{ID: r1.Next.ID, Hash: r1.Next.Hash}
+	second := heldToken{ID: r1.Next.ID, Hash: r1.Next.Hash}
 	third := f.mustRotate(t, fam, second, f.at(time.Minute+2*grace))
 	f.wantErr(t, tok, f.at(time.Minute+3*grace), grace, session.ErrReuse)
 	f.wantErr(t, third, f.at(time.Minute+3*grace), grace, session.ErrRevoked)
@@ -521,13 +521,13 @@ func testAbandon(t *testing.T, f *fixture) {
 	}
 	ctx := context.Background()
 	fam, tok := f.login(t, "alice")
-	r := NewRotation(tok, f.at(time.Minute), 0)
+	r := newRotation(tok, f.at(time.Minute), 0)
 	if _, err := f.s.Rotate(ctx, r); err != nil {
 		t.Fatal(err)
 	}
 	other := r
 	other.Request = session.RequestID{9}
-	for _, wrong := range []session.Rotation{other, NewRotation(tok, f.at(time.Minute), 0)} {
+	for _, wrong := range []session.Rotation{other, newRotation(tok, f.at(time.Minute), 0)} {
 		if err := a.Abandon(ctx, wrong); err != nil {
 			t.Fatal(err)
 		}
@@ -535,12 +535,12 @@ func testAbandon(t *testing.T, f *fixture) {
 	if err := a.Abandon(ctx, r); err != nil {
 		t.Fatalf("Abandon: %v", err)
 	}
-	f.wantErr(t, Token{ID: r.Next.ID, Hash: r.Next.Hash}, f.at(2*time.Minute), 0, session.ErrInvalidRefresh)
-	r2 := NewRotation(tok, f.at(2*time.Minute), 0)
+	f.wantErr(t, heldToken{ID: r.Next.ID, Hash: r.Next.Hash}, f.at(2*time.Minute), 0, session.ErrInvalidRefresh)
+	r2 := newRotation(tok, f.at(2*time.Minute), 0)
 	if rot, err := f.s.Rotate(ctx, r2); err != nil || rot.Request != r2.Request {
 		t.Fatalf("the token again after Abandon, without grace: %+v, %v; want a first use", rot, err)
 	}
-	third := f.mustRotate(t, fam, Token{ID: r2.Next.ID, Hash: r2.Next.Hash}, f.at(3*time.Minute))
+	third := f.mustRotate(t, fam, heldToken{ID: r2.Next.ID, Hash: r2.Next.Hash}, f.at(3*time.Minute))
 	// Abandoning a rotation whose successor was used changes nothing.
 	if err := a.Abandon(ctx, r2); err != nil {
 		t.Fatal(err)
@@ -553,7 +553,7 @@ func testAbandon(t *testing.T, f *fixture) {
 // consumed tokens (a reuse of them revokes it); older ones are forgotten.
 func testConsumedTokensBounded(t *testing.T, f *fixture) {
 	fam, tok := f.login(t, "alice")
-	chain := []Token{tok}
+	chain := []heldToken{tok}
 	for i := range session.KeptConsumed + 2 {
 		tok = f.mustRotate(t, fam, tok, f.at(time.Duration(i+1)*time.Second))
 		chain = append(chain, tok)
@@ -571,7 +571,7 @@ func testConsumedTokensBounded(t *testing.T, f *fixture) {
 // forget its oldest families; other subjects keep theirs.
 func testFamiliesPerSubjectBounded(t *testing.T, f *fixture, bound int) {
 	other, otherTok := f.login(t, "alice")
-	var first []Token
+	var first []heldToken
 	for i := range bound + 2 {
 		_, tok := Login(t, f.s, "mallory", f.base.Add(time.Duration(i)*time.Millisecond))
 		first = append(first, tok)
@@ -658,7 +658,7 @@ func testIdleTimeout(t *testing.T, f *fixture) {
 	fam, tok = f.login(t, "carol")
 	next := NewToken()
 	r, err := f.s.Rotate(context.Background(), session.Rotation{
-		ID: tok.ID, Hash: tok.Hash, Next: next.Refresh("", f.at(lifetime-time.Millisecond)), Now: f.at(lifetime - time.Millisecond),
+		ID: tok.ID, Hash: tok.Hash, Next: next.record("", f.at(lifetime-time.Millisecond)), Now: f.at(lifetime - time.Millisecond),
 		Request: session.RequestID{1},
 	})
 	if err != nil {
@@ -679,7 +679,7 @@ func testRuleOrder(t *testing.T, f *fixture) {
 	if err := f.s.RevokeFamily(ctx, fam.ID); err != nil {
 		t.Fatal(err)
 	}
-	f.wantErr(t, Token{ID: tok.ID, Hash: NewToken().Hash}, f.at(time.Minute), grace, session.ErrInvalidRefresh)
+	f.wantErr(t, heldToken{ID: tok.ID, Hash: NewToken().Hash}, f.at(time.Minute), grace, session.ErrInvalidRefresh)
 	// 2 before 3: revoked, then expired.
 	f.wantErr(t, tok, fam.ExpiresAt, grace, session.ErrRevoked)
 
@@ -739,7 +739,7 @@ func testLookup(t *testing.T, f *fixture) {
 		t.Fatalf("Lookup: %v", err)
 	}
 	checkFamily(t, "Lookup", got, fam)
-	for _, bad := range []Token{{ID: first.ID, Hash: NewToken().Hash}, NewToken(), {ID: "{x}"}, {ID: "\xff\x00"}} {
+	for _, bad := range []heldToken{{ID: first.ID, Hash: NewToken().Hash}, NewToken(), {ID: "{x}"}, {ID: "\xff\x00"}} {
 		if _, err := f.s.Lookup(ctx, bad.ID, bad.Hash); !errors.Is(err, session.ErrInvalidRefresh) {
 			t.Fatalf("Lookup(%q, wrong hash): %v, want ErrInvalidRefresh", bad.ID, err)
 		}
@@ -790,7 +790,7 @@ func testUnreachable(t *testing.T, s session.Store) {
 			t.Errorf("%s on an unreachable store: %v, want ErrStoreUnavailable", op, err)
 		}
 	}
-	check("Create", s.Create(ctx, fam, tok.Refresh(fam.ID, f.base)))
+	check("Create", s.Create(ctx, fam, tok.record(fam.ID, f.base)))
 	_, r, err := f.rotate(tok, f.at(time.Minute), grace)
 	check("Rotate", err)
 	if r.Family.ID != "" || r.InGrace {
@@ -817,13 +817,13 @@ const (
 func Bench(b *testing.B, s session.Store) {
 	ctx := context.Background()
 	base := time.Now().Truncate(time.Millisecond)
-	tokens := make([]Token, b.N+1)
+	tokens := make([]heldToken, b.N+1)
 	for i := range tokens {
 		tokens[i] = NewToken()
 	}
-	login := func(first Token, now time.Time) {
+	login := func(first heldToken, now time.Time) {
 		fam := session.Family{ID: randomID(), Subject: "bench", Scopes: []string{"read"}, CreatedAt: now, ExpiresAt: now.Add(lifetime)}
-		if err := s.Create(ctx, fam, first.Refresh(fam.ID, now)); err != nil {
+		if err := s.Create(ctx, fam, first.record(fam.ID, now)); err != nil {
 			b.Fatalf("Create: %v", err)
 		}
 	}
@@ -836,7 +836,7 @@ func Bench(b *testing.B, s session.Store) {
 			login(tokens[i], now)
 		}
 		_, err := s.Rotate(ctx, session.Rotation{
-			ID: tokens[i].ID, Hash: tokens[i].Hash, Next: tokens[i+1].Refresh("", now), Now: now, Idle: idle,
+			ID: tokens[i].ID, Hash: tokens[i].Hash, Next: tokens[i+1].record("", now), Now: now, Idle: idle,
 		})
 		if err != nil {
 			b.Fatalf("Rotate %d: %v", i, err)
@@ -844,19 +844,19 @@ func Bench(b *testing.B, s session.Store) {
 	}
 }
 
-// Counter counts the round trips a store makes to its backend.
-type Counter interface {
+// counter counts the round trips a store makes to its backend.
+type counter interface {
 	Trips() int64
 	Reset()
 }
 
 // RoundTrips checks what a rotation of s costs on the wire, as c counts
-// it: two round trips for a rotation, one for an unknown token, and
+// it (Trips since the last Reset): two round trips for a rotation, one for an unknown token, and
 // extra for the other outcomes as extra says (a store that writes the
 // successor's index in advance deletes it when nothing names it). It
 // warms s up with one rotation first, so that what a connection does once
 // (preparing statements, loading scripts) is not counted.
-func RoundTrips(t *testing.T, s session.Store, c Counter, extra int64) {
+func RoundTrips(t *testing.T, s session.Store, c counter, extra int64) {
 	t.Helper()
 	ctx := context.Background()
 	now := time.Now().Truncate(time.Millisecond)
@@ -867,7 +867,7 @@ func RoundTrips(t *testing.T, s session.Store, c Counter, extra int64) {
 	}
 	for _, step := range []struct {
 		name  string
-		tok   Token
+		tok   heldToken
 		grace time.Duration
 		trips int64
 		want  error
