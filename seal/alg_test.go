@@ -38,10 +38,10 @@ func TestSuiteNamesEveryAlgorithm(t *testing.T) {
 		}
 	}
 	for a, want := range map[Alg]string{
-		HPKE3:     "DHKEM(X25519), HKDF-SHA256, AES-128-GCM",
-		Alg("HPKE-4-KE"):   "DHKEM(X25519), HKDF-SHA256, ChaCha20Poly1305; key encryption mode",
-		HPKE9:     "post-quantum hybrid X-Wing: ML-KEM-768 + X25519, SHAKE256, AES-256-GCM",
-		"HPKE-99": "",
+		HPKE3:            "DHKEM(X25519), HKDF-SHA256, AES-128-GCM",
+		Alg("HPKE-4-KE"): "DHKEM(X25519), HKDF-SHA256, ChaCha20Poly1305; key encryption mode",
+		HPKE9:            "post-quantum hybrid X-Wing: ML-KEM-768 + X25519, SHAKE256, AES-256-GCM",
+		"HPKE-99":        "",
 	} {
 		if got := a.Suite(); got != want {
 			t.Errorf("%s.Suite() = %q, want %q", a, got, want)
