@@ -111,9 +111,8 @@
 // logout and whenever the family is revoked. Every cookie-authenticated
 // request that changes state, and every session endpoint, passes
 // [http.CrossOriginProtection] ([WithCrossOriginProtection]): a form posted
-// from another origin gets 403. An access token longer than
-// [MaxAccessTokenSize] is refused at login rather than dropped by the
-// browser.
+// from another origin gets 403. An access token longer than 4000
+// bytes is refused at login rather than dropped by the browser.
 //
 // [WithDevelopmentCookies] drops Secure and the prefixes, for plain http on
 // localhost during development, and then serves cookies only for loopback
@@ -137,7 +136,7 @@
 //
 // Refresh-token families live in a [Store]. [NewMemory] is the default,
 // for one process: nothing survives a restart, and it holds at most
-// [DefaultMemoryCapacity] sessions (131,072, about 200 MiB at most;
+// 131,072 sessions (about 200 MiB at most;
 // [WithCapacity]). Package [github.com/sealjwt/sealjwt/session/redisstore]
 // (go-redis v9, any redis.UniversalClient: one server, Sentinel or
 // Cluster) and package [github.com/sealjwt/sealjwt/session/pgstore] (pgx v5,

@@ -31,12 +31,12 @@ const AccessTokenType = "at+jwt"
 const BearerTokenType = "bearer+jwt"
 
 // Size limits. Browsers keep cookies of up to 4096 bytes, name included,
-// so an access token longer than MaxAccessTokenSize (a long subject, many
+// so an access token longer than 4000 bytes (a long subject, many
 // scopes, large claims, sealed) is refused at login rather than silently
 // dropped by the browser.
 const (
 	MaxClaimsSize      = 1024 // a Grant's application claims, encoded as JSON
-	MaxAccessTokenSize = 4000
+	maxAccessTokenSize = 4000
 )
 
 // ErrConfig is wrapped by [NewManager], [NewBearer] and
@@ -380,8 +380,8 @@ func (m *Manager) tokens(ctx context.Context, fam Family, refresh string, now ti
 	if err != nil {
 		return nil, err
 	}
-	if len(access) > MaxAccessTokenSize {
-		return nil, fmt.Errorf("%w: access token of %d bytes exceeds %d: fewer or shorter claims", token.ErrClaims, len(access), MaxAccessTokenSize)
+	if len(access) > maxAccessTokenSize {
+		return nil, fmt.Errorf("%w: access token of %d bytes exceeds %d: fewer or shorter claims", token.ErrClaims, len(access), maxAccessTokenSize)
 	}
 	return &Tokens{Access: access, AccessExpiresAt: exp, Refresh: refresh,
 		RefreshExpiresAt: earliest(fam.ExpiresAt, now.Add(m.cfg.idle)), Scopes: slices.Clone(fam.Scopes)}, nil
