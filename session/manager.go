@@ -35,7 +35,7 @@ const BearerTokenType = "bearer+jwt"
 // scopes, large claims, sealed) is refused at login rather than silently
 // dropped by the browser.
 const (
-	MaxClaimsSize      = 1024 // a Grant's application claims, encoded as JSON
+	maxClaimsSize      = 1024 // a Grant's application claims, encoded as JSON
 	maxAccessTokenSize = 4000
 )
 
@@ -66,7 +66,7 @@ type Manager struct {
 
 // Grant is what a successful login establishes: who, with what scopes,
 // and the application's own claims (nil, a map or a struct that encodes as
-// a JSON object of at most MaxClaimsSize bytes, without "sub", "scope",
+// a JSON object of at most 1024 bytes, without "sub", "scope",
 // "sid" or the registered claims the signer sets). Every access token of
 // the session carries all three.
 type Grant struct {
@@ -424,8 +424,8 @@ func encodeGrantClaims(v any) ([]byte, error) {
 	if string(b) == "null" {
 		return nil, nil
 	}
-	if len(b) > MaxClaimsSize {
-		return nil, fmt.Errorf("%w: claims of %d bytes exceed %d", token.ErrClaims, len(b), MaxClaimsSize)
+	if len(b) > maxClaimsSize {
+		return nil, fmt.Errorf("%w: claims of %d bytes exceed %d", token.ErrClaims, len(b), maxClaimsSize)
 	}
 	var members map[string]json.RawMessage
 	if err := json.Unmarshal(b, &members); err != nil {
