@@ -39,9 +39,9 @@
 //
 // Each also exists in key-encryption mode, named by the same alg with
 // "-KE" appended, which has no constant of its own: KeyEncryptionAlg(HPKE9)
-// ([KeyEncryptionAlg]) and Alg("HPKE-9-KE") are both HPKE-9-KE. The X448 suites
-// run on circl, the others on crypto/hpke. docs/PROTOCOL.md section 1.1
-// gives the code points and the JWK form of each key.
+// ([KeyEncryptionAlg]) and Alg("HPKE-9-KE") are both HPKE-9-KE. The X448
+// suites run on circl, the others on crypto/hpke. docs/PROTOCOL.md section
+// 1.1 gives the code points and the JWK form of each key.
 //
 // # Keys
 //
