@@ -207,7 +207,7 @@ func TestKMSSealingKeys(t *testing.T) {
 		mlkem bool
 	}{
 		{seal.HPKE0, ecdh.P256(), false}, {seal.HPKE1, ecdh.P384(), false}, {seal.HPKE2, ecdh.P521(), false},
-		{seal.HPKE3, ecdh.X25519(), false}, {seal.HPKE0KE, ecdh.P256(), false},
+		{seal.HPKE3, ecdh.X25519(), false}, {seal.Alg("HPKE-0-KE"), ecdh.P256(), false},
 		{seal.HPKE12, nil, true}, {seal.HPKE9, ecdh.X25519(), true}, {seal.HPKE8, ecdh.P256(), true},
 	} {
 		t.Run(string(c.alg), func(t *testing.T) {

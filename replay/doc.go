@@ -3,7 +3,7 @@
 //
 // A [Store] answers one question, atomically: has this pair been seen
 // before its expiry? Two are provided: [Memory] ([NewMemory]), for a
-// single receiver process, bounded in entries ([DefaultCapacity],
+// single receiver process, bounded in entries (1,048,576 by default,
 // [WithCapacity]; full of live pairs, it refuses new ones with [ErrFull]);
 // and the Redis store in package
 // [github.com/sealjwt/sealjwt/replay/redisstore], which any number of

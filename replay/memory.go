@@ -7,10 +7,10 @@ import (
 	"time"
 )
 
-// DefaultCapacity is the number of live entries a Memory store holds by
+// defaultCapacity is the number of live entries a Memory store holds by
 // default. An entry costs roughly 100 bytes (key digest, expiry, map and
 // heap slots), so the default bounds the store near 100 MiB.
-const DefaultCapacity = 1 << 20
+const defaultCapacity = 1 << 20
 
 // Memory is an in-process Store, bounded in entries. It evicts only expired
 // entries; when every entry is live it refuses new pairs with ErrFull. It is
@@ -27,7 +27,7 @@ type Memory struct {
 type MemoryOption func(*Memory)
 
 // WithCapacity sets the maximum number of live entries (default
-// DefaultCapacity). Values below 1 are treated as 1.
+// 1,048,576). Values below 1 are treated as 1.
 func WithCapacity(n int) MemoryOption {
 	return func(m *Memory) { m.capacity = max(n, 1) }
 }
@@ -44,7 +44,7 @@ func WithClock(now func() time.Time) MemoryOption {
 
 // NewMemory returns an empty Memory store.
 func NewMemory(opts ...MemoryOption) *Memory {
-	m := &Memory{now: time.Now, capacity: DefaultCapacity, byKey: make(map[[32]byte]*entry)}
+	m := &Memory{now: time.Now, capacity: defaultCapacity, byKey: make(map[[32]byte]*entry)}
 	for _, o := range opts {
 		o(m)
 	}

@@ -22,25 +22,6 @@ const (
 	HPKE13 Alg = "HPKE-13" // ML-KEM-1024, SHAKE256, AES-256-GCM
 )
 
-// Key encryption algorithms (draft-ietf-jose-hpke-encrypt-20 §6.2,
-// draft-ietf-jose-hpke-pq-pqt-00 §3.3 and §3.4): same suites, HPKE encrypts
-// a content encryption key.
-const (
-	HPKE0KE  Alg = "HPKE-0-KE"
-	HPKE1KE  Alg = "HPKE-1-KE"
-	HPKE2KE  Alg = "HPKE-2-KE"
-	HPKE3KE  Alg = "HPKE-3-KE"
-	HPKE4KE  Alg = "HPKE-4-KE"
-	HPKE5KE  Alg = "HPKE-5-KE"
-	HPKE6KE  Alg = "HPKE-6-KE"
-	HPKE7KE  Alg = "HPKE-7-KE"
-	HPKE8KE  Alg = "HPKE-8-KE"
-	HPKE9KE  Alg = "HPKE-9-KE"
-	HPKE10KE Alg = "HPKE-10-KE"
-	HPKE12KE Alg = "HPKE-12-KE"
-	HPKE13KE Alg = "HPKE-13-KE"
-)
-
 // DefaultAlg is the alg new keys get when the caller has no reason to choose:
 // X-Wing is post-quantum and still rests on X25519 should ML-KEM fall.
 const DefaultAlg = HPKE9

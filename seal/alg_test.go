@@ -9,7 +9,7 @@ import (
 // suite's own AEAD.
 func TestContextKeySizeFollowsSuite(t *testing.T) {
 	for alg, want := range map[Alg]int{
-		HPKE0: 16, HPKE3: 16, HPKE0KE: 16, HPKE1: 32, HPKE4: 32, HPKE7: 32, HPKE9: 32, HPKE13KE: 32,
+		HPKE0: 16, HPKE3: 16, Alg("HPKE-0-KE"): 16, HPKE1: 32, HPKE4: 32, HPKE7: 32, HPKE9: 32, Alg("HPKE-13-KE"): 32,
 	} {
 		key, err := GenerateKey(alg)
 		if err != nil {
@@ -38,10 +38,10 @@ func TestSuiteNamesEveryAlgorithm(t *testing.T) {
 		}
 	}
 	for a, want := range map[Alg]string{
-		HPKE3:     "DHKEM(X25519), HKDF-SHA256, AES-128-GCM",
-		HPKE4KE:   "DHKEM(X25519), HKDF-SHA256, ChaCha20Poly1305; key encryption mode",
-		HPKE9:     "post-quantum hybrid X-Wing: ML-KEM-768 + X25519, SHAKE256, AES-256-GCM",
-		"HPKE-99": "",
+		HPKE3:            "DHKEM(X25519), HKDF-SHA256, AES-128-GCM",
+		Alg("HPKE-4-KE"): "DHKEM(X25519), HKDF-SHA256, ChaCha20Poly1305; key encryption mode",
+		HPKE9:            "post-quantum hybrid X-Wing: ML-KEM-768 + X25519, SHAKE256, AES-256-GCM",
+		"HPKE-99":        "",
 	} {
 		if got := a.Suite(); got != want {
 			t.Errorf("%s.Suite() = %q, want %q", a, got, want)

@@ -37,9 +37,11 @@
 //	HPKE-12  ML-KEM-768                 SHAKE256     AES-256-GCM       post-quantum
 //	HPKE-13  ML-KEM-1024                SHAKE256     AES-256-GCM       post-quantum
 //
-// Each also exists in key-encryption mode (HPKE-n-KE). The X448 suites
-// run on circl, the others on crypto/hpke. docs/PROTOCOL.md section 1.1
-// gives the code points and the JWK form of each key.
+// Each also exists in key-encryption mode, named by the same alg with
+// "-KE" appended, which has no constant of its own: KeyEncryptionAlg(HPKE9)
+// ([KeyEncryptionAlg]) and Alg("HPKE-9-KE") are both HPKE-9-KE. The X448
+// suites run on circl, the others on crypto/hpke. docs/PROTOCOL.md section
+// 1.1 gives the code points and the JWK form of each key.
 //
 // # Keys
 //

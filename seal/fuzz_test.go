@@ -16,7 +16,7 @@ func FuzzOpen(f *testing.F) {
 			f.Add(v.Compact, []byte(v.Flattened))
 		}
 	}
-	for _, alg := range []Alg{HPKE3, HPKE9, HPKE3KE} {
+	for _, alg := range []Alg{HPKE3, HPKE9, Alg("HPKE-3-KE")} {
 		k, _ := GenerateKey(alg)
 		keys = append(keys, k)
 		env, _ := Seal(k.Public(), []byte("seed"), WithContentType("JWT"))

@@ -71,7 +71,8 @@ func KeyEncryptionAlg(a Alg) (Alg, bool) {
 
 // SealGeneral encrypts plaintext once for every key of to, in that order,
 // and returns the JWE in general JSON serialization and the sender's
-// Context (see CEKContext). Keys must be distinct (by thumbprint).
+// Context, derived from the content key alone. Keys must be distinct (by
+// thumbprint).
 func SealGeneral(to []*PublicKey, plaintext []byte, opts ...SealOption) ([]byte, *Context, error) {
 	if err := checkRecipientKeys(to); err != nil {
 		return nil, nil, err
@@ -105,7 +106,7 @@ func SealGeneral(to []*PublicKey, plaintext []byte, opts ...SealOption) ([]byte,
 	if len(out) > MaxGeneralSize {
 		return nil, nil, fmt.Errorf("%w: a JWE of %d bytes, the limit is %d", ErrTooLarge, len(out), MaxGeneralSize)
 	}
-	return out, CEKContext(cek), nil
+	return out, cekContext(cek), nil
 }
 
 // checkRecipientKeys bounds the count first, then refuses nil and
@@ -154,10 +155,10 @@ func encodeGeneralProtected(cty string) string {
 	return strict.Encode(b)
 }
 
-// CEKContext is the Context of a general JWE, the same for the sender and
+// cekContext is the Context of a general JWE, the same for the sender and
 // every recipient: Export(label, n) = HKDF-SHA256(salt empty, secret the
 // CEK, info "sealjwt cek export " || label) of n bytes. Its KeySize is 32.
-func CEKContext(cek []byte) *Context {
+func cekContext(cek []byte) *Context {
 	return &Context{exp: cekExporter(slices.Clone(cek))}
 }
 
@@ -391,7 +392,7 @@ func OpenGeneral(keys *KeySet, jwe []byte) (*OpenedGeneral, error) {
 	}
 	r := p.recipients[i].Header
 	return &OpenedGeneral{
-		Opened:     Opened{Plaintext: pt, Header: Header{Alg: Alg(r.Alg), KID: r.KID, Cty: p.cty, Enc: generalEnc}, Context: CEKContext(cek)},
+		Opened:     Opened{Plaintext: pt, Header: Header{Alg: Alg(r.Alg), KID: r.KID, Cty: p.cty, Enc: generalEnc}, Context: cekContext(cek)},
 		Index:      i,
 		Recipients: p.list(),
 	}, nil

@@ -14,7 +14,7 @@ import (
 func TestGeneralEachRecipientOpens(t *testing.T) {
 	var privs []*PrivateKey
 	var pubs []*PublicKey
-	for _, alg := range []Alg{HPKE9, HPKE3, HPKE0KE, HPKE1} {
+	for _, alg := range []Alg{HPKE9, HPKE3, Alg("HPKE-0-KE"), HPKE1} {
 		k, err := GenerateKey(alg)
 		if err != nil {
 			t.Fatal(err)

@@ -224,7 +224,7 @@ func TestSealedAccessTokenUnreadable(t *testing.T) {
 	if err != nil || c.Subject != "alice" || !c.HasScope("read") || c.SessionID == "" {
 		t.Fatalf("sealed token: %+v %v", c, err)
 	}
-	big := Grant{Subject: strings.Repeat("s", 64), Claims: map[string]string{"x": strings.Repeat("a", MaxClaimsSize-10)}}
+	big := Grant{Subject: strings.Repeat("s", 64), Claims: map[string]string{"x": strings.Repeat("a", maxClaimsSize-10)}}
 	if _, err := m.Login(context.Background(), big); !errors.Is(err, token.ErrClaims) {
 		t.Fatalf("a sealed token too large for a cookie: %v, want ErrClaims", err)
 	}
@@ -262,7 +262,7 @@ func TestAccessTokenClaims(t *testing.T) {
 		t.Fatalf("claims %+v", c)
 	}
 	for _, bad := range []any{map[string]any{"sid": "x"}, map[string]any{"scope": "admin"}, map[string]any{"sub": "bob"},
-		map[string]any{"exp": 1}, []int{1}, map[string]string{"big": strings.Repeat("a", MaxClaimsSize)}} {
+		map[string]any{"exp": 1}, []int{1}, map[string]string{"big": strings.Repeat("a", maxClaimsSize)}} {
 		if _, err := m.Login(ctx, Grant{Subject: "alice", Claims: bad}); err == nil {
 			t.Errorf("claims %v accepted", bad)
 		}
@@ -296,7 +296,7 @@ func TestRevokeSubject(t *testing.T) {
 // The access lifetime is configurable from 1 minute to 1 hour, and the
 // token and its cookie say the same.
 func TestAccessLifetimeBounds(t *testing.T) {
-	for _, d := range []time.Duration{MinAccessTokenLifetime, 37 * time.Minute, MaxAccessTokenLifetime} {
+	for _, d := range []time.Duration{minAccessTokenLifetime, 37 * time.Minute, MaxAccessTokenLifetime} {
 		m := newManager(t, newClock(), WithAccessTokenLifetime(d))
 		tokens, err := m.Login(context.Background(), Grant{Subject: "alice"})
 		if err != nil {

@@ -8,7 +8,7 @@
 // until it expires) and an opaque refresh token "<id>.<secret>" (a 128-bit id and a 256-bit secret,
 // of which only the SHA-256 is stored) that starts a family in a [Store].
 // The application decides who logs in (an [Authenticator] returns a
-// [Grant]: subject, scopes, its own claims of at most [MaxClaimsSize]); the
+// [Grant]: subject, scopes, its own claims of at most 1024 bytes); the
 // Manager does the rest. [WithSealing] seals each access token to the
 // API's own HPKE key, so that neither the browser nor a log line can read
 // its claims.
@@ -32,7 +32,7 @@
 //     thief or by the victim after the thief) revokes the whole family (RFC
 //     9700 section 4.14.2, [ErrReuse]): neither party can refresh again,
 //     and the Observer gets a refresh event refused with reason reuse. A
-//     retry within the grace window ([DefaultGrace], 10 s; [WithGrace], 0
+//     retry within the grace window (10 s by default; [WithGrace], 0
 //     disables, at most 1 minute) gets the very successor the first use
 //     created, never a second branch of the family; while that successor is
 //     unused, each such retry restarts the window. The window is the price
@@ -43,8 +43,8 @@
 //     revokes the family and clears the cookies it came with: 204.
 //     [Manager.RevokeSubject] revokes every session of a user (after a
 //     password change).
-//   - A store that does not answer within [WithStoreTimeout] ([DefaultStoreTimeout],
-//     1 s) is 503 with Retry-After: 1 ([ErrStoreUnavailable]): the call
+//   - A store that does not answer within [WithStoreTimeout] (1 s by
+//     default) is 503 with Retry-After: 1 ([ErrStoreUnavailable]): the call
 //     committed nothing, so the client may present the same refresh token
 //     again.
 //
@@ -111,9 +111,8 @@
 // logout and whenever the family is revoked. Every cookie-authenticated
 // request that changes state, and every session endpoint, passes
 // [http.CrossOriginProtection] ([WithCrossOriginProtection]): a form posted
-// from another origin gets 403. An access token longer than
-// [MaxAccessTokenSize] is refused at login rather than dropped by the
-// browser.
+// from another origin gets 403. An access token longer than 4000
+// bytes is refused at login rather than dropped by the browser.
 //
 // [WithDevelopmentCookies] drops Secure and the prefixes, for plain http on
 // localhost during development, and then serves cookies only for loopback
@@ -137,7 +136,7 @@
 //
 // Refresh-token families live in a [Store]. [NewMemory] is the default,
 // for one process: nothing survives a restart, and it holds at most
-// [DefaultMemoryCapacity] sessions (131,072, about 200 MiB at most;
+// 131,072 sessions (about 200 MiB at most;
 // [WithCapacity]). Package [github.com/sealjwt/sealjwt/session/redisstore]
 // (go-redis v9, any redis.UniversalClient: one server, Sentinel or
 // Cluster) and package [github.com/sealjwt/sealjwt/session/pgstore] (pgx v5,

@@ -100,7 +100,7 @@ func TestStolenRefreshTokenReuseRevokesFamily(t *testing.T) {
 	stolen := cookie(login(t, a, victim), RefreshCookie).Value
 
 	wantStatus(t, a.post(t, victim, DefaultRefreshPath, nil), http.StatusOK)
-	clk.Advance(DefaultGrace + time.Second)
+	clk.Advance(defaultGrace + time.Second)
 
 	thief := a.srv.Client() // a plain HTTP client with the copied cookie
 	resp := a.post(t, thief, DefaultRefreshPath, nil, "Cookie", RefreshCookie+"="+stolen)
@@ -125,7 +125,7 @@ func TestLostRefreshResponseGrace(t *testing.T) {
 	for _, tc := range []struct {
 		grace time.Duration
 		want  error
-	}{{DefaultGrace, nil}, {0, ErrReuse}} {
+	}{{defaultGrace, nil}, {0, ErrReuse}} {
 		clk := newClock()
 		m := newManager(t, clk, WithGrace(tc.grace))
 		first, err := m.Login(context.Background(), Grant{Subject: "alice"})

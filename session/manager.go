@@ -31,12 +31,12 @@ const AccessTokenType = "at+jwt"
 const BearerTokenType = "bearer+jwt"
 
 // Size limits. Browsers keep cookies of up to 4096 bytes, name included,
-// so an access token longer than MaxAccessTokenSize (a long subject, many
+// so an access token longer than 4000 bytes (a long subject, many
 // scopes, large claims, sealed) is refused at login rather than silently
 // dropped by the browser.
 const (
-	MaxClaimsSize      = 1024 // a Grant's application claims, encoded as JSON
-	MaxAccessTokenSize = 4000
+	maxClaimsSize      = 1024 // a Grant's application claims, encoded as JSON
+	maxAccessTokenSize = 4000
 )
 
 // ErrConfig is wrapped by [NewManager], [NewBearer] and
@@ -68,7 +68,7 @@ type Manager struct {
 
 // Grant is what a successful login establishes: who, with what scopes,
 // and the application's own claims (nil, a map or a struct that encodes as
-// a JSON object of at most MaxClaimsSize bytes, without "sub", "scope",
+// a JSON object of at most 1024 bytes, without "sub", "scope",
 // "sid" or the registered claims the signer sets). Every access token of
 // the session carries all three.
 type Grant struct {
@@ -403,8 +403,8 @@ func (m *Manager) tokens(ctx context.Context, fam Family, refresh string, now ti
 	if err != nil {
 		return nil, err
 	}
-	if len(access) > MaxAccessTokenSize {
-		return nil, fmt.Errorf("%w: access token of %d bytes exceeds %d: fewer or shorter claims", token.ErrClaims, len(access), MaxAccessTokenSize)
+	if len(access) > maxAccessTokenSize {
+		return nil, fmt.Errorf("%w: access token of %d bytes exceeds %d: fewer or shorter claims", token.ErrClaims, len(access), maxAccessTokenSize)
 	}
 	return &Tokens{Access: access, AccessExpiresAt: exp, Refresh: refresh,
 		RefreshExpiresAt: earliest(fam.ExpiresAt, now.Add(m.cfg.idle)), Scopes: slices.Clone(fam.Scopes)}, nil
@@ -447,8 +447,8 @@ func encodeGrantClaims(v any) ([]byte, error) {
 	if string(b) == "null" {
 		return nil, nil
 	}
-	if len(b) > MaxClaimsSize {
-		return nil, fmt.Errorf("%w: claims of %d bytes exceed %d", token.ErrClaims, len(b), MaxClaimsSize)
+	if len(b) > maxClaimsSize {
+		return nil, fmt.Errorf("%w: claims of %d bytes exceed %d", token.ErrClaims, len(b), maxClaimsSize)
 	}
 	var members map[string]json.RawMessage
 	if err := json.Unmarshal(b, &members); err != nil {

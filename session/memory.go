@@ -10,11 +10,11 @@ import (
 	"time"
 )
 
-// DefaultMemoryCapacity is the number of families (sessions) a Memory
+// defaultMemoryCapacity is the number of families (sessions) a Memory
 // store holds by default. A family holds at most one live refresh token
 // and its latest KeptConsumed consumed ones, roughly 1.5 KiB at most, so
 // the default bounds the store near 200 MiB whatever its users do.
-const DefaultMemoryCapacity = 1 << 17
+const defaultMemoryCapacity = 1 << 17
 
 // Memory is the in-process Store: the default, for a single process. It
 // holds at most its capacity of families, and per subject at most its
@@ -68,7 +68,7 @@ type memToken struct {
 type MemoryOption func(*Memory)
 
 // WithCapacity sets the most families held (default
-// DefaultMemoryCapacity). Values below 1 are treated as 1.
+// 131,072). Values below 1 are treated as 1.
 func WithCapacity(n int) MemoryOption {
 	return func(m *Memory) { m.capacity = max(n, 1) }
 }
@@ -83,7 +83,7 @@ func WithMaxFamiliesPerSubject(n int) MemoryOption {
 // NewMemory returns an empty Memory store.
 func NewMemory(opts ...MemoryOption) *Memory {
 	m := &Memory{
-		capacity:   DefaultMemoryCapacity,
+		capacity:   defaultMemoryCapacity,
 		perSubject: DefaultMaxFamiliesPerSubject,
 		tokens:     map[string]*memToken{},
 		families:   map[string]*memFamily{},

@@ -14,14 +14,14 @@ import (
 // Defaults and bounds of the lifetimes.
 const (
 	DefaultAccessTokenLifetime = 15 * time.Minute    // access tokens
-	MinAccessTokenLifetime     = time.Minute         // shortest WithAccessTokenLifetime
+	minAccessTokenLifetime     = time.Minute         // shortest WithAccessTokenLifetime
 	MaxAccessTokenLifetime     = time.Hour           // longest WithAccessTokenLifetime
-	DefaultSessionLifetime     = 30 * 24 * time.Hour // a family, from login
+	defaultSessionLifetime     = 30 * 24 * time.Hour // a family, from login
 	DefaultIdleTimeout         = 7 * 24 * time.Hour  // a family, between refreshes
-	DefaultGrace               = 10 * time.Second    // a retried refresh
-	MaxGrace                   = time.Minute         // longest WithGrace
-	DefaultStoreTimeout        = time.Second         // one store call
-	MaxStoreTimeout            = 30 * time.Second    // longest WithStoreTimeout
+	defaultGrace               = 10 * time.Second    // a retried refresh
+	maxGrace                   = time.Minute         // longest WithGrace
+	defaultStoreTimeout        = time.Second         // one store call
+	maxStoreTimeout            = 30 * time.Second    // longest WithStoreTimeout
 	// DefaultRefreshPath is where the refresh cookie is sent: the path the
 	// RefreshHandler is served at.
 	DefaultRefreshPath = "/auth/refresh"
@@ -100,10 +100,10 @@ type config struct {
 func defaultConfig() config {
 	return config{
 		lifetime:        DefaultAccessTokenLifetime,
-		sessionLifetime: DefaultSessionLifetime,
+		sessionLifetime: defaultSessionLifetime,
 		idle:            DefaultIdleTimeout,
-		grace:           DefaultGrace,
-		storeTimeout:    DefaultStoreTimeout,
+		grace:           defaultGrace,
+		storeTimeout:    defaultStoreTimeout,
 		now:             time.Now,
 		log:             slog.New(slog.DiscardHandler),
 		refreshPath:     DefaultRefreshPath,
@@ -119,15 +119,15 @@ func WithStore(s Store) ManagerOption {
 }
 
 // WithAccessTokenLifetime sets the access token lifetime: default
-// DefaultAccessTokenLifetime (15 minutes), from MinAccessTokenLifetime (1
-// minute) to MaxAccessTokenLifetime (1 hour). A stolen access token is
-// usable for this long.
+// DefaultAccessTokenLifetime (15 minutes), from 1 minute to
+// MaxAccessTokenLifetime (1 hour). A stolen access token is usable for
+// this long.
 func WithAccessTokenLifetime(d time.Duration) ManagerOption {
 	return managerOption(func(c *config) { c.lifetime = d })
 }
 
 // WithSessionLifetime sets how long a family lasts from login, however
-// often it is refreshed: default DefaultSessionLifetime (30 days), at
+// often it is refreshed: default 30 days, at
 // least the access token lifetime.
 func WithSessionLifetime(d time.Duration) ManagerOption {
 	return managerOption(func(c *config) { c.sessionLifetime = d })
@@ -142,7 +142,7 @@ func WithIdleTimeout(d time.Duration) ManagerOption {
 
 // WithGrace sets how long after a refresh token was consumed a second use
 // of it still gets a session instead of revoking the family: default
-// DefaultGrace (10 seconds), 0 (disabled) to MaxGrace (1 minute). It lets
+// 10 seconds, 0 (disabled) to 1 minute. It lets
 // a client whose refresh response was lost, or two tabs refreshing at
 // once, carry on; in exchange, a thief who replays a stolen refresh token
 // within that window of the holder's own refresh is not detected.
@@ -150,9 +150,9 @@ func WithGrace(d time.Duration) ManagerOption {
 	return managerOption(func(c *config) { c.grace = d })
 }
 
-// WithStoreTimeout sets how long one store call may take: default
-// DefaultStoreTimeout (1 second), more than 0 and at most MaxStoreTimeout
-// (30 seconds). Past it the request fails closed with
+// WithStoreTimeout sets how long one store call may take: default 1
+// second, more than 0 and at most 30
+// seconds. Past it the request fails closed with
 // ErrStoreUnavailable (503 with Retry-After over HTTP), and a rotation
 // still in flight commits nothing: the store checks the deadline by its
 // own clock before writing, so the client may present the same refresh
@@ -285,16 +285,16 @@ func newConfig[O any](opts []O, apply func(O, *config)) (config, error) {
 // the value found.
 func (c *config) check() error {
 	switch {
-	case c.lifetime < MinAccessTokenLifetime || c.lifetime > MaxAccessTokenLifetime:
-		return fmt.Errorf("%w: WithAccessTokenLifetime must be %v to %v, got %v", ErrConfig, MinAccessTokenLifetime, MaxAccessTokenLifetime, c.lifetime)
+	case c.lifetime < minAccessTokenLifetime || c.lifetime > MaxAccessTokenLifetime:
+		return fmt.Errorf("%w: WithAccessTokenLifetime must be %v to %v, got %v", ErrConfig, minAccessTokenLifetime, MaxAccessTokenLifetime, c.lifetime)
 	case c.sessionLifetime < c.lifetime:
 		return fmt.Errorf("%w: WithSessionLifetime must be at least the access token lifetime %v, got %v", ErrConfig, c.lifetime, c.sessionLifetime)
 	case c.idle <= 0 || c.idle > c.sessionLifetime:
 		return fmt.Errorf("%w: WithIdleTimeout must be more than 0 and at most the session lifetime %v, got %v", ErrConfig, c.sessionLifetime, c.idle)
-	case c.grace < 0 || c.grace > MaxGrace:
-		return fmt.Errorf("%w: WithGrace must be 0 to %v, got %v", ErrConfig, MaxGrace, c.grace)
-	case c.storeTimeout <= 0 || c.storeTimeout > MaxStoreTimeout:
-		return fmt.Errorf("%w: WithStoreTimeout must be more than 0 and at most %v, got %v", ErrConfig, MaxStoreTimeout, c.storeTimeout)
+	case c.grace < 0 || c.grace > maxGrace:
+		return fmt.Errorf("%w: WithGrace must be 0 to %v, got %v", ErrConfig, maxGrace, c.grace)
+	case c.storeTimeout <= 0 || c.storeTimeout > maxStoreTimeout:
+		return fmt.Errorf("%w: WithStoreTimeout must be more than 0 and at most %v, got %v", ErrConfig, maxStoreTimeout, c.storeTimeout)
 	case c.delivery < DeliverCookies || c.delivery > DeliverPerRequest:
 		return fmt.Errorf("%w: WithDelivery must be DeliverCookies, DeliverTokenResponse or DeliverPerRequest, got %d", ErrConfig, c.delivery)
 	case c.refreshPath == "" || c.refreshPath[0] != '/':

@@ -38,7 +38,7 @@ func TestGraceRetryGetsTheSameSuccessor(t *testing.T) {
 	if err != nil {
 		t.Fatalf("the one successor: %v", err)
 	}
-	clk.Advance(DefaultGrace)
+	clk.Advance(defaultGrace)
 	if _, err := m.Refresh(ctx, lost.Refresh); !errors.Is(err, ErrReuse) {
 		t.Fatalf("the successor presented again after the window: %v, want ErrReuse", err)
 	}

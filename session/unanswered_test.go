@@ -39,7 +39,7 @@ func TestFaultRetriesThatNeverReachTheStoreKeepTheGraceWindow(t *testing.T) {
 		wantSameS bool
 	}{
 		{"honest client retrying", time.Second, nil, true},
-		{"thief after the window", DefaultGrace + time.Second, ErrReuse, false},
+		{"thief after the window", defaultGrace + time.Second, ErrReuse, false},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			clk := newClock()
@@ -55,7 +55,7 @@ func TestFaultRetriesThatNeverReachTheStoreKeepTheGraceWindow(t *testing.T) {
 			}
 			store.down.Store(true)
 			clk.Advance(tc.firstTry)
-			for end := clk.Now().Add(3 * DefaultGrace); clk.Now().Before(end); clk.Advance(time.Second) {
+			for end := clk.Now().Add(3 * defaultGrace); clk.Now().Before(end); clk.Advance(time.Second) {
 				if _, err := m.Refresh(context.Background(), login.Refresh); !errors.Is(err, ErrStoreUnavailable) {
 					t.Fatalf("while the store is away: %v, want ErrStoreUnavailable", err)
 				}
@@ -76,7 +76,7 @@ func TestFaultRetriesThatNeverReachTheStoreKeepTheGraceWindow(t *testing.T) {
 // memory of unanswered runs stop at its bound, and a closed run is swept
 // to make room.
 func TestUnansweredRunsBounded(t *testing.T) {
-	u := newUnansweredRuns(DefaultGrace)
+	u := newUnansweredRuns(defaultGrace)
 	now := time.Now()
 	for i := range maxUnansweredRuns + 10 {
 		u.record(Rotation{ID: strconv.Itoa(i), Now: now})
@@ -84,7 +84,7 @@ func TestUnansweredRunsBounded(t *testing.T) {
 	if len(u.runs) != maxUnansweredRuns {
 		t.Fatalf("%d runs remembered, want the bound %d", len(u.runs), maxUnansweredRuns)
 	}
-	later := now.Add(DefaultGrace)
+	later := now.Add(defaultGrace)
 	u.record(Rotation{ID: "new", Now: later})
 	if len(u.runs) != 1 {
 		t.Fatalf("%d runs after the window closed, want only the new one", len(u.runs))

@@ -18,7 +18,7 @@ type JWS struct {
 
 // VerifyJWS verifies a compact JWS (RFC 7515) whose payload need not be a
 // JWT: a signed document, or the examples of RFC 9964. It parses as
-// strictly as Verifier.Verify: at most DefaultMaxSize bytes; exactly three
+// strictly as Verifier.Verify: at most 64 KiB; exactly three
 // segments of unpadded canonical base64url; a header that is one JSON
 // object without duplicate members, holding only "alg" and "kid" (both
 // required strings) and optionally "typ" and "cty" (so "crit", "b64",
@@ -30,7 +30,7 @@ type JWS struct {
 // "application/" implied), so that one kind of signed object cannot pass
 // for another.
 func VerifyJWS(jws string, keys *VerifyingKeySet) (*JWS, error) {
-	hseg, pseg, sseg, err := splitCompact(jws, DefaultMaxSize)
+	hseg, pseg, sseg, err := splitCompact(jws, defaultMaxSize)
 	if err != nil {
 		return nil, err
 	}

@@ -9,10 +9,10 @@ import (
 )
 
 const (
-	// MaxKeys bounds the size of a key set, parsed or built.
-	MaxKeys = 64
+	// maxKeys bounds the size of a key set, parsed or built.
+	maxKeys = 64
 	// maxJWKSSize bounds a JWKS document before any parsing.
-	maxJWKSSize = MaxKeys * maxJWKSize
+	maxJWKSSize = maxKeys * maxJWKSize
 )
 
 // KeySet is the signing keys of one issuer: the primary key signs, older
@@ -26,8 +26,8 @@ type KeySet struct {
 // NewKeySet builds a key set. kids must be distinct.
 func NewKeySet(primary *SigningKey, older ...*SigningKey) (*KeySet, error) {
 	keys := append([]*SigningKey{primary}, older...)
-	if len(keys) > MaxKeys {
-		return nil, fmt.Errorf("%w: more than %d keys", ErrInvalidKey, MaxKeys)
+	if len(keys) > maxKeys {
+		return nil, fmt.Errorf("%w: more than %d keys", ErrInvalidKey, maxKeys)
 	}
 	byID, err := keyindex.ByKID(keys, nil)
 	if err != nil {
@@ -84,8 +84,8 @@ type VerifyingKeySet struct {
 
 // NewVerifyingKeySet builds a set; kids must be distinct.
 func NewVerifyingKeySet(keys ...*VerifyingKey) (*VerifyingKeySet, error) {
-	if len(keys) == 0 || len(keys) > MaxKeys {
-		return nil, fmt.Errorf("%w: a key set holds 1 to %d keys", ErrInvalidKey, MaxKeys)
+	if len(keys) == 0 || len(keys) > maxKeys {
+		return nil, fmt.Errorf("%w: a key set holds 1 to %d keys", ErrInvalidKey, maxKeys)
 	}
 	byID, err := keyindex.ByKID(keys, nil)
 	if err != nil {
@@ -152,14 +152,14 @@ func marshalJWKS[K json.Marshaler](keys []K) ([]byte, error) {
 	return b.Bytes(), nil
 }
 
-// splitJWKS returns the keys of a JWKS or of a single JWK, at most MaxKeys.
+// splitJWKS returns the keys of a JWKS or of a single JWK, at most maxKeys.
 func splitJWKS(data []byte) ([]json.RawMessage, error) {
 	keys, err := keyindex.JWKs(data, maxJWKSSize)
 	if err != nil {
 		return nil, err
 	}
-	if len(keys) > MaxKeys {
-		return nil, fmt.Errorf("%w: a JWKS holds 1 to %d keys", ErrInvalidKey, MaxKeys)
+	if len(keys) > maxKeys {
+		return nil, fmt.Errorf("%w: a JWKS holds 1 to %d keys", ErrInvalidKey, maxKeys)
 	}
 	return keys, nil
 }

@@ -113,7 +113,7 @@ func TestVerifyJWSStrictParsing(t *testing.T) {
 	for name, jws := range map[string]string{
 		"two segments":      good[:strings.LastIndexByte(good, '.')],
 		"padded signature":  good + "=",
-		"over the max size": good + strings.Repeat("A", DefaultMaxSize),
+		"over the max size": good + strings.Repeat("A", defaultMaxSize),
 	} {
 		if _, err := VerifyJWS(jws, keys); err == nil || !wrapsSentinel(err) {
 			t.Errorf("%s: accepted or unclassified: %v", name, err)

@@ -64,7 +64,7 @@ type trustedKey struct {
 // this receiver's own id. It trusts no key until Trust is called.
 func NewVerifier(audience string, opts ...VerifierOption) (*Verifier, error) {
 	v := &Verifier{audience: audience, leeway: DefaultLeeway, maxLifetime: DefaultMaxLifetime,
-		maxSize: DefaultMaxSize, now: time.Now, typ: Type}
+		maxSize: defaultMaxSize, now: time.Now, typ: Type}
 	for _, o := range opts {
 		o.applyVerifier(v)
 	}

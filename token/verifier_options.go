@@ -9,9 +9,9 @@ const (
 	MaxLeeway = 5 * time.Minute
 	// DefaultMaxLifetime is the longest exp - iat a Verifier accepts.
 	DefaultMaxLifetime = time.Hour
-	// DefaultMaxSize is the largest token a Verifier parses. An ML-DSA-87
+	// defaultMaxSize is the largest token a Verifier parses. An ML-DSA-87
 	// token with a few KiB of claims fits.
-	DefaultMaxSize = 64 << 10
+	defaultMaxSize = 64 << 10
 	// minMaxSize is the smallest WithMaxSize.
 	minMaxSize = 64
 )
@@ -66,7 +66,7 @@ func WithMaxLifetime(d time.Duration) VerifierOption {
 }
 
 // WithMaxSize sets the largest token, in bytes, that Verify will parse:
-// default DefaultMaxSize (64 KiB), at least 64. Larger input is refused
+// default 64 KiB, at least 64. Larger input is refused
 // before any parsing.
 func WithMaxSize(n int) VerifierOption {
 	return verifierOption(func(v *Verifier) { v.maxSize = n })

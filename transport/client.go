@@ -221,7 +221,7 @@ func (t *Transport) outgoing(req *http.Request, body io.ReadCloser, env string, 
 	if out.Body, out.ContentLength, err = sb.wire(); err != nil {
 		return nil, err
 	}
-	out.Header.Set("Content-Type", RecordsContentType)
+	out.Header.Set("Content-Type", recordsContentType)
 	out.Header.Del("Content-Length")
 	return out, nil
 }
@@ -286,7 +286,7 @@ func (t *Transport) responseBody(resp *http.Response, sc *seal.Context) (io.Read
 	if final := resp.Header.Get(headerFinal); final != "" {
 		return t.verifyFinalHeader(resp, final, key, baseNonce, prefix)
 	}
-	if resp.Header.Get("Content-Type") != RecordsContentType {
+	if resp.Header.Get("Content-Type") != recordsContentType {
 		return nil, nil, fmt.Errorf("%w: body is not a record stream", ErrResponse)
 	}
 	rd, err := record.NewReader(resp.Body, key, baseNonce, prefix, t.maxRecordSize)

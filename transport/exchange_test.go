@@ -81,7 +81,7 @@ func TestWireCarriesNoPlaintext(t *testing.T) {
 		t.Fatal(err)
 	}
 	readAll(t, resp)
-	if bytes.Contains(c.body, []byte(secret)) || c.header.Get("Content-Type") != RecordsContentType {
+	if bytes.Contains(c.body, []byte(secret)) || c.header.Get("Content-Type") != recordsContentType {
 		t.Fatalf("request on the wire: Content-Type %q, plaintext visible %v", c.header.Get("Content-Type"), bytes.Contains(c.body, []byte(secret)))
 	}
 	if !strings.HasPrefix(c.header.Get("Authorization"), "Sealed ") {

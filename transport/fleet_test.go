@@ -39,7 +39,7 @@ func (s *switchingJWKS) set(t *testing.T, ks *seal.PublicKeySet) {
 
 func (s *switchingJWKS) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	s.hits.Add(1)
-	w.Header().Set("Content-Type", JWKSContentType)
+	w.Header().Set("Content-Type", jwksContentType)
 	_, _ = w.Write(*s.current.Load())
 }
 

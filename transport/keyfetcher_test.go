@@ -83,7 +83,7 @@ func TestKeyFetcherKeepsLastGoodSet(t *testing.T) {
 		case 1:
 			http.Error(w, "down", http.StatusInternalServerError)
 		case 2:
-			w.Header().Set("Content-Type", JWKSContentType)
+			w.Header().Set("Content-Type", jwksContentType)
 			_, _ = w.Write([]byte(`{"keys":[{"kty":"OKP"`))
 		default:
 			jwks.ServeHTTP(w, r)
@@ -135,7 +135,7 @@ func jwksClient(t *testing.T, set *seal.PublicKeySet, redirectTo string, hits *a
 		if redirectTo != "" && r.URL.String() != redirectTo {
 			return &http.Response{StatusCode: http.StatusFound, Header: http.Header{"Location": {redirectTo}}, Body: http.NoBody, Request: r}, nil
 		}
-		return &http.Response{StatusCode: http.StatusOK, Header: http.Header{"Content-Type": {JWKSContentType}},
+		return &http.Response{StatusCode: http.StatusOK, Header: http.Header{"Content-Type": {jwksContentType}},
 			Body: io.NopCloser(bytes.NewReader(body)), Request: r}, nil
 	})}
 }

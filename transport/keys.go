@@ -22,8 +22,8 @@ import (
 // DefaultJWKSPath is where a receiver publishes its public keys.
 const DefaultJWKSPath = "/.well-known/jwks.json"
 
-// JWKSContentType is the media type of a key set (RFC 7517 section 8.5).
-const JWKSContentType = "application/jwk-set+json"
+// jwksContentType is the media type of a key set (RFC 7517 section 8.5).
+const jwksContentType = "application/jwk-set+json"
 
 // A KeySource gives a sender the receiver's current public keys.
 type KeySource interface {
@@ -62,7 +62,7 @@ func JWKSHandler(keys *seal.PublicKeySet) http.Handler {
 			http.Error(w, "method not allowed", http.StatusMethodNotAllowed)
 			return
 		}
-		w.Header().Set("Content-Type", JWKSContentType)
+		w.Header().Set("Content-Type", jwksContentType)
 		w.Header().Set("Cache-Control", "public, max-age=300")
 		_, _ = w.Write(body)
 	})
@@ -273,7 +273,7 @@ func (f *KeyFetcher) fetch(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
-	accept := JWKSContentType + ", application/json"
+	accept := jwksContentType + ", application/json"
 	if f.signed != nil {
 		accept = SignedJWKSContentType
 	}

@@ -136,7 +136,7 @@ func holdRefused(addr string, req refusedRequest) error {
 	defer conn.Close()
 	_ = conn.SetDeadline(time.Now().Add(heldBodyTimeout))
 	head := "POST /pay HTTP/1.1\r\nHost: " + addr + "\r\nAuthorization: " + req.authorization +
-		"\r\nContent-Type: " + RecordsContentType + "\r\nContent-Length: 10000\r\n\r\nabcd"
+		"\r\nContent-Type: " + recordsContentType + "\r\nContent-Length: 10000\r\n\r\nabcd"
 	if _, err := io.WriteString(conn, head); err != nil {
 		return err
 	}

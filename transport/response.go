@@ -67,7 +67,7 @@ func (s *sealingWriter) start(status int) error {
 	h := s.w.Header()
 	clear(h)
 	h.Set(headerResponseNonce, strict.Encode(nonce))
-	h.Set("Content-Type", RecordsContentType)
+	h.Set("Content-Type", recordsContentType)
 	prefix := responsePrefix(status)
 	if s.head || !bodyAllowed(status) {
 		var final bytes.Buffer

@@ -21,7 +21,7 @@ import (
 // Defaults of the Server middleware.
 const (
 	DefaultMaxBodySize     = 64 << 20
-	DefaultEnvelopeTimeout = 10 * time.Second
+	defaultEnvelopeTimeout = 10 * time.Second
 )
 
 // ServerOption configures the Server middleware.
@@ -84,7 +84,7 @@ func WithAcceptedHosts(hosts ...string) ServerOption {
 
 // WithEnvelopeTimeout bounds the time to read a bare envelope (the
 // application/jose body), from the moment the middleware starts reading it
-// (default DefaultEnvelopeTimeout). The read is also capped at the envelope
+// (default 10 seconds). The read is also capped at the envelope
 // size first, so a slow or endless body costs little.
 func WithEnvelopeTimeout(d time.Duration) ServerOption {
 	return serverOption(func(c *serverConfig) { c.envTimeout = d })
@@ -100,7 +100,7 @@ func WithBodyTimeout(d time.Duration) ServerOption {
 
 func newServerConfig(opts []ServerOption) serverConfig {
 	c := serverConfig{
-		envTimeout:    DefaultEnvelopeTimeout,
+		envTimeout:    defaultEnvelopeTimeout,
 		maxBody:       DefaultMaxBodySize,
 		recordSize:    record.DefaultRecordSize,
 		maxRecordSize: record.DefaultRecordSize,

@@ -3,8 +3,8 @@ package transport
 // Wire names; docs/PROTOCOL.md section 4 defines them.
 const (
 	authScheme = "Sealed"
-	// RecordsContentType marks a body that is an encrypted record stream.
-	RecordsContentType = "application/vnd.sealjwt.records"
+	// recordsContentType marks a body that is an encrypted record stream.
+	recordsContentType = "application/vnd.sealjwt.records"
 	// BareContentType is a request whose body is one envelope.
 	BareContentType = "application/jose"
 

@@ -37,7 +37,7 @@ func Stream(c *seal.Context) (key, nonce []byte, err error) {
 }
 
 // File derives a sealed file's key and base nonce from the context of its
-// head (seal.CEKContext): Export("sealjwt file", 32+12).
+// head (the Context of a general JWE): Export("sealjwt file", 32+12).
 func File(c *seal.Context) (key, nonce []byte, err error) {
 	return keyAndNonce(c, LabelFile)
 }

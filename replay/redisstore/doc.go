@@ -12,7 +12,7 @@
 //     own value and is accepted, not taken for a replay. Each entry expires
 //     at the token's exp plus the leeway, as an absolute time (PXAT), so
 //     receivers' clocks do not shorten it.
-//   - A check runs under a deadline ([WithTimeout], [DefaultTimeout], 1 s)
+//   - A check runs under a deadline ([WithTimeout], 1 s by default)
 //     and the script refuses to write once Redis's clock has passed it, so
 //     a command delayed by a paused server does not spend the pair after the
 //     receiver answered 503. A check that fails or times out gives its pair

@@ -21,18 +21,18 @@ const DefaultPrefix = "sealjwt:replay:"
 
 // Defaults of the options.
 const (
-	// DefaultTimeout bounds each store call: well under a sender's own
+	// defaultTimeout bounds each store call: well under a sender's own
 	// timeout, so that the sender hears 503 rather than nothing.
-	DefaultTimeout = time.Second
-	// DefaultInDoubt is how long after a check's deadline its pair counts
+	defaultTimeout = time.Second
+	// defaultInDoubt is how long after a check's deadline its pair counts
 	// as possibly given back (503) rather than seen (409): room for a
 	// receiver cut off from Redis to give back a pair whose answer it lost.
 	// Every accepted pair is in doubt for this long after its deadline, so
 	// a copy arriving then is a 503, not a 409.
-	DefaultInDoubt = 10 * time.Second
-	// DefaultResetMargin is how far a sender's clock may run ahead of
+	defaultInDoubt = 10 * time.Second
+	// defaultResetMargin is how far a sender's clock may run ahead of
 	// Redis's: the verifier's default leeway.
-	DefaultResetMargin = 30 * time.Second
+	defaultResetMargin = 30 * time.Second
 )
 
 // clockAgreement is how closely receivers' clocks and Redis's must agree:
@@ -68,7 +68,7 @@ func WithPrefix(p string) Option {
 	return func(s *Store) { s.prefix = p }
 }
 
-// WithTimeout bounds each store call (default DefaultTimeout); values
+// WithTimeout bounds each store call (default 1 s); values
 // below 10 ms are treated as 10 ms. A call that runs out answers
 // replay.ErrUnavailable, never replay.ErrReplayed.
 func WithTimeout(d time.Duration) Option {
@@ -77,7 +77,7 @@ func WithTimeout(d time.Duration) Option {
 
 // WithInDoubt sets how long after a check's deadline another check of the
 // same pair is refused with replay.ErrInDoubt rather than
-// replay.ErrReplayed (default DefaultInDoubt): the time a receiver that gave
+// replay.ErrReplayed (default 10 s): the time a receiver that gave
 // up has to give the pair back. A negative d is taken as 0. All receivers
 // sharing a prefix should use the same value.
 func WithInDoubt(d time.Duration) Option {
@@ -85,7 +85,7 @@ func WithInDoubt(d time.Duration) Option {
 }
 
 // WithResetMargin sets how far senders' clocks may run ahead of Redis's
-// (default DefaultResetMargin): after the store lost its data, messages
+// (default 30 s, the verifier's default leeway): after the store lost its data, messages
 // issued before the new epoch plus this margin are refused. A negative d
 // is taken as 0. All receivers sharing a prefix should use the same value.
 func WithResetMargin(d time.Duration) Option {
@@ -93,7 +93,7 @@ func WithResetMargin(d time.Duration) Option {
 }
 
 // ClientOptions sets in o what go-redis would otherwise choose, for checks
-// that must answer within DefaultTimeout, and returns o:
+// that must answer within the default timeout (1 s), and returns o:
 //   - ContextTimeoutEnabled: the check's deadline bounds every socket read
 //     and write, so a paused server costs one deadline, not the client's
 //     retries times its read timeout (10 s and more by default).
@@ -112,9 +112,9 @@ func ClientOptions(o *redis.Options) *redis.Options {
 	o.MaxRetries = 1
 	o.MinRetryBackoff = 8 * time.Millisecond
 	o.MaxRetryBackoff = 64 * time.Millisecond
-	o.DialTimeout = DefaultTimeout / 2
-	o.ReadTimeout = DefaultTimeout
-	o.WriteTimeout = DefaultTimeout
+	o.DialTimeout = defaultTimeout / 2
+	o.ReadTimeout = defaultTimeout
+	o.WriteTimeout = defaultTimeout
 	o.PoolSize = 128
 	o.PoolTimeout = 100 * time.Millisecond
 	return o
@@ -123,8 +123,8 @@ func ClientOptions(o *redis.Options) *redis.Options {
 // New returns a Store on client. The caller keeps ownership of client and
 // closes it. A client made with ClientOptions fits the store's timeout.
 func New(client redis.UniversalClient, opts ...Option) (*Store, error) {
-	s := &Store{client: client, prefix: DefaultPrefix, timeout: DefaultTimeout,
-		inDoubt: DefaultInDoubt, resetMargin: DefaultResetMargin, now: time.Now}
+	s := &Store{client: client, prefix: DefaultPrefix, timeout: defaultTimeout,
+		inDoubt: defaultInDoubt, resetMargin: defaultResetMargin, now: time.Now}
 	for _, o := range opts {
 		o(s)
 	}

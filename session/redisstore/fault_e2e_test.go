@@ -24,6 +24,10 @@ import (
 // rotation read as a reuse and revoked honest families; now every client
 // gets 503 within the store timeout while the server is away, and none is
 // refused after.
+
+// storeTimeout is the deadline of each store call in the fault test.
+const storeTimeout = time.Second
+
 func TestFaultStoppedServerGraceZeroRevokesNoHonestClient(t *testing.T) {
 	if testing.Short() {
 		t.Skip("stops a redis-server for 4 s")
@@ -40,7 +44,7 @@ func TestFaultStoppedServerGraceZeroRevokesNoHonestClient(t *testing.T) {
 		t.Fatal(err)
 	}
 	keys, _ := token.NewKeySet(key)
-	m, err := session.NewManager("https://api.example", keys, session.WithStore(s), session.WithGrace(0))
+	m, err := session.NewManager("https://api.example", keys, session.WithStore(s), session.WithGrace(0), session.WithStoreTimeout(storeTimeout))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -97,7 +101,7 @@ func TestFaultStoppedServerGraceZeroRevokesNoHonestClient(t *testing.T) {
 	if unavailable.Load() == 0 {
 		t.Error("no 503 while the server was stopped")
 	}
-	if d := time.Duration(slowest.Load()); d > session.DefaultStoreTimeout*5/4+250*time.Millisecond {
-		t.Errorf("a 503 after %v, want within the store timeout %v and a quarter", d, session.DefaultStoreTimeout)
+	if d := time.Duration(slowest.Load()); d > storeTimeout*5/4+250*time.Millisecond {
+		t.Errorf("a 503 after %v, want within the store timeout %v and a quarter", d, storeTimeout)
 	}
 }

@@ -108,8 +108,8 @@ func Run(t *testing.T, newStore func(t *testing.T) session.Store, opts Options) 
 	})
 }
 
-// Token is one refresh token as a caller holds it: the id and the hash of
-// its secret.
+// Token is one refresh token as a caller holds it: the id and the
+// hash of its secret.
 type Token struct {
 	ID   string
 	Hash session.SecretHash
@@ -121,8 +121,8 @@ func NewToken() Token {
 	return Token{ID: randomID(), Hash: sha256.Sum256([]byte(rand.Text() + rand.Text()))}
 }
 
-// Refresh is t's record for a store, issued at.
-func (t Token) Refresh(familyID string, at time.Time) session.Refresh {
+// record is t's record for a store, issued at.
+func (t Token) record(familyID string, at time.Time) session.Refresh {
 	return session.Refresh{ID: t.ID, FamilyID: familyID, Hash: t.Hash, IssuedAt: at}
 }
 
@@ -171,7 +171,7 @@ func Login(t testing.TB, s session.Store, subject string, now time.Time) (sessio
 		ExpiresAt: now.Add(lifetime),
 	}
 	tok := NewToken()
-	if err := s.Create(context.Background(), fam, tok.Refresh(fam.ID, now)); err != nil {
+	if err := s.Create(context.Background(), fam, tok.record(fam.ID, now)); err != nil {
 		t.Fatalf("Create: %v", err)
 	}
 	return fam, tok
@@ -193,7 +193,7 @@ func NewRotation(tok Token, now time.Time, g time.Duration) session.Rotation {
 	next := NewToken()
 	var req session.RequestID
 	_, _ = rand.Read(req[:])
-	return session.Rotation{ID: tok.ID, Hash: tok.Hash, Next: next.Refresh("", now), Request: req, Now: now, Grace: g, Idle: idle}
+	return session.Rotation{ID: tok.ID, Hash: tok.Hash, Next: next.record("", now), Request: req, Now: now, Grace: g, Idle: idle}
 }
 
 // mustRotate rotates tok and fails the test unless it succeeds outside
@@ -658,7 +658,7 @@ func testIdleTimeout(t *testing.T, f *fixture) {
 	fam, tok = f.login(t, "carol")
 	next := NewToken()
 	r, err := f.s.Rotate(context.Background(), session.Rotation{
-		ID: tok.ID, Hash: tok.Hash, Next: next.Refresh("", f.at(lifetime-time.Millisecond)), Now: f.at(lifetime - time.Millisecond),
+		ID: tok.ID, Hash: tok.Hash, Next: next.record("", f.at(lifetime-time.Millisecond)), Now: f.at(lifetime - time.Millisecond),
 		Request: session.RequestID{1},
 	})
 	if err != nil {
@@ -790,7 +790,7 @@ func testUnreachable(t *testing.T, s session.Store) {
 			t.Errorf("%s on an unreachable store: %v, want ErrStoreUnavailable", op, err)
 		}
 	}
-	check("Create", s.Create(ctx, fam, tok.Refresh(fam.ID, f.base)))
+	check("Create", s.Create(ctx, fam, tok.record(fam.ID, f.base)))
 	_, r, err := f.rotate(tok, f.at(time.Minute), grace)
 	check("Rotate", err)
 	if r.Family.ID != "" || r.InGrace {
@@ -823,7 +823,7 @@ func Bench(b *testing.B, s session.Store) {
 	}
 	login := func(first Token, now time.Time) {
 		fam := session.Family{ID: randomID(), Subject: "bench", Scopes: []string{"read"}, CreatedAt: now, ExpiresAt: now.Add(lifetime)}
-		if err := s.Create(ctx, fam, first.Refresh(fam.ID, now)); err != nil {
+		if err := s.Create(ctx, fam, first.record(fam.ID, now)); err != nil {
 			b.Fatalf("Create: %v", err)
 		}
 	}
@@ -836,7 +836,7 @@ func Bench(b *testing.B, s session.Store) {
 			login(tokens[i], now)
 		}
 		_, err := s.Rotate(ctx, session.Rotation{
-			ID: tokens[i].ID, Hash: tokens[i].Hash, Next: tokens[i+1].Refresh("", now), Now: now, Idle: idle,
+			ID: tokens[i].ID, Hash: tokens[i].Hash, Next: tokens[i+1].record("", now), Now: now, Idle: idle,
 		})
 		if err != nil {
 			b.Fatalf("Rotate %d: %v", i, err)
@@ -844,19 +844,19 @@ func Bench(b *testing.B, s session.Store) {
 	}
 }
 
-// Counter counts the round trips a store makes to its backend.
-type Counter interface {
+// counter counts the round trips a store makes to its backend.
+type counter interface {
 	Trips() int64
 	Reset()
 }
 
 // RoundTrips checks what a rotation of s costs on the wire, as c counts
-// it: two round trips for a rotation, one for an unknown token, and
+// it (Trips since the last Reset): two round trips for a rotation, one for an unknown token, and
 // extra for the other outcomes as extra says (a store that writes the
 // successor's index in advance deletes it when nothing names it). It
 // warms s up with one rotation first, so that what a connection does once
 // (preparing statements, loading scripts) is not counted.
-func RoundTrips(t *testing.T, s session.Store, c Counter, extra int64) {
+func RoundTrips(t *testing.T, s session.Store, c counter, extra int64) {
 	t.Helper()
 	ctx := context.Background()
 	now := time.Now().Truncate(time.Millisecond)
