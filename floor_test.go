@@ -1,18 +1,23 @@
 package sealjwt_test
 
 import (
+	"crypto"
 	"crypto/ecdh"
 	"crypto/ecdsa"
 	"crypto/ed25519"
 	"crypto/elliptic"
 	"crypto/hpke"
+	"crypto/mlkem"
 	"crypto/rand"
 	"crypto/sha256"
+	"crypto/sha3"
 	"encoding/base64"
 	"math/big"
 	"testing"
 
+	"github.com/cloudflare/circl/dh/x25519"
 	circl "github.com/cloudflare/circl/hpke"
+	"github.com/cloudflare/circl/kem/mlkem/mlkem768"
 	"github.com/cloudflare/circl/sign/mldsa/mldsa44"
 )
 
@@ -68,18 +73,15 @@ func rawMLDSA44(tb testing.TB) rawSig {
 	}
 }
 
-// rawHPKE is single-shot HPKE through the faster library for the suite
-// (the one the seal package uses): circl for X25519, crypto/hpke otherwise.
+// rawHPKE is single-shot HPKE through the faster library for each half of
+// the suite (the ones the seal package uses): circl for X25519; crypto/hpke
+// otherwise, decapsulating X-Wing through circl's ML-KEM and X25519.
 type rawHPKE struct {
 	seal func(pt []byte) []byte
 	open func(ct []byte) []byte
 }
 
-func rawStdHPKE(tb testing.TB, kem hpke.KEM, aead hpke.AEAD, kdf hpke.KDF) rawHPKE {
-	sk, err := kem.GenerateKey()
-	if err != nil {
-		tb.Fatal(err)
-	}
+func rawStdHPKE(tb testing.TB, sk hpke.PrivateKey, aead hpke.AEAD, kdf hpke.KDF) rawHPKE {
 	pk := sk.PublicKey()
 	return rawHPKE{
 		seal: func(pt []byte) []byte {
@@ -135,9 +137,13 @@ func rawSuite(tb testing.TB, suite string) rawHPKE {
 	case "HPKE-3":
 		return rawCirclX25519(tb)
 	case "HPKE-0":
-		return rawStdHPKE(tb, hpke.DHKEM(ecdh.P256()), hpke.AES128GCM(), hpke.HKDFSHA256())
+		sk, err := hpke.DHKEM(ecdh.P256()).GenerateKey()
+		if err != nil {
+			tb.Fatal(err)
+		}
+		return rawStdHPKE(tb, sk, hpke.AES128GCM(), hpke.HKDFSHA256())
 	case "HPKE-9":
-		return rawStdHPKE(tb, hpke.MLKEM768X25519(), hpke.AES256GCM(), hpke.SHAKE256())
+		return rawXWing(tb)
 	}
 	tb.Fatalf("no floor for %s", suite)
 	return rawHPKE{}
@@ -173,4 +179,67 @@ func floorOpen(tb testing.TB, sig rawSig, h rawHPKE, ct []byte, inputLen int) {
 	if err != nil || !sig.verify(jws[:inputLen], s) {
 		tb.Fatal("floor verify failed")
 	}
+}
+
+// rawXWing seals HPKE-9 with crypto/hpke and opens it with crypto/hpke
+// over a private key whose ML-KEM-768 and X25519 halves are circl's,
+// expanded from the seed as draft-ietf-hpke-pq says.
+func rawXWing(tb testing.TB) rawHPKE {
+	seed := make([]byte, 32)
+	rand.Read(seed)
+	std, err := hpke.MLKEM768X25519().NewPrivateKey(seed)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	xof := sha3.NewSHAKE256()
+	xof.Write(seed)
+	seedPQ := make([]byte, mlkem768.KeySeedSize)
+	xof.Read(seedPQ)
+	pq := rawMLKEM{}
+	_, pq.sk = mlkem768.NewKeyFromSeed(seedPQ)
+	if pq.ek, err = mlkem.NewEncapsulationKey768(std.PublicKey().Bytes()[:mlkem.EncapsulationKeySize768]); err != nil {
+		tb.Fatal(err)
+	}
+	var t rawX25519
+	xof.Read(t.sk[:])
+	t.pub, _ = ecdh.X25519().NewPublicKey(std.PublicKey().Bytes()[mlkem.EncapsulationKeySize768:])
+	fast, err := hpke.NewHybridPrivateKey(pq, t)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	h := rawStdHPKE(tb, std, hpke.AES256GCM(), hpke.SHAKE256())
+	h.open = func(ct []byte) []byte {
+		pt, err := hpke.Open(fast, hpke.SHAKE256(), hpke.AES256GCM(), nil, ct)
+		if err != nil {
+			tb.Fatal(err)
+		}
+		return pt
+	}
+	return h
+}
+
+type rawMLKEM struct {
+	sk *mlkem768.PrivateKey
+	ek crypto.Encapsulator
+}
+
+func (k rawMLKEM) Encapsulator() crypto.Encapsulator { return k.ek }
+func (k rawMLKEM) Decapsulate(ct []byte) ([]byte, error) {
+	ss := make([]byte, mlkem768.SharedKeySize)
+	k.sk.DecapsulateTo(ss, ct)
+	return ss, nil
+}
+
+type rawX25519 struct {
+	sk  x25519.Key
+	pub *ecdh.PublicKey
+}
+
+func (k rawX25519) Curve() ecdh.Curve          { return ecdh.X25519() }
+func (k rawX25519) PublicKey() *ecdh.PublicKey { return k.pub }
+func (k rawX25519) ECDH(peer *ecdh.PublicKey) ([]byte, error) {
+	var pub, ss x25519.Key
+	copy(pub[:], peer.Bytes())
+	x25519.Shared(&ss, &k.sk, &pub)
+	return ss[:], nil
 }

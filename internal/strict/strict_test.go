@@ -3,6 +3,7 @@ package strict
 import (
 	"bytes"
 	"encoding/base64"
+	"encoding/binary"
 	"errors"
 	"fmt"
 	"strings"
@@ -269,4 +270,23 @@ func FuzzSplit(f *testing.F) {
 			t.Fatalf("Split = %d for %d dots", n, strings.Count(s, "."))
 		}
 	})
+}
+
+// plain8 passes a word only when every byte is one a string's fast path
+// may skip, for every byte value at every position and neighbours that
+// would hide a borrow.
+func TestPlain8EveryByteAtEveryPosition(t *testing.T) {
+	plain := func(c byte) bool { return c >= 0x20 && c != '"' && c != '\\' && c < 0x80 }
+	for _, fill := range []byte{'a', ' ', '!', '#', '[', ']', 0x7f} {
+		for pos := range 8 {
+			for c := range 256 {
+				w := bytes.Repeat([]byte{fill}, 8)
+				w[pos] = byte(c)
+				got := plain8(binary.LittleEndian.Uint64(w))
+				if want := plain(byte(c)); got != want {
+					t.Fatalf("fill %q, byte %#x at %d: plain8 = %v, want %v", fill, c, pos, got, want)
+				}
+			}
+		}
+	}
 }
