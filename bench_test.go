@@ -81,12 +81,11 @@ func BenchmarkMessageOpen(b *testing.B) {
 				b.Fatal(err)
 			}
 			o, ctx := recv.opener(b, acceptAll{}, sender), context.Background()
-			b.ReportAllocs()
-			for b.Loop() {
+			loopWithCPU(b, func() {
 				if _, err := o.Open(ctx, env); err != nil {
 					b.Fatal(err)
 				}
-			}
+			})
 			b.ReportMetric(float64(len(env)), "token-bytes")
 		})
 	}
@@ -125,10 +124,7 @@ func BenchmarkMessageFloorOpen(b *testing.B) {
 		b.Run(caseName(c.suite, c.sig), func(b *testing.B) {
 			sig, h, in := rawSigner(b, c.sig), rawSuite(b, c.suite), signingInput(b, c.sig)
 			ct := floorSeal(sig, h, in)
-			b.ReportAllocs()
-			for b.Loop() {
-				floorOpen(b, sig, h, ct, len(in))
-			}
+			loopWithCPU(b, func() { floorOpen(b, sig, h, ct, len(in)) })
 			b.ReportMetric(float64(b64.EncodedLen(len(ct))), "token-bytes")
 		})
 	}
@@ -174,7 +170,7 @@ func BenchmarkRoundTrip(b *testing.B) {
 			s, pub, ctx := sender.sealer(b), recv.pub(), context.Background()
 			o := recv.opener(b, acceptAll{}, sender)
 			claims := benchClaims{"order-4711", benchData}
-			roundTrips(b, func() {
+			loopWithCPU(b, func() {
 				env, err := s.Seal(ctx, pub, recv.id, claims)
 				if err != nil {
 					b.Fatal(err)
@@ -190,16 +186,16 @@ func BenchmarkRoundTrip(b *testing.B) {
 	for _, p := range append(peers, peer{"gojose-direct", goJoseNestedDirect}) {
 		seal, open := p.setup(b, sigKey, encKey)
 		b.Run("lib="+p.name, func(b *testing.B) {
-			roundTrips(b, func() { open(b, seal(b)) })
+			loopWithCPU(b, func() { open(b, seal(b)) })
 		})
 	}
 }
 
-// roundTrips runs op b.N times and reports, beside the wall-clock time,
+// loopWithCPU runs op b.N times and reports, beside the wall-clock time,
 // the process's CPU time per operation (cpu-ns/op; run with -test.cpu=1 so
 // that it is one core's work plus the collector's), which waiting for a
 // core on a loaded machine does not inflate.
-func roundTrips(b *testing.B, op func()) {
+func loopWithCPU(b *testing.B, op func()) {
 	b.ReportAllocs()
 	start := processCPUTime()
 	for b.Loop() {

@@ -290,3 +290,14 @@ func TestPlain8EveryByteAtEveryPosition(t *testing.T) {
 		}
 	}
 }
+
+// BenchmarkBase64 decodes a post-quantum envelope's worth of base64url.
+func BenchmarkBase64(b *testing.B) {
+	enc := Encode(bytes.Repeat([]byte{0x5a, 0xc3, 0x17}, 2600))
+	b.SetBytes(int64(len(enc)))
+	for b.Loop() {
+		if _, err := Base64(enc); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
