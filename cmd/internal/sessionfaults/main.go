@@ -7,8 +7,10 @@
 // which is never stopped, for the pause, and a private one started here
 // on a free port, durable, for the restart).
 // Faults: a 6 s pause (SIGSTOP on Redis, a paused proxy for PostgreSQL),
-// a kill -9 and restart (Redis, PostgreSQL: every process of the
-// server), and none. For each it prints the
+// a kill -9 and restart (Redis with and without persistence, PostgreSQL:
+// every process of the server), one of two servers sharing the store
+// killed (its connections cut, as a load balancer then sends the clients'
+// retries to the other), and none. For each it prints the
 // clients, the refreshes done, the honest clients refused as a reuse or a
 // revoked session (must be 0), the families with two live successors
 // (must be 0: from the store afterwards, and from clients that saw two
@@ -86,13 +88,17 @@ func main() {
 	fmt.Printf("%d clients, each scenario %v of refreshes, fault at %v; %.0f%% of answers dropped and retried\n\n",
 		*clients, *run, *faultAt, *lose*100)
 	cfg := runConfig{clients: *clients, run: *run, faultAt: *faultAt, lose: *lose}
+	redisRestart := func(b backend, _ *front) { check(b.(*redisBackend).server.Restart()) }
 	scenarios := []scenario{
-		{"Redis, no fault", startRedisBackend, nil},
-		{"Redis, pause 6 s (SIGSTOP)", startRedisBackend, func(b backend) { b.(*redisBackend).pause() }},
-		{"Redis, kill -9 and restart", startRedisBackend, func(b backend) { check(b.(*redisBackend).server.Restart()) }},
-		{"PostgreSQL, no fault", pgStarter(*pgURL), nil},
-		{"PostgreSQL, proxy paused 6 s", pgStarter(*pgURL), func(b backend) { b.(*pgBackend).pause() }},
-		{"PostgreSQL, kill -9 and restart", startPGPrivate, func(b backend) { check(b.(*pgBackend).server.Restart(context.Background())) }},
+		{"Redis, no fault", 1, startRedisBackend(true), nil},
+		{"Redis, pause 6 s (SIGSTOP)", 1, startRedisBackend(true), func(b backend, _ *front) { b.(*redisBackend).pause() }},
+		{"Redis, kill -9 and restart", 1, startRedisBackend(true), redisRestart},
+		{"Redis without persistence, kill -9 and restart", 1, startRedisBackend(false), redisRestart},
+		{"Redis, one of two servers killed", 2, startRedisBackend(true), killServer},
+		{"PostgreSQL, no fault", 1, pgStarter(*pgURL), nil},
+		{"PostgreSQL, proxy paused 6 s", 1, pgStarter(*pgURL), func(b backend, _ *front) { b.(*pgBackend).pause() }},
+		{"PostgreSQL, kill -9 and restart", 1, startPGPrivate, func(b backend, _ *front) { check(b.(*pgBackend).server.Restart(context.Background())) }},
+		{"PostgreSQL, one of two servers killed", 2, pgStarter(*pgURL), killServer},
 	}
 	for _, sc := range scenarios {
 		if !strings.Contains(sc.name, *only) {
@@ -119,10 +125,15 @@ type backend interface {
 }
 
 type scenario struct {
-	name  string
-	start func() backend
-	fault func(backend)
+	name    string
+	servers int // Managers sharing the store, each client request sent to one at random
+	start   func() backend
+	fault   func(backend, *front)
 }
+
+// killServer cuts the first server's connections and stops it; the
+// clients' retries then go to the other, as behind a load balancer.
+func killServer(_ backend, f *front) { f.kill(0) }
 
 type result struct {
 	clients, loginFailed int
@@ -179,7 +190,7 @@ func (r *result) print(name string) {
 func (sc scenario) measure(cfg runConfig) *result {
 	b := sc.start()
 	defer b.close()
-	srv := startServer(b.store())
+	srv := startFront(b.store(), sc.servers)
 	defer srv.close()
 
 	rec := newRecorder()
@@ -201,7 +212,7 @@ func (sc scenario) measure(cfg runConfig) *result {
 	if sc.fault != nil {
 		time.Sleep(cfg.faultAt)
 		rec.faultBegins()
-		sc.fault(b)
+		sc.fault(b, srv)
 		rec.faultEnds()
 	}
 	wg.Wait()
@@ -317,18 +328,57 @@ func quantile(sorted []time.Duration, q float64) time.Duration {
 	return sorted[min(int(float64(len(sorted))*q), len(sorted)-1)]
 }
 
-// server is a Manager's login and refresh endpoints over HTTP.
-type server struct {
-	m      *session.Manager
-	http   *http.Server
-	base   string
-	client *http.Client
+// front spreads the clients' requests over the live servers at random.
+type front struct {
+	mu      sync.Mutex
+	servers []*server
+	live    []*server
+	client  *http.Client
 }
 
-func startServer(store session.Store) *server {
+func startFront(store session.Store, n int) *front {
 	key, err := token.GenerateKey(token.EdDSA)
 	check(err)
 	keys, _ := token.NewKeySet(key)
+	f := &front{client: &http.Client{Timeout: answerLimit,
+		Transport: &http.Transport{MaxIdleConnsPerHost: 2048, MaxIdleConns: 2048}}}
+	for range n {
+		f.servers = append(f.servers, startServer(store, keys))
+	}
+	f.live = slices.Clone(f.servers)
+	return f
+}
+
+// kill stops server i at once: requests in flight there get no answer,
+// and later ones go to the others.
+func (f *front) kill(i int) {
+	f.mu.Lock()
+	f.live = slices.DeleteFunc(f.live, func(s *server) bool { return s == f.servers[i] })
+	f.mu.Unlock()
+	f.servers[i].close()
+}
+
+func (f *front) pick() *server {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	return f.live[mrand.IntN(len(f.live))]
+}
+
+func (f *front) close() {
+	for _, s := range f.servers {
+		s.close()
+	}
+}
+
+// server is a Manager's login and refresh endpoints over HTTP.
+type server struct {
+	m       *session.Manager
+	http    *http.Server
+	base    string
+	stopped sync.Once
+}
+
+func startServer(store session.Store, keys *token.KeySet) *server {
 	m, err := session.NewManager("https://api.example", keys, session.WithStore(store),
 		session.WithDelivery(session.DeliverTokenResponse))
 	check(err)
@@ -340,24 +390,25 @@ func startServer(store session.Store) *server {
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	check(err)
 	s := &server{m: m, http: &http.Server{Handler: mux, ReadHeaderTimeout: 10 * time.Second},
-		base: "http://" + ln.Addr().String(),
-		client: &http.Client{Timeout: answerLimit,
-			Transport: &http.Transport{MaxIdleConnsPerHost: 2048, MaxIdleConns: 2048}}}
+		base: "http://" + ln.Addr().String()}
 	go func() { _ = s.http.Serve(ln) }()
 	return s
 }
 
 func (s *server) close() {
-	_ = s.http.Close()
-	_ = s.m.Close()
+	s.stopped.Do(func() {
+		_ = s.http.Close()
+		_ = s.m.Close()
+	})
 }
 
-// post sends a form and returns the status (0: no answer) and the body.
-func (s *server) post(path string, form url.Values) (int, []byte) {
-	req, _ := http.NewRequest(http.MethodPost, s.base+path, strings.NewReader(form.Encode()))
+// post sends a form to a live server and returns the status (0: no
+// answer) and the body.
+func (f *front) post(path string, form url.Values) (int, []byte) {
+	req, _ := http.NewRequest(http.MethodPost, f.pick().base+path, strings.NewReader(form.Encode()))
 	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
 	req.Header.Set("Accept", "application/json")
-	resp, err := s.client.Do(req)
+	resp, err := f.client.Do(req)
 	if err != nil {
 		return 0, nil
 	}
@@ -371,9 +422,9 @@ func (s *server) post(path string, form url.Values) (int, []byte) {
 
 // login logs user in, retrying until it works or loginLimit passes, and
 // returns the refresh token ("" if it never worked).
-func (s *server) login(user string) string {
+func (f *front) login(user string) string {
 	for end := time.Now().Add(loginLimit); time.Now().Before(end); time.Sleep(lostPause) {
-		if status, body := s.post("/auth/login", url.Values{"user": {user}}); status == http.StatusOK {
+		if status, body := f.post("/auth/login", url.Values{"user": {user}}); status == http.StatusOK {
 			return refreshToken(body)
 		}
 	}
@@ -389,10 +440,10 @@ func refreshToken(body []byte) string {
 }
 
 // refreshLoop is one client: refresh, sleep, until stopAt or a refusal.
-func (s *server) refreshLoop(tok string, stopAt time.Time, lose float64, rec *recorder) {
+func (f *front) refreshLoop(tok string, stopAt time.Time, lose float64, rec *recorder) {
 	for time.Now().Before(stopAt) {
 		time.Sleep(mrand.N(maxSleep))
-		next, ok := s.refresh(tok, stopAt, rec)
+		next, ok := f.refresh(tok, stopAt, rec)
 		if !ok {
 			return
 		}
@@ -402,7 +453,7 @@ func (s *server) refreshLoop(tok string, stopAt time.Time, lose float64, rec *re
 		if mrand.Float64() < lose {
 			// The answer is dropped: present the same token again; the
 			// grace window must hand out the same successor.
-			again, ok := s.refresh(tok, stopAt, rec)
+			again, ok := f.refresh(tok, stopAt, rec)
 			if !ok {
 				return
 			}
@@ -417,12 +468,12 @@ func (s *server) refreshLoop(tok string, stopAt time.Time, lose float64, rec *re
 
 // refresh presents tok until it gets an answer that is not 503 (nor no
 // answer), and returns the successor; ok is false when it was refused.
-func (s *server) refresh(tok string, stopAt time.Time, rec *recorder) (next string, ok bool) {
+func (f *front) refresh(tok string, stopAt time.Time, rec *recorder) (next string, ok bool) {
 	form := url.Values{"grant_type": {"refresh_token"}, "refresh_token": {tok}}
 	first := time.Now()
 	for attempts := 0; time.Now().Before(stopAt); attempts++ {
 		sent := time.Now()
-		status, body := s.post(session.DefaultRefreshPath, form)
+		status, body := f.post(session.DefaultRefreshPath, form)
 		rec.answer(status, sent, time.Since(sent))
 		switch status {
 		case http.StatusOK:
@@ -451,14 +502,22 @@ type redisBackend struct {
 	s      *redisstore.Store
 }
 
-func startRedisBackend() backend {
-	dir, err := os.MkdirTemp("", "sessionfaults")
-	check(err)
-	rs := startRedis(dir, []string{"--appendonly", "yes", "--appendfsync", "always"})
-	c := redis.NewClient(&redis.Options{Addr: rs.Addr()})
-	s, err := redisstore.New(c)
-	check(err)
-	return &redisBackend{server: rs, dir: dir, client: c, s: s}
+// startRedisBackend starts a private redis-server that keeps every write
+// (AOF, appendfsync always) or, without persistence, nothing on disk.
+func startRedisBackend(persist bool) func() backend {
+	args := []string{"--appendonly", "no", "--save", ""}
+	if persist {
+		args = []string{"--appendonly", "yes", "--appendfsync", "always"}
+	}
+	return func() backend {
+		dir, err := os.MkdirTemp("", "sessionfaults")
+		check(err)
+		rs := startRedis(dir, args)
+		c := redis.NewClient(&redis.Options{Addr: rs.Addr()})
+		s, err := redisstore.New(c)
+		check(err)
+		return &redisBackend{server: rs, dir: dir, client: c, s: s}
+	}
 }
 
 func (b *redisBackend) store() session.Store { return b.s }
