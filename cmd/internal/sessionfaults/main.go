@@ -75,6 +75,8 @@ const (
 	pgMaxConns   = 16
 	reuseTitle   = "refresh token reused: session revoked"
 	revokedTitle = "session revoked"
+
+	maxRefusalsShown = 20 // how refused tokens were presented, printed for so many
 )
 
 func main() {
@@ -181,7 +183,11 @@ func (r *result) print(name string) {
 	for _, title := range slices.Sorted(maps.Keys(r.refused)) {
 		fmt.Printf("refused %q: %d\n", title, r.refused[title])
 	}
-	for _, d := range r.refusals {
+	for i, d := range r.refusals {
+		if i == maxRefusalsShown {
+			fmt.Printf("  and %d more\n", len(r.refusals)-i)
+			break
+		}
 		fmt.Printf("  a refusal: %s\n", d)
 	}
 	fmt.Println()
