@@ -375,3 +375,37 @@ func TestFlattenedAttacks(t *testing.T) {
 		})
 	}
 }
+
+// Attack: a JWK member in another case ("kTy", "D") that encoding/json
+// would read as the member is refused by every parser, single key or set,
+// so the two never disagree on what a key file says.
+func TestAttackJWKMemberCaseVariant(t *testing.T) {
+	k, err := GenerateKey(HPKE3)
+	if err != nil {
+		t.Fatal(err)
+	}
+	priv, _ := k.MarshalJSON()
+	pub, _ := k.Public().MarshalJSON()
+	for _, tc := range []struct{ name, from, to string }{
+		{"kty", `"kty"`, `"kTy"`},
+		{"d", `"d"`, `"D"`},
+		{"alg", `"alg"`, `"ALG"`},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			bad := strings.Replace(string(priv), tc.from, tc.to, 1)
+			if _, err := ParsePrivateJWK([]byte(bad)); !errors.Is(err, ErrMalformed) {
+				t.Errorf("ParsePrivateJWK(%s) err = %v, want ErrMalformed", tc.to, err)
+			}
+			if _, err := ParseKeySet([]byte(bad)); err == nil {
+				t.Errorf("ParseKeySet accepted %s", tc.to)
+			}
+			if tc.name == "d" {
+				return
+			}
+			bad = strings.Replace(string(pub), tc.from, tc.to, 1)
+			if _, err := ParsePublicJWK([]byte(bad)); !errors.Is(err, ErrMalformed) {
+				t.Errorf("ParsePublicJWK(%s) err = %v, want ErrMalformed", tc.to, err)
+			}
+		})
+	}
+}

@@ -28,6 +28,9 @@ type jwk struct {
 	Kid    string   `json:"kid,omitempty"`
 }
 
+// jwkMembers are the JSON names of jwk, whose case variants are refused.
+var jwkMembers = []string{"kty", "crv", "x", "y", "d", "pub", "priv", "alg", "use", "key_ops", "kid"}
+
 // maxKIDLen bounds the kid a JWK may bring: an identity provider picks its
 // kids freely, but a kid goes into every envelope header.
 const maxKIDLen = 256
@@ -39,6 +42,11 @@ func decodeJWK(data []byte) (*jwk, *algSpec, error) {
 	names, err := strict.Object(data)
 	if err != nil {
 		return nil, nil, err
+	}
+	for _, name := range names { // encoding/json would read "kTy" as "kty"
+		if err := strict.CheckNameCase(name, jwkMembers, ErrMalformed); err != nil {
+			return nil, nil, err
+		}
 	}
 	var j jwk
 	if err := json.Unmarshal(data, &j); err != nil {

@@ -64,7 +64,7 @@ func (c *claims) decode(data []byte) error {
 		// to another name of lower-case ASCII, as all registered names are.
 		fold := !lowerASCII(name)
 		if fold {
-			if err := checkNameCase(name, registeredNames, ErrClaims); err != nil {
+			if err := strict.CheckNameCase(name, registeredNames, ErrClaims); err != nil {
 				return err
 			}
 		}

@@ -96,7 +96,7 @@ func FuzzVerify(f *testing.F) {
 			t.Fatalf("accepted a payload strict.Object refuses: %v", err)
 		}
 		for _, n := range names {
-			if checkNameCase(n, registeredNames, ErrClaims) != nil {
+			if strict.CheckNameCase(n, registeredNames, ErrClaims) != nil {
 				t.Fatalf("accepted a case variant %q", n)
 			}
 		}
@@ -115,7 +115,7 @@ func checkReadClaims(t *testing.T, got *Verified) {
 	exact := map[string][]byte{}
 	_ = strict.Members(got.Payload, func(name string, value []byte) error {
 		for _, k := range slices.Concat(fuzzRead, fuzzRefused) {
-			if caseVariant(name, k) || (name == k && slices.Contains(fuzzRefused, k)) {
+			if strict.CaseVariant(name, k) || (name == k && slices.Contains(fuzzRefused, k)) {
 				t.Fatalf("accepted claim %q beside %q", name, k)
 			}
 		}

@@ -10,7 +10,6 @@ import (
 	"fmt"
 	"math/big"
 	"slices"
-	"strings"
 	"time"
 
 	"github.com/sealjwt/sealjwt/internal/keyindex"
@@ -235,7 +234,7 @@ func decodeJWK(data []byte, opts []JWKOption) (*jwk, Alg, error) {
 		if name == "oth" {
 			return nil, "", fmt.Errorf("%w: multi-prime RSA keys", ErrUnsupported)
 		}
-		if err := checkNameCase(name, jwkMembers, ErrMalformed); err != nil {
+		if err := strict.CheckNameCase(name, jwkMembers, ErrMalformed); err != nil {
 			return nil, "", err
 		}
 	}
@@ -265,25 +264,6 @@ func decodeJWK(data []byte, opts []JWKOption) (*jwk, Alg, error) {
 		return nil, "", keyindex.Unusable(fmt.Errorf("%w: kty %.16q does not fit alg %s (want %q)", ErrInvalidKey, j.Kty, alg, want))
 	}
 	return &j, alg, nil
-}
-
-// checkNameCase refuses name if it differs from one of known only in case.
-func checkNameCase(name string, known []string, sentinel error) error {
-	for _, k := range known {
-		if caseVariant(name, k) {
-			return fmt.Errorf("%w: member %.32q is a case variant of %q", sentinel, name, k)
-		}
-	}
-	return nil
-}
-
-// caseVariant reports whether name is not k but encoding/json would read
-// it as k: equal under Unicode simple folding (bytes.EqualFold), which
-// also folds the long s (U+017F, two bytes) to "s" and the Kelvin sign
-// (U+212A, three bytes) to "k". So the lengths may differ, up to three
-// bytes for each of k's ASCII letters.
-func caseVariant(name, k string) bool {
-	return len(name) >= len(k) && len(name) <= 3*len(k) && name != k && strings.EqualFold(name, k)
 }
 
 // ktyOf returns the JWK key type an algorithm's keys have.

@@ -4,6 +4,8 @@ import (
 	"fmt"
 	"slices"
 	"strings"
+
+	"github.com/sealjwt/sealjwt/internal/strict"
 )
 
 // maxReadClaims bounds the claims one Verifier reads by name, so that a
@@ -78,12 +80,12 @@ func (n *claimNames) match(name string, value []byte, r *read, fold bool) error 
 			r.values[i] = value
 			return nil
 		}
-		if fold && caseVariant(name, k) {
+		if fold && strict.CaseVariant(name, k) {
 			return fmt.Errorf("%w: member %.32q is a case variant of %q", ErrClaims, name, k)
 		}
 	}
 	for _, k := range n.refused {
-		if name == k || fold && caseVariant(name, k) {
+		if name == k || fold && strict.CaseVariant(name, k) {
 			return fmt.Errorf("%w: claim %.32q is reserved: not allowed in a token of this kind", ErrClaims, name)
 		}
 	}

@@ -335,7 +335,7 @@ func WithStringsClaim(name string, values []string) SignOption {
 
 // addClaim appends the member name with its encoded JSON value.
 func (p *signParams) addClaim(name string, value []byte) {
-	if name == "" || checkNameCase(name, registeredNames, ErrClaims) != nil || slices.Contains(registeredNames, name) || slices.Contains(p.names, name) {
+	if name == "" || strict.CheckNameCase(name, registeredNames, ErrClaims) != nil || slices.Contains(registeredNames, name) || slices.Contains(p.names, name) {
 		p.err = fmt.Errorf("%w: claim %q cannot be added", ErrClaims, name)
 		return
 	}
@@ -379,13 +379,13 @@ func encodeAppClaims(v any, p *signParams) ([]byte, error) {
 		if slices.Contains(signerOwned, name) || slices.Contains(p.names, name) {
 			return fmt.Errorf("%w: claim %q is set by the Signer", ErrClaims, name)
 		}
-		if err := checkNameCase(name, registeredNames, ErrClaims); err != nil {
+		if err := strict.CheckNameCase(name, registeredNames, ErrClaims); err != nil {
 			return err
 		}
-		if err := checkNameCase(name, p.names, ErrClaims); err != nil {
+		if err := strict.CheckNameCase(name, p.names, ErrClaims); err != nil {
 			return err
 		}
-		if slices.Contains(p.reserved, name) || checkNameCase(name, p.reserved, ErrClaims) != nil {
+		if slices.Contains(p.reserved, name) || strict.CheckNameCase(name, p.reserved, ErrClaims) != nil {
 			return fmt.Errorf("%w: claim %.32q is reserved: not allowed in a token of this kind", ErrClaims, name)
 		}
 		return w.collect(name, value)

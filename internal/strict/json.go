@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"strings"
 	"unicode/utf8"
 
 	"github.com/sealjwt/sealjwt/internal/errs"
@@ -355,4 +356,23 @@ func (n *nameSet) add(name []byte) bool {
 		}
 	}
 	return true
+}
+
+// CheckNameCase refuses name if it differs from one of known only in case.
+func CheckNameCase(name string, known []string, sentinel error) error {
+	for _, k := range known {
+		if CaseVariant(name, k) {
+			return fmt.Errorf("%w: member %.32q is a case variant of %q", sentinel, name, k)
+		}
+	}
+	return nil
+}
+
+// CaseVariant reports whether name is not k but encoding/json would read
+// it as k: equal under Unicode simple folding (bytes.EqualFold), which
+// also folds the long s (U+017F, two bytes) to "s" and the Kelvin sign
+// (U+212A, three bytes) to "k". So the lengths may differ, up to three
+// bytes for each of k's ASCII letters.
+func CaseVariant(name, k string) bool {
+	return len(name) >= len(k) && len(name) <= 3*len(k) && name != k && strings.EqualFold(name, k)
 }
