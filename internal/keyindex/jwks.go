@@ -3,11 +3,13 @@ package keyindex
 import (
 	"encoding/json"
 	"fmt"
-	"strings"
 
 	"github.com/sealjwt/sealjwt/internal/errs"
 	"github.com/sealjwt/sealjwt/internal/strict"
 )
+
+// setOrKey are the members that tell a JWKS from a JWK.
+var setOrKey = []string{"keys", "kty"}
 
 // JWKs returns the keys of data, which is either a JWK Set (RFC 7517
 // section 5: the members of its "keys" array, which must not be empty) or
@@ -26,14 +28,11 @@ func JWKs(data []byte, maxSize int) ([]json.RawMessage, error) {
 	}
 	var set, single bool
 	for _, n := range names {
-		switch {
-		case n == "keys":
-			set = true
-		case n == "kty":
-			single = true
-		case strings.EqualFold(n, "keys"), strings.EqualFold(n, "kty"):
-			return nil, fmt.Errorf("%w: member %.32q is a case variant of \"keys\" or \"kty\"", errs.ErrMalformed, n)
+		if err := strict.CheckNameCase(n, setOrKey, errs.ErrMalformed); err != nil {
+			return nil, err
 		}
+		set = set || n == "keys"
+		single = single || n == "kty"
 	}
 	switch {
 	case set && single:
